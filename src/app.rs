@@ -1,0 +1,186 @@
+//! Builds the running service from `Settings`: pool, migrations, secrets, the bootstrap
+//! admin, and the HTTP server. `main` and the integration tests use the same builder.
+
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_web::dev::Server;
+use actix_web::{App, HttpServer, middleware, web};
+use tracing_actix_web::TracingLogger;
+
+use crate::auth::jwt::JwtKeys;
+use crate::auth::{Role, password};
+use crate::config::Settings;
+use crate::http::{self, AppState};
+use crate::store::{self, DatabaseUrl, Pool, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: String,
+        source: std::io::Error,
+    },
+    #[error("JWT secret file {path}: {source}")]
+    Secret {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("bootstrap admin: {0}")]
+    Bootstrap(String),
+}
+
+/// How the bootstrap admin was set up on an empty database.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Bootstrap {
+    /// Users existed already.
+    Existing,
+    /// Created with `OGI_ADMIN_PASSWORD`.
+    FromSettings,
+    /// Created with this generated password, shown once.
+    Generated(String),
+}
+
+pub struct Application {
+    server: Server,
+    pub port: u16,
+    pub bootstrap: Bootstrap,
+    pub pool: Pool,
+}
+
+impl Application {
+    /// Connects, migrates, prepares secrets and the admin, and binds (port 0 picks a free
+    /// port). The server runs when `run` is awaited.
+    pub fn build(settings: Settings) -> Result<Application, StartupError> {
+        let pool = store::connect(&settings.database_url, settings.pool_size)?;
+        let bootstrap = {
+            let mut conn = pool.get().map_err(StoreError::from)?;
+            store::migrate(&mut conn)?;
+            bootstrap_admin(&mut conn, settings.admin_password.as_deref())?
+        };
+        let secret = jwt_secret(&settings)?;
+        let state = web::Data::new(AppState {
+            pool: pool.clone(),
+            jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),
+            settings: Arc::new(settings.clone()),
+        });
+        let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            source,
+        })?;
+        let port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .wrap(middleware::Compress::default())
+                .wrap_fn(http::with_request_id)
+                .wrap(TracingLogger::default())
+                .configure(http::configure)
+                .default_service(web::to(http::not_found))
+        })
+        .listen(listener)
+        .map_err(|source| StartupError::Bind {
+            addr: settings.bind.to_string(),
+            source,
+        })?
+        .run();
+        Ok(Application {
+            server,
+            port,
+            bootstrap,
+            pool,
+        })
+    }
+
+    pub async fn run(self) -> std::io::Result<()> {
+        self.server.await
+    }
+
+    /// Starts serving on the current runtime and returns at once (tests).
+    pub fn spawn(self) -> (u16, Bootstrap, Pool) {
+        actix_web::rt::spawn(self.server);
+        (self.port, self.bootstrap, self.pool)
+    }
+}
+
+/// On an empty database, creates the `admin` user.
+pub fn bootstrap_admin(
+    conn: &mut store::DbConnection,
+    configured: Option<&str>,
+) -> Result<Bootstrap, StartupError> {
+    if store::users::count(conn).map_err(StoreError::from)? > 0 {
+        return Ok(Bootstrap::Existing);
+    }
+    let (plain, outcome) = match configured {
+        Some(p) => (p.to_owned(), Bootstrap::FromSettings),
+        None => {
+            let p = password::generate().map_err(|e| StartupError::Bootstrap(e.to_string()))?;
+            (p.clone(), Bootstrap::Generated(p))
+        }
+    };
+    let password_hash =
+        password::hash(&plain).map_err(|e| StartupError::Bootstrap(e.to_string()))?;
+    let new = store::users::NewUser {
+        username: "admin".into(),
+        display_name: "系统管理员".into(),
+        email: None,
+        role: Role::Admin.as_str().into(),
+        department_id: None,
+        password_hash,
+    };
+    match store::users::insert(conn, &new) {
+        Ok(_) => Ok(outcome),
+        // Another instance bootstrapped the same database a moment earlier.
+        Err(e) if store::is_unique_violation(&e) => Ok(Bootstrap::Existing),
+        Err(e) => Err(StoreError::from(e).into()),
+    }
+}
+
+/// The configured secret, or on SQLite one generated once and kept beside the database
+/// with mode 0600 (PostgreSQL deployments must configure it; `Settings` enforces that).
+fn jwt_secret(settings: &Settings) -> Result<String, StartupError> {
+    if let Some(s) = &settings.jwt_secret {
+        return Ok(s.clone());
+    }
+    let path = settings.data_dir().join("jwt-secret");
+    let err = |source| StartupError::Secret {
+        path: path.display().to_string(),
+        source,
+    };
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let existing = existing.trim().to_owned();
+        if existing.len() >= 32 {
+            return Ok(existing);
+        }
+    }
+    if matches!(settings.database_url, DatabaseUrl::Postgres(_)) {
+        return Err(err(std::io::Error::other(
+            "OGI_JWT_SECRET is required with PostgreSQL",
+        )));
+    }
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| err(std::io::Error::other(e.to_string())))?;
+    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    write_private(&path, &secret).map_err(err)?;
+    Ok(secret)
+}
+
+fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    file.write_all(contents.as_bytes())?;
+    file.sync_all()
+}

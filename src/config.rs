@@ -1,0 +1,264 @@
+//! Settings from an optional TOML file (`--config`) overlaid by `OGI_*` environment
+//! variables. Parsed once at start-up and passed into the app builder; nothing reads the
+//! environment later, so tests build their own `Settings`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::store::DatabaseUrl;
+
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/ogi-tracker.db";
+pub const DEFAULT_BIND: &str = "127.0.0.1:8080";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone)]
+pub struct Settings {
+    pub database_url: DatabaseUrl,
+    pub bind: SocketAddr,
+    /// None on SQLite means: generate one and keep it in the data directory.
+    pub jwt_secret: Option<String>,
+    pub admin_password: Option<String>,
+    pub log_format: LogFormat,
+    pub token_ttl_secs: i64,
+    pub pool_size: u32,
+}
+
+impl std::fmt::Debug for Settings {
+    // Secrets never reach a log line.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("database_url", &redact_url(&self.database_url))
+            .field("bind", &self.bind)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field(
+                "admin_password",
+                &self.admin_password.as_ref().map(|_| "<set>"),
+            )
+            .field("log_format", &self.log_format)
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("pool_size", &self.pool_size)
+            .finish()
+    }
+}
+
+/// The database URL with any password replaced, for logs and `check-config`.
+pub fn redact_url(url: &DatabaseUrl) -> String {
+    match url {
+        DatabaseUrl::Sqlite(path) => format!("sqlite://{}", path.display()),
+        DatabaseUrl::Postgres(raw) => match (raw.find("://"), raw.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                let userinfo = &raw[scheme_end + 3..at];
+                let user = userinfo.split(':').next().unwrap_or("");
+                let masked = if userinfo.contains(':') {
+                    format!("{user}:***")
+                } else {
+                    user.into()
+                };
+                format!("{}{}{}", &raw[..scheme_end + 3], masked, &raw[at..])
+            }
+            _ => raw.clone(),
+        },
+    }
+}
+
+/// A configuration problem, naming the variable (or file key) at fault.
+#[derive(Debug, thiserror::Error)]
+#[error("{variable}: {message}")]
+pub struct ConfigError {
+    pub variable: String,
+    pub message: String,
+}
+
+fn err(variable: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        variable: variable.to_owned(),
+        message: message.into(),
+    }
+}
+
+/// The keys a `--config` TOML file may hold; each is overridden by its environment variable.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSettings {
+    database_url: Option<String>,
+    bind: Option<String>,
+    jwt_secret: Option<String>,
+    admin_password: Option<String>,
+    log_format: Option<String>,
+    token_ttl_secs: Option<i64>,
+    pool_size: Option<u32>,
+}
+
+impl Settings {
+    /// Reads the optional file, then the process environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Settings, ConfigError> {
+        Self::from_sources(config_file, |key| std::env::var(key).ok())
+    }
+
+    /// Same as `load` with an injectable environment (tests).
+    pub fn from_sources(
+        config_file: Option<&Path>,
+        env: impl Fn(&str) -> Option<String>,
+    ) -> Result<Settings, ConfigError> {
+        let file = match config_file {
+            None => FileSettings::default(),
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .map_err(|e| err("--config", format!("cannot read {}: {e}", path.display())))?;
+                toml::from_str(&text)
+                    .map_err(|e| err("--config", format!("{}: {e}", path.display())))?
+            }
+        };
+        let get = |key: &str, from_file: Option<String>| {
+            env(key).filter(|v| !v.trim().is_empty()).or(from_file)
+        };
+
+        let raw_url = get("OGI_DATABASE_URL", file.database_url)
+            .unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let database_url =
+            DatabaseUrl::parse(raw_url.trim()).map_err(|m| err("OGI_DATABASE_URL", m))?;
+
+        let raw_bind = get("OGI_BIND", file.bind).unwrap_or_else(|| DEFAULT_BIND.to_owned());
+        let bind = raw_bind.trim().parse::<SocketAddr>().map_err(|_| {
+            err(
+                "OGI_BIND",
+                format!("“{raw_bind}” is not an address:port such as 127.0.0.1:8080"),
+            )
+        })?;
+
+        let jwt_secret = get("OGI_JWT_SECRET", file.jwt_secret);
+        match &jwt_secret {
+            Some(s) if s.len() < 32 => {
+                return Err(err("OGI_JWT_SECRET", "must be at least 32 characters"));
+            }
+            None if database_url.is_postgres() => {
+                return Err(err(
+                    "OGI_JWT_SECRET",
+                    "must be set when OGI_DATABASE_URL is PostgreSQL (every instance must share it)",
+                ));
+            }
+            _ => {}
+        }
+
+        let admin_password = get("OGI_ADMIN_PASSWORD", file.admin_password);
+        if let Some(p) = &admin_password {
+            crate::auth::password::check_strength(p)
+                .map_err(|_| err("OGI_ADMIN_PASSWORD", "must be 10 to 256 characters"))?;
+        }
+
+        let log_format = match get("OGI_LOG_FORMAT", file.log_format)
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => {
+                return Err(err(
+                    "OGI_LOG_FORMAT",
+                    format!("“{other}”: expected text or json"),
+                ));
+            }
+        };
+
+        let token_ttl_secs = match env("OGI_TOKEN_TTL_SECS") {
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .map_err(|_| err("OGI_TOKEN_TTL_SECS", "expected a whole number of seconds"))?,
+            None => file.token_ttl_secs.unwrap_or(8 * 3600),
+        };
+        if !(60..=7 * 24 * 3600).contains(&token_ttl_secs) {
+            return Err(err("OGI_TOKEN_TTL_SECS", "must be between 60 and 604800"));
+        }
+
+        let pool_size = match env("OGI_POOL_SIZE") {
+            Some(raw) => raw
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| err("OGI_POOL_SIZE", "expected a whole number"))?,
+            None => file.pool_size.unwrap_or(8),
+        };
+        if !(1..=200).contains(&pool_size) {
+            return Err(err("OGI_POOL_SIZE", "must be between 1 and 200"));
+        }
+
+        Ok(Settings {
+            database_url,
+            bind,
+            jwt_secret,
+            admin_password,
+            log_format,
+            token_ttl_secs,
+            pool_size,
+        })
+    }
+
+    /// Where local state (the generated JWT secret) is kept: the SQLite file's directory,
+    /// or `./data` otherwise.
+    pub fn data_dir(&self) -> PathBuf {
+        match &self.database_url {
+            DatabaseUrl::Sqlite(path) => path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
+            DatabaseUrl::Postgres(_) => PathBuf::from("data"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        Settings::from_sources(None, |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults() {
+        let s = load(&[]).unwrap();
+        assert_eq!(
+            s.database_url,
+            DatabaseUrl::Sqlite("data/ogi-tracker.db".into())
+        );
+        assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.data_dir(), PathBuf::from("data"));
+    }
+
+    #[test]
+    fn bad_values_name_their_variable() {
+        for (vars, var) in [
+            (vec![("OGI_BIND", "nowhere")], "OGI_BIND"),
+            (vec![("OGI_DATABASE_URL", "mysql://x")], "OGI_DATABASE_URL"),
+            (
+                vec![("OGI_DATABASE_URL", "postgres://u@h/db")],
+                "OGI_JWT_SECRET",
+            ),
+            (vec![("OGI_JWT_SECRET", "short")], "OGI_JWT_SECRET"),
+            (vec![("OGI_LOG_FORMAT", "xml")], "OGI_LOG_FORMAT"),
+            (vec![("OGI_ADMIN_PASSWORD", "123")], "OGI_ADMIN_PASSWORD"),
+        ] {
+            let e = load(&vars).unwrap_err();
+            assert_eq!(e.variable, var);
+            assert!(e.to_string().starts_with(var));
+        }
+    }
+
+    #[test]
+    fn redacts_passwords() {
+        let url = DatabaseUrl::Postgres("postgres://app:s3cret@db:5432/ogi".into());
+        assert_eq!(redact_url(&url), "postgres://app:***@db:5432/ogi");
+    }
+}

@@ -1,0 +1,5 @@
+//! The product's rules as pure code: no IO, no clock ("today" is always a parameter), no
+//! diesel/actix/lettre. Everything a clerk may ask "why?" about is decided here.
+
+pub mod org;
+pub mod validation;

@@ -1,0 +1,429 @@
+//! Organisation: departments (agencies) in a tree, their kinds and levels, region codes, and
+//! the remedy bodies a reply must name. Parsing raw input into these types happens here.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use super::validation::{FieldErrors, optional_text, required_text};
+
+/// A 6-digit 行政区划代码 (e.g. `450100` 南宁市). Its province (`450000`) selects the
+/// regional holiday layer.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(transparent)]
+pub struct RegionCode(String);
+
+impl RegionCode {
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        let raw = raw.trim();
+        if raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0') {
+            Ok(Self(raw.to_owned()))
+        } else {
+            Err(format!("“{raw}”不是6位行政区划代码（如 450100）"))
+        }
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The province-level code: the first two digits followed by `0000`.
+    pub fn province(&self) -> RegionCode {
+        RegionCode(format!("{}0000", self.0.get(..2).unwrap_or("00")))
+    }
+}
+
+impl fmt::Display for RegionCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for RegionCode {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let raw = String::deserialize(d)?;
+        RegionCode::parse(&raw).map_err(serde::de::Error::custom)
+    }
+}
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(raw: &str) -> Option<Self> {
+                match raw { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+pub(crate) use text_enum;
+
+text_enum!(
+    /// A government (人民政府) or one of its departments (工作部门).
+    DepartmentKind { Government => "government", Department => "department" }
+);
+
+text_enum!(
+    /// Administrative level, which decides the reconsideration organ and the court.
+    Level {
+        State => "state",
+        Province => "province",
+        City => "city",
+        County => "county",
+        Township => "township",
+    }
+);
+
+/// The reconsideration organ (行政复议机关) a reply must name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReconsiderationOrgan {
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// The court (人民法院) a reply must name for 行政诉讼.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Court {
+    pub name: String,
+    pub address: Option<String>,
+}
+
+/// A validated department, as stored (without id and bookkeeping).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepartmentData {
+    pub name: String,
+    pub code: String,
+    pub kind: DepartmentKind,
+    pub level: Level,
+    pub parent_id: Option<i64>,
+    pub region: RegionCode,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub reconsideration_organ: Option<ReconsiderationOrgan>,
+    pub court: Option<Court>,
+}
+
+/// Department fields as a client sends them; every field optional so one type serves
+/// create (all required fields checked) and the merge of a PATCH onto the stored value.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DepartmentInput {
+    pub name: Option<String>,
+    pub code: Option<String>,
+    pub kind: Option<String>,
+    pub level: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub parent_id: Option<Option<i64>>,
+    pub region: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub address: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub reconsideration_organ: Option<Option<OrganInput>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub court: Option<Option<CourtInput>>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrganInput {
+    #[serde(default)]
+    pub name: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CourtInput {
+    #[serde(default)]
+    pub name: String,
+    pub address: Option<String>,
+}
+
+/// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`) in a PATCH.
+pub fn double_option<'de, D, T>(d: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(d).map(Some)
+}
+
+fn parse_enum<T>(
+    errors: &mut FieldErrors,
+    field: &str,
+    raw: Option<&str>,
+    parse: fn(&str) -> Option<T>,
+    all: &[&str],
+) -> Option<T> {
+    match raw {
+        None => {
+            errors.add(field, "不能为空");
+            None
+        }
+        Some(raw) => {
+            let parsed = parse(raw);
+            if parsed.is_none() {
+                errors.add(field, format!("取值应为：{}", all.join(" | ")));
+            }
+            parsed
+        }
+    }
+}
+
+impl DepartmentInput {
+    /// Applies this input on top of `base` (a PATCH) or on nothing (a create), and parses
+    /// the result. Whether `parent_id` exists and keeps the tree acyclic is checked by the
+    /// caller against the stored tree.
+    pub fn resolve(self, base: Option<&DepartmentData>) -> Result<DepartmentData, FieldErrors> {
+        let mut e = FieldErrors::default();
+        let pick = |new: Option<String>, old: Option<&str>| new.or(old.map(str::to_owned));
+        let name = pick(self.name, base.map(|b| b.name.as_str()));
+        let name = required_text(&mut e, "name", name.as_deref().unwrap_or(""), 100);
+        let code = pick(self.code, base.map(|b| b.code.as_str()));
+        let code = required_text(&mut e, "code", code.as_deref().unwrap_or(""), 40);
+        if code
+            .as_deref()
+            .is_some_and(|c| c.chars().any(char::is_whitespace))
+        {
+            e.add("code", "机关代字不能包含空白字符");
+        }
+        let kind = pick(self.kind, base.map(|b| b.kind.as_str()));
+        let kind_names: Vec<_> = DepartmentKind::ALL.iter().map(|k| k.as_str()).collect();
+        let kind = parse_enum(
+            &mut e,
+            "kind",
+            kind.as_deref(),
+            DepartmentKind::parse,
+            &kind_names,
+        );
+        let level = pick(self.level, base.map(|b| b.level.as_str()));
+        let level_names: Vec<_> = Level::ALL.iter().map(|k| k.as_str()).collect();
+        let level = parse_enum(
+            &mut e,
+            "level",
+            level.as_deref(),
+            Level::parse,
+            &level_names,
+        );
+        let region = pick(self.region, base.map(|b| b.region.as_str()));
+        let region = match region.as_deref().map(RegionCode::parse) {
+            None => {
+                e.add("region", "不能为空");
+                None
+            }
+            Some(Err(msg)) => {
+                e.add("region", msg);
+                None
+            }
+            Some(Ok(r)) => Some(r),
+        };
+        let parent_id = match self.parent_id {
+            Some(p) => p,
+            None => base.and_then(|b| b.parent_id),
+        };
+        let keep = |new: Option<Option<String>>, old: Option<&Option<String>>| match new {
+            Some(v) => v,
+            None => old.cloned().flatten(),
+        };
+        let address = keep(self.address, base.map(|b| &b.address));
+        let address = optional_text(&mut e, "address", address.as_deref(), 200);
+        let phone = keep(self.phone, base.map(|b| &b.phone));
+        let phone = optional_text(&mut e, "phone", phone.as_deref(), 50);
+        let reconsideration_organ = match self.reconsideration_organ {
+            Some(None) => None,
+            Some(Some(o)) => {
+                let name = required_text(&mut e, "reconsideration_organ.name", &o.name, 100);
+                let address = optional_text(
+                    &mut e,
+                    "reconsideration_organ.address",
+                    o.address.as_deref(),
+                    200,
+                );
+                let phone = optional_text(
+                    &mut e,
+                    "reconsideration_organ.phone",
+                    o.phone.as_deref(),
+                    50,
+                );
+                name.map(|name| ReconsiderationOrgan {
+                    name,
+                    address,
+                    phone,
+                })
+            }
+            None => base.and_then(|b| b.reconsideration_organ.clone()),
+        };
+        let court = match self.court {
+            Some(None) => None,
+            Some(Some(c)) => {
+                let name = required_text(&mut e, "court.name", &c.name, 100);
+                let address = optional_text(&mut e, "court.address", c.address.as_deref(), 200);
+                name.map(|name| Court { name, address })
+            }
+            None => base.and_then(|b| b.court.clone()),
+        };
+        match (name, code, kind, level, region) {
+            (Some(name), Some(code), Some(kind), Some(level), Some(region)) if e.is_empty() => {
+                Ok(DepartmentData {
+                    name,
+                    code,
+                    kind,
+                    level,
+                    parent_id,
+                    region,
+                    address,
+                    phone,
+                    reconsideration_organ,
+                    court,
+                })
+            }
+            _ => Err(e),
+        }
+    }
+}
+
+/// The department tree (id → parent), loaded whole: agencies number in the hundreds.
+#[derive(Debug, Clone, Default)]
+pub struct DeptTree {
+    parent: BTreeMap<i64, Option<i64>>,
+}
+
+impl DeptTree {
+    pub fn new(edges: impl IntoIterator<Item = (i64, Option<i64>)>) -> Self {
+        Self {
+            parent: edges.into_iter().collect(),
+        }
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.parent.contains_key(&id)
+    }
+
+    /// `root` and every department below it.
+    pub fn subtree(&self, root: i64) -> BTreeSet<i64> {
+        let mut children: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+        for (&id, &parent) in &self.parent {
+            if let Some(p) = parent {
+                children.entry(p).or_default().push(id);
+            }
+        }
+        let mut out = BTreeSet::new();
+        let mut stack = vec![root];
+        while let Some(id) = stack.pop() {
+            if out.insert(id) {
+                stack.extend(children.get(&id).into_iter().flatten().copied());
+            }
+        }
+        out
+    }
+
+    /// Would making `new_parent` the parent of `id` close a loop?
+    pub fn would_cycle(&self, id: i64, new_parent: i64) -> bool {
+        self.subtree(id).contains(&new_parent)
+    }
+}
+
+/// Checks `parent_id` against the stored tree: it must exist and, for an existing
+/// department `id`, must not be the department itself or one of its descendants.
+pub fn check_parent(
+    tree: &DeptTree,
+    id: Option<i64>,
+    parent_id: Option<i64>,
+) -> Result<(), FieldErrors> {
+    let mut e = FieldErrors::default();
+    if let Some(parent) = parent_id {
+        if !tree.contains(parent) {
+            e.add("parent_id", "上级机关不存在");
+        } else if id.is_some_and(|id| tree.would_cycle(id, parent)) {
+            e.add("parent_id", "上级机关不能是本机关或其下级机关");
+        }
+    }
+    e.finish(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn region_codes_parse_and_map_to_province() {
+        let nanning = RegionCode::parse("450100").unwrap();
+        assert_eq!(nanning.province().as_str(), "450000");
+        assert!(RegionCode::parse("45010").is_err());
+        assert!(RegionCode::parse("45010x").is_err());
+        assert!(RegionCode::parse("050100").is_err());
+    }
+
+    #[test]
+    fn tree_subtree_and_cycles() {
+        let tree = DeptTree::new([(1, None), (2, Some(1)), (3, Some(2)), (4, None)]);
+        assert_eq!(tree.subtree(1), BTreeSet::from([1, 2, 3]));
+        assert_eq!(tree.subtree(3), BTreeSet::from([3]));
+        assert!(tree.would_cycle(1, 3));
+        assert!(tree.would_cycle(2, 2));
+        assert!(!tree.would_cycle(3, 4));
+        assert!(check_parent(&tree, Some(1), Some(3)).is_err());
+        assert!(check_parent(&tree, None, Some(99)).is_err());
+        assert!(check_parent(&tree, Some(3), Some(4)).is_ok());
+    }
+
+    #[test]
+    fn create_requires_fields_and_patch_merges() {
+        let err = DepartmentInput::default().resolve(None).unwrap_err();
+        for f in ["name", "code", "kind", "level", "region"] {
+            assert!(err.0.contains_key(f), "{f} missing from {err:?}");
+        }
+        let created = DepartmentInput {
+            name: Some("南宁市交通运输局".into()),
+            code: Some("南交信复".into()),
+            kind: Some("department".into()),
+            level: Some("city".into()),
+            region: Some("450100".into()),
+            court: Some(Some(CourtInput {
+                name: "南宁铁路运输法院".into(),
+                address: None,
+            })),
+            ..Default::default()
+        }
+        .resolve(None)
+        .unwrap();
+        let patched = DepartmentInput {
+            phone: Some(Some("0771-1234567".into())),
+            court: Some(None),
+            ..Default::default()
+        }
+        .resolve(Some(&created))
+        .unwrap();
+        assert_eq!(patched.name, "南宁市交通运输局");
+        assert_eq!(patched.phone.as_deref(), Some("0771-1234567"));
+        assert_eq!(patched.court, None);
+        let bad = DepartmentInput {
+            level: Some("village".into()),
+            ..Default::default()
+        }
+        .resolve(Some(&created))
+        .unwrap_err();
+        assert!(bad.0.contains_key("level"));
+    }
+}

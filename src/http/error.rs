@@ -1,0 +1,221 @@
+//! The one error boundary: every failure a handler can meet becomes `ApiError`, answered as
+//! `{"code": "snake_case", "message": "中文说明", "fields": {...}}`. Internal causes are logged
+//! here, once, and never sent to the client.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+
+use crate::domain::validation::FieldErrors;
+
+#[derive(Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub fields: Option<BTreeMap<String, String>>,
+    pub retry_after_secs: Option<u64>,
+    /// The cause of a 5xx, for the log only.
+    internal: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    code: &'a str,
+    message: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    fields: Option<&'a BTreeMap<String, String>>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            code,
+            message: message.into(),
+            fields: None,
+            retry_after_secs: None,
+            internal: None,
+        }
+    }
+
+    pub fn bad_request(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, message)
+    }
+
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthenticated", message)
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "当前角色无权执行此操作")
+    }
+
+    /// Also the answer for a resource outside the caller's scope (no existence leak).
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not_found", format!("{what}不存在"))
+    }
+
+    pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, code, message)
+    }
+
+    pub fn precondition_failed() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_FAILED,
+            "stale_version",
+            "数据已被他人修改，请重新读取后再提交（If-Match 与当前版本不符）",
+        )
+    }
+
+    pub fn precondition_required() -> Self {
+        Self::new(
+            StatusCode::PRECONDITION_REQUIRED,
+            "if_match_required",
+            "修改需要携带 If-Match 请求头（取自读取时的 ETag），以免覆盖他人的修改",
+        )
+    }
+
+    pub fn validation(fields: FieldErrors) -> Self {
+        let mut e = Self::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_failed",
+            "提交的数据有误，请按字段说明修改",
+        );
+        e.fields = Some(fields.0);
+        e
+    }
+
+    pub fn field(field: &str, message: impl Into<String>) -> Self {
+        let mut fields = FieldErrors::default();
+        fields.add(field, message);
+        Self::validation(fields)
+    }
+
+    pub fn unprocessable(code: &'static str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
+    }
+
+    pub fn too_many_attempts(retry_after_secs: u64) -> Self {
+        let mut e = Self::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_attempts",
+            format!("登录失败次数过多，请{retry_after_secs}秒后再试"),
+        );
+        e.retry_after_secs = Some(retry_after_secs);
+        e
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        let mut e = Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "服务器内部错误，已记录，请联系管理员并提供请求编号（X-Request-Id）",
+        );
+        e.internal = Some(cause.to_string());
+        e
+    }
+
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "not_ready", message)
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} {}: {}",
+            self.status.as_u16(),
+            self.code,
+            self.message
+        )
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.status
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Some(cause) = &self.internal {
+            tracing::error!(code = self.code, cause = %cause, "request failed");
+        }
+        let mut resp = HttpResponse::build(self.status);
+        if let Some(secs) = self.retry_after_secs {
+            resp.insert_header((header::RETRY_AFTER, HeaderValue::from(secs)));
+        }
+        resp.json(Body {
+            code: self.code,
+            message: &self.message,
+            fields: self.fields.as_ref(),
+        })
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApiError::internal(format!("database: {e}"))
+    }
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(e: r2d2::Error) -> Self {
+        ApiError::internal(format!("connection pool: {e}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::internal(format!("blocking task: {e}"))
+    }
+}
+
+impl From<FieldErrors> for ApiError {
+    fn from(e: FieldErrors) -> Self {
+        ApiError::validation(e)
+    }
+}
+
+/// Turns actix's extractor failures (bad JSON, query, path) into the same body shape.
+pub fn json_error(err: actix_web::error::JsonPayloadError) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError as J;
+    let api = match &err {
+        J::ContentType => ApiError::bad_request(
+            "unsupported_content_type",
+            "请求体须为 JSON（Content-Type: application/json）",
+        ),
+        J::Deserialize(e) if e.is_data() => {
+            ApiError::unprocessable("invalid_body", format!("请求体字段有误：{e}"))
+        }
+        J::Deserialize(e) => ApiError::bad_request("invalid_json", format!("JSON 格式错误：{e}")),
+        J::Overflow { .. } | J::OverflowKnownLength { .. } => {
+            ApiError::bad_request("body_too_large", "请求体过大")
+        }
+        other => ApiError::bad_request("invalid_body", format!("无法读取请求体：{other}")),
+    };
+    api.into()
+}
+
+pub fn query_error(
+    err: actix_web::error::QueryPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::bad_request("invalid_query", format!("查询参数有误：{err}")).into()
+}
+
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        format!("路径参数有误：{err}"),
+    )
+    .into()
+}

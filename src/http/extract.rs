@@ -1,0 +1,140 @@
+//! Request-side plumbing: the shared state, the authenticated caller, optimistic-concurrency
+//! headers and running diesel work off the async executor.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{FromRequest, HttpRequest, web};
+
+use super::error::ApiError;
+use crate::auth::jwt::JwtKeys;
+use crate::auth::{Actor, Role, Scope};
+use crate::config::Settings;
+use crate::store::{self, DbConnection, Pool};
+
+pub struct AppState {
+    pub pool: Pool,
+    pub jwt: JwtKeys,
+    pub settings: Arc<Settings>,
+}
+
+pub type State = web::Data<AppState>;
+
+/// Runs `f` with a pooled connection on the blocking thread pool.
+pub async fn db<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    let pool = pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// Like `db`, inside one transaction: everything or nothing is written.
+pub async fn db_tx<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
+    T: Send + 'static,
+{
+    use diesel::Connection;
+    db(pool, move |conn| conn.transaction(f)).await
+}
+
+/// The caller, authenticated by a Bearer token and reloaded from the database, so a
+/// disabled account or a changed password takes effect on the next request.
+#[derive(Debug, Clone)]
+pub struct Auth(pub Actor);
+
+impl FromRequest for Auth {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let state = req.app_data::<State>().cloned();
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(|t| t.trim().to_owned());
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::internal("application state missing"))?;
+            let token = token.ok_or_else(|| {
+                ApiError::unauthenticated("需要登录：请在 Authorization 头中携带 Bearer 令牌")
+            })?;
+            let claims = state
+                .jwt
+                .verify(&token)
+                .map_err(|_| ApiError::unauthenticated("令牌无效或已过期，请重新登录"))?;
+            let user_id: i64 = claims
+                .sub
+                .parse()
+                .map_err(|_| ApiError::unauthenticated("令牌无效，请重新登录"))?;
+            let user = db(&state.pool, move |c| Ok(store::users::find(c, user_id)?)).await?;
+            let user = user
+                .filter(|u| u.active && u.token_version == claims.ver)
+                .ok_or_else(|| {
+                    ApiError::unauthenticated("令牌已失效（账号已停用或密码已修改），请重新登录")
+                })?;
+            let role = Role::parse(&user.role).ok_or_else(|| {
+                ApiError::internal(format!("user {} has role {}", user.id, user.role))
+            })?;
+            Ok(Auth(Actor {
+                user_id: user.id,
+                username: user.username,
+                role,
+                department_id: user.department_id,
+            }))
+        })
+    }
+}
+
+impl Auth {
+    pub fn require(&self, roles: &[Role]) -> Result<&Actor, ApiError> {
+        if roles.contains(&self.0.role) {
+            Ok(&self.0)
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+
+    /// The caller's scope, computed from the current department tree.
+    pub fn scope(&self, conn: &mut DbConnection) -> Result<Scope, ApiError> {
+        let tree = store::departments::tree(conn)?;
+        Ok(Scope::of(&self.0, &tree))
+    }
+}
+
+/// The strong ETag for a row version.
+pub fn etag(version: i32) -> (header::HeaderName, HeaderValue) {
+    (
+        header::ETAG,
+        HeaderValue::from_str(&format!("\"{version}\""))
+            .unwrap_or(HeaderValue::from_static("\"0\"")),
+    )
+}
+
+/// The version the client read, from `If-Match`; a write without it is refused (428) so
+/// that no update silently overwrites another.
+pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
+    let raw = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or_else(ApiError::precondition_required)?
+        .to_str()
+        .map_err(|_| ApiError::precondition_failed())?
+        .trim();
+    let raw = raw.strip_prefix("W/").unwrap_or(raw);
+    raw.trim_matches('"')
+        .parse::<i32>()
+        .map_err(|_| ApiError::precondition_failed())
+}

@@ -1,0 +1,143 @@
+//! actix-web only: the route table, handlers, DTOs and the error boundary. Handlers parse
+//! input, call `domain`/`store`, and shape the answer; rules live in `domain`.
+
+pub mod error;
+pub mod extract;
+mod health;
+mod org;
+mod session;
+
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::Method;
+use actix_web::{FromRequest, Handler, HttpResponse, Responder, ResponseError, web};
+
+pub use extract::AppState;
+
+use error::ApiError;
+
+/// Every route of the API, declared once. `configure` registers them; `route_list` lists
+/// them so a test can compare the set with `api-spec/openapi.yaml`.
+fn declare(r: &mut Routes) {
+    r.add(Method::GET, "/health/live", health::live);
+    r.add(Method::GET, "/health/ready", health::ready);
+    r.add(Method::POST, "/api/v1/auth/login", session::login);
+    r.add(Method::GET, "/api/v1/me", session::me);
+    r.add(Method::POST, "/api/v1/departments", org::create_department);
+    r.add(Method::GET, "/api/v1/departments", org::list_departments);
+    r.add(Method::GET, "/api/v1/departments/{id}", org::get_department);
+    r.add(
+        Method::PATCH,
+        "/api/v1/departments/{id}",
+        org::patch_department,
+    );
+    r.add(Method::POST, "/api/v1/users", org::create_user);
+    r.add(Method::GET, "/api/v1/users", org::list_users);
+    r.add(Method::PATCH, "/api/v1/users/{id}", org::patch_user);
+}
+
+/// Collects routes per path (one actix resource per path, so a wrong method answers 405).
+struct Routes {
+    resources: Vec<(&'static str, actix_web::Resource)>,
+    listed: Vec<(Method, &'static str)>,
+}
+
+impl Routes {
+    fn add<F, Args>(&mut self, method: Method, path: &'static str, handler: F)
+    where
+        F: Handler<Args>,
+        Args: FromRequest + 'static,
+        F::Output: Responder + 'static,
+    {
+        self.listed.push((method.clone(), path));
+        let route = web::method(method).to(handler);
+        match self.resources.iter_mut().find(|(p, _)| *p == path) {
+            Some((_, res)) => {
+                let taken = std::mem::replace(res, web::resource(path));
+                *res = taken.route(route);
+            }
+            None => self
+                .resources
+                .push((path, web::resource(path).route(route))),
+        }
+    }
+}
+
+fn collect() -> Routes {
+    let mut routes = Routes {
+        resources: Vec::new(),
+        listed: Vec::new(),
+    };
+    declare(&mut routes);
+    routes
+}
+
+/// (method, path) of every route, in declaration order.
+pub fn route_list() -> Vec<(String, String)> {
+    collect()
+        .listed
+        .into_iter()
+        .map(|(m, p)| (m.as_str().to_owned(), p.to_owned()))
+        .collect()
+}
+
+/// Registers the API on an actix `App`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(
+        web::JsonConfig::default()
+            .limit(2 * 1024 * 1024)
+            .error_handler(|e, _| error::json_error(e)),
+    )
+    .app_data(web::QueryConfig::default().error_handler(error::query_error))
+    .app_data(web::PathConfig::default().error_handler(error::path_error));
+    for (_, resource) in collect().resources {
+        cfg.service(resource.default_service(web::to(method_not_allowed)));
+    }
+}
+
+async fn method_not_allowed() -> HttpResponse {
+    ApiError::new(
+        actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
+        "method_not_allowed",
+        "该接口不支持此请求方法",
+    )
+    .error_response()
+}
+
+/// The answer for a path no route matches.
+pub async fn not_found() -> HttpResponse {
+    ApiError::not_found("接口").error_response()
+}
+
+/// Copies tracing-actix-web's request id into an `X-Request-Id` response header, so a
+/// caller who meets an opaque 500 can quote the id found in the log.
+pub fn with_request_id<S, B>(
+    req: ServiceRequest,
+    srv: &S,
+) -> impl Future<Output = Result<ServiceResponse<B>, actix_web::Error>> + use<S, B>
+where
+    S: actix_web::dev::Service<
+            ServiceRequest,
+            Response = ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    S::Future: 'static,
+{
+    use actix_web::HttpMessage;
+    let id = req
+        .extensions()
+        .get::<tracing_actix_web::RequestId>()
+        .copied();
+    let call = srv.call(req);
+    async move {
+        let mut res = call.await?;
+        if let Some(id) = id
+            && let Ok(value) = actix_web::http::header::HeaderValue::from_str(&id.to_string())
+        {
+            res.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static("x-request-id"),
+                value,
+            );
+        }
+        Ok(res)
+    }
+}

@@ -1,0 +1,15 @@
+//! ogi-tracker: requests for government information (依申请公开) under the OGI Regulations.
+//!
+//! - `domain`: pure rules (calendar, deadlines, organisation); no IO, no clock.
+//! - `auth`: roles, access scope, password hashing, JWT.
+//! - `store`: diesel on SQLite or PostgreSQL (one code base), migrations, one file per aggregate.
+//! - `http`: actix-web routes, extractors, the one error type.
+//! - `config`: settings from a TOML file and `OGI_*` variables.
+//! - `app`: builds and starts the service from `Settings` (used by `main` and the tests).
+
+pub mod app;
+pub mod auth;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod store;

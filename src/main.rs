@@ -1,0 +1,232 @@
+//! The `ogi-tracker` command: a thin CLI over the library.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use ogi_tracker::app::{Application, Bootstrap};
+use ogi_tracker::auth::{Role, password};
+use ogi_tracker::config::{LogFormat, Settings, redact_url};
+use ogi_tracker::store;
+
+#[derive(Parser)]
+#[command(
+    name = "ogi-tracker",
+    version,
+    about = "政府信息公开申请办理跟踪 (OGI request tracker)"
+)]
+struct Cli {
+    /// Optional TOML settings file; OGI_* environment variables override its keys.
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Start the HTTP service (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Check the settings and the database connection, print them (secrets hidden).
+    CheckConfig,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user. The password is read from standard input (one line) with
+    /// --password-stdin, otherwise generated and printed once.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// clerk | supervisor | auditor | admin
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        department_id: Option<i64>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let settings = match Settings::load(cli.config.as_deref()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("configuration error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    init_logging(settings.log_format);
+    let result = match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => serve(settings),
+        Command::Migrate => migrate(&settings),
+        Command::CheckConfig => check_config(&settings),
+        Command::User { command } => match command {
+            UserCommand::Add {
+                username,
+                display_name,
+                role,
+                department_id,
+                email,
+                password_stdin,
+            } => add_user(
+                &settings,
+                username,
+                display_name,
+                &role,
+                department_id,
+                email,
+                password_stdin,
+            ),
+        },
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().init(),
+    }
+}
+
+fn serve(settings: Settings) -> Result<(), String> {
+    let bind = settings.bind;
+    actix_web::rt::System::new().block_on(async move {
+        let app = Application::build(settings).map_err(|e| e.to_string())?;
+        let base = format!("http://{bind}");
+        println!("ogi-tracker listening on {base}  (health: {base}/health/ready)");
+        match &app.bootstrap {
+            Bootstrap::Generated(pw) => {
+                println!("Created user `admin` with the generated password (shown once): {pw}");
+                println!(
+                    "Log in: curl -s -X POST {base}/api/v1/auth/login -H 'Content-Type: application/json' \
+                     -d '{{\"username\":\"admin\",\"password\":\"{pw}\"}}'"
+                );
+            }
+            Bootstrap::FromSettings => {
+                println!("Created user `admin` with the password from OGI_ADMIN_PASSWORD.");
+                println!("Log in: POST {base}/api/v1/auth/login {{\"username\":\"admin\",\"password\":…}}");
+            }
+            Bootstrap::Existing => {
+                println!("Log in: POST {base}/api/v1/auth/login {{\"username\":…,\"password\":…}}");
+            }
+        }
+        app.run().await.map_err(|e| e.to_string())
+    })
+}
+
+fn connect(settings: &Settings) -> Result<store::PooledConn, String> {
+    let pool = store::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
+    pool.get()
+        .map_err(|e| format!("cannot connect to the database: {e}"))
+}
+
+fn migrate(settings: &Settings) -> Result<(), String> {
+    let mut conn = connect(settings)?;
+    let applied = store::migrate(&mut conn).map_err(|e| e.to_string())?;
+    if applied.is_empty() {
+        println!("database is up to date");
+    }
+    for name in applied {
+        println!("applied {name}");
+    }
+    Ok(())
+}
+
+fn check_config(settings: &Settings) -> Result<(), String> {
+    println!("database_url   {}", redact_url(&settings.database_url));
+    println!("bind           {}", settings.bind);
+    println!(
+        "jwt_secret     {}",
+        if settings.jwt_secret.is_some() {
+            "set"
+        } else {
+            "generated in the data directory"
+        }
+    );
+    println!("log_format     {:?}", settings.log_format);
+    println!("token_ttl_secs {}", settings.token_ttl_secs);
+    connect(settings)?;
+    println!("database       reachable");
+    Ok(())
+}
+
+fn add_user(
+    settings: &Settings,
+    username: String,
+    display_name: String,
+    role: &str,
+    department_id: Option<i64>,
+    email: Option<String>,
+    password_stdin: bool,
+) -> Result<(), String> {
+    let role = Role::parse(role).ok_or("--role must be clerk, supervisor, auditor or admin")?;
+    if role.needs_department() && department_id.is_none() {
+        return Err("--department-id is required for clerks and supervisors".into());
+    }
+    let (plain, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
+    } else {
+        (password::generate().map_err(|e| e.to_string())?, true)
+    };
+    password::check_strength(&plain).map_err(str::to_owned)?;
+    let mut conn = connect(settings)?;
+    store::migrate(&mut conn).map_err(|e| e.to_string())?;
+    if let Some(d) = department_id
+        && store::departments::find(&mut conn, d)
+            .map_err(|e| e.to_string())?
+            .is_none()
+    {
+        return Err(format!("department {d} does not exist"));
+    }
+    let new = store::users::NewUser {
+        username,
+        display_name,
+        email,
+        role: role.as_str().into(),
+        department_id,
+        password_hash: password::hash(&plain).map_err(|e| e.to_string())?,
+    };
+    let user = store::users::insert(&mut conn, &new).map_err(|e| {
+        if store::is_unique_violation(&e) {
+            "that username is taken".to_owned()
+        } else {
+            e.to_string()
+        }
+    })?;
+    println!("created user {} (id {})", user.username, user.id);
+    if generated {
+        println!("password (shown once): {plain}");
+    }
+    Ok(())
+}

@@ -1,0 +1,187 @@
+//! Departments (agencies) and the department tree.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+
+use super::schema::departments;
+use super::{DbConnection, now};
+use crate::domain::org::{
+    Court, DepartmentData, DepartmentKind, DeptTree, Level, ReconsiderationOrgan, RegionCode,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = departments)]
+pub struct DepartmentRow {
+    pub id: i64,
+    pub name: String,
+    pub code: String,
+    pub kind: String,
+    pub level: String,
+    pub parent_id: Option<i64>,
+    pub region: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub reconsideration_organ_name: Option<String>,
+    pub reconsideration_organ_address: Option<String>,
+    pub reconsideration_organ_phone: Option<String>,
+    pub court_name: Option<String>,
+    pub court_address: Option<String>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// A stored department with its domain data.
+#[derive(Debug, Clone)]
+pub struct Department {
+    pub id: i64,
+    pub data: DepartmentData,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl DepartmentRow {
+    /// Rows were written from validated data; a value that no longer parses (edited in the
+    /// database by hand) is a data error, reported as such rather than panicking.
+    fn into_department(self) -> QueryResult<Department> {
+        let bad = |what: &str| {
+            diesel::result::Error::DeserializationError(
+                format!("department {}: invalid {what}", self.id).into(),
+            )
+        };
+        let data = DepartmentData {
+            kind: DepartmentKind::parse(&self.kind).ok_or_else(|| bad("kind"))?,
+            level: Level::parse(&self.level).ok_or_else(|| bad("level"))?,
+            region: RegionCode::parse(&self.region).map_err(|_| bad("region"))?,
+            reconsideration_organ: self.reconsideration_organ_name.clone().map(|name| {
+                ReconsiderationOrgan {
+                    name,
+                    address: self.reconsideration_organ_address.clone(),
+                    phone: self.reconsideration_organ_phone.clone(),
+                }
+            }),
+            court: self.court_name.clone().map(|name| Court {
+                name,
+                address: self.court_address.clone(),
+            }),
+            name: self.name,
+            code: self.code,
+            parent_id: self.parent_id,
+            address: self.address,
+            phone: self.phone,
+        };
+        Ok(Department {
+            id: self.id,
+            data,
+            version: self.version,
+            created_at: self.created_at,
+            updated_at: self.updated_at,
+        })
+    }
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = departments, treat_none_as_null = true)]
+struct DepartmentValues<'a> {
+    name: &'a str,
+    code: &'a str,
+    kind: &'a str,
+    level: &'a str,
+    parent_id: Option<i64>,
+    region: &'a str,
+    address: Option<&'a str>,
+    phone: Option<&'a str>,
+    reconsideration_organ_name: Option<&'a str>,
+    reconsideration_organ_address: Option<&'a str>,
+    reconsideration_organ_phone: Option<&'a str>,
+    court_name: Option<&'a str>,
+    court_address: Option<&'a str>,
+}
+
+impl<'a> From<&'a DepartmentData> for DepartmentValues<'a> {
+    fn from(d: &'a DepartmentData) -> Self {
+        let organ = d.reconsideration_organ.as_ref();
+        Self {
+            name: &d.name,
+            code: &d.code,
+            kind: d.kind.as_str(),
+            level: d.level.as_str(),
+            parent_id: d.parent_id,
+            region: d.region.as_str(),
+            address: d.address.as_deref(),
+            phone: d.phone.as_deref(),
+            reconsideration_organ_name: organ.map(|o| o.name.as_str()),
+            reconsideration_organ_address: organ.and_then(|o| o.address.as_deref()),
+            reconsideration_organ_phone: organ.and_then(|o| o.phone.as_deref()),
+            court_name: d.court.as_ref().map(|c| c.name.as_str()),
+            court_address: d.court.as_ref().and_then(|c| c.address.as_deref()),
+        }
+    }
+}
+
+pub fn insert(conn: &mut DbConnection, data: &DepartmentData) -> QueryResult<Department> {
+    let ts = now();
+    diesel::insert_into(departments::table)
+        .values((
+            DepartmentValues::from(data),
+            departments::created_at.eq(ts),
+            departments::updated_at.eq(ts),
+        ))
+        .returning(<DepartmentRow as Selectable<super::Backend>>::construct_selection())
+        .get_result::<DepartmentRow>(conn)?
+        .into_department()
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<Department>> {
+    departments::table
+        .find(id)
+        .select(DepartmentRow::as_select())
+        .first::<DepartmentRow>(conn)
+        .optional()?
+        .map(DepartmentRow::into_department)
+        .transpose()
+}
+
+pub fn list(conn: &mut DbConnection) -> QueryResult<Vec<Department>> {
+    departments::table
+        .order(departments::id)
+        .select(DepartmentRow::as_select())
+        .load::<DepartmentRow>(conn)?
+        .into_iter()
+        .map(DepartmentRow::into_department)
+        .collect()
+}
+
+pub fn tree(conn: &mut DbConnection) -> QueryResult<DeptTree> {
+    let edges = departments::table
+        .select((departments::id, departments::parent_id))
+        .load::<(i64, Option<i64>)>(conn)?;
+    Ok(DeptTree::new(edges))
+}
+
+/// Writes `data` if the stored version is still `expected_version`. `Ok(None)` means the
+/// row changed (or vanished) since the caller read it.
+pub fn update(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i32,
+    data: &DepartmentData,
+) -> QueryResult<Option<Department>> {
+    let changed = diesel::update(
+        departments::table
+            .filter(departments::id.eq(id))
+            .filter(departments::version.eq(expected_version)),
+    )
+    .set((
+        DepartmentValues::from(data),
+        departments::version.eq(expected_version + 1),
+        departments::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    if changed == 0 {
+        Ok(None)
+    } else {
+        find(conn, id)
+    }
+}

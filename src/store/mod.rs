@@ -1,0 +1,157 @@
+//! Persistence with diesel only: the connection pool over SQLite or PostgreSQL (one code base
+//! through `MultiConnection`), embedded migrations per backend, and one file per aggregate.
+//! Nothing here knows HTTP; functions take a connection and return diesel results or
+//! `StoreError`.
+
+pub mod departments;
+pub mod schema;
+pub mod users;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection, SqliteConnection};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+
+#[derive(diesel::MultiConnection)]
+pub enum DbConnection {
+    Pg(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Where the data lives, parsed once from `OGI_DATABASE_URL`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    Sqlite(PathBuf),
+    Postgres(String),
+}
+
+impl DatabaseUrl {
+    /// `sqlite://relative/path.db`, `sqlite:///absolute/path.db`, or `postgres://…`
+    /// (`postgresql://` too).
+    pub fn parse(raw: &str) -> Result<Self, String> {
+        if let Some(path) = raw.strip_prefix("sqlite://") {
+            if path.is_empty() || path.contains(":memory:") {
+                return Err("SQLite needs a file path, e.g. sqlite://data/ogi-tracker.db".into());
+            }
+            Ok(Self::Sqlite(PathBuf::from(path)))
+        } else if raw.starts_with("postgres://") || raw.starts_with("postgresql://") {
+            Ok(Self::Postgres(raw.to_owned()))
+        } else {
+            Err("expected a sqlite://… or postgres://… URL".into())
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self, Self::Postgres(_))
+    }
+}
+
+/// An r2d2 manager that dispatches on the URL scheme and reports the real connection error
+/// (the derived `MultiConnection::establish` tries every backend and hides the cause).
+#[derive(Debug, Clone)]
+pub struct Manager {
+    url: DatabaseUrl,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConnectError {
+    #[error(transparent)]
+    Connection(#[from] diesel::ConnectionError),
+    #[error(transparent)]
+    Query(#[from] diesel::result::Error),
+}
+
+impl r2d2::ManageConnection for Manager {
+    type Connection = DbConnection;
+    type Error = ConnectError;
+
+    fn connect(&self) -> Result<DbConnection, ConnectError> {
+        match &self.url {
+            DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
+            DatabaseUrl::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                // busy_timeout first: switching to WAL may itself wait for a lock.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
+                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                )?;
+                Ok(DbConnection::Sqlite(conn))
+            }
+        }
+    }
+
+    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+        Ok(conn.batch_execute("SELECT 1")?)
+    }
+
+    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
+        false
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot create the data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("cannot connect to the database: {0}")]
+    Pool(#[from] r2d2::Error),
+    #[error("migrations failed: {0}")]
+    Migration(String),
+    #[error(transparent)]
+    Diesel(#[from] diesel::result::Error),
+}
+
+/// Builds the pool; for SQLite creates the file's directory first.
+pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StoreError> {
+    if let DatabaseUrl::Sqlite(path) = url
+        && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+    {
+        std::fs::create_dir_all(dir).map_err(|source| StoreError::DataDir {
+            path: dir.to_path_buf(),
+            source,
+        })?;
+    }
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .connection_timeout(Duration::from_secs(10))
+        .build(Manager { url: url.clone() })?;
+    Ok(pool)
+}
+
+/// Applies the pending migrations of the connection's backend; returns their names.
+pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
+    let applied = match conn {
+        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
+        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| StoreError::Migration(e.to_string()))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// The current UTC instant as stored in `TIMESTAMP` columns. The store is the only layer
+/// below the HTTP edge that reads the clock, and only for record-keeping columns.
+pub fn now() -> chrono::NaiveDateTime {
+    chrono::Utc::now().naive_utc()
+}
+
+/// True when the error is a UNIQUE violation (a 409 for the caller).
+pub fn is_unique_violation(err: &diesel::result::Error) -> bool {
+    matches!(
+        err,
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _)
+    )
+}
+
+/// The backend type `MultiConnection` generates; `RETURNING` needs it named explicitly.
+pub type Backend = self::multi_connection_impl::MultiBackend;

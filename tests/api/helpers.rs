@@ -1,0 +1,263 @@
+//! Boots the real application (same builder as `main`) on port 0 with a fresh database per
+//! test: a temporary SQLite file, or a new PostgreSQL database when `OGI_TEST_DATABASE_URL`
+//! names a server (e.g. postgres://postgres@127.0.0.1/postgres).
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use diesel::connection::SimpleConnection;
+use diesel::{Connection, PgConnection};
+use ogi_tracker::app::Application;
+use ogi_tracker::config::{LogFormat, Settings};
+use ogi_tracker::store::{DatabaseUrl, Pool};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+pub const ADMIN_PASSWORD: &str = "admin-test-password";
+pub const USER_PASSWORD: &str = "user-test-password";
+
+pub struct TestApp {
+    pub base: String,
+    pub client: reqwest::Client,
+    #[allow(dead_code, reason = "direct database access for tamper tests")]
+    pub pool: Pool,
+    pub admin_token: String,
+    _db: TestDb,
+}
+
+/// What to clean up when the test ends.
+pub enum TestDb {
+    Sqlite(PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match self {
+            TestDb::Sqlite(dir) => {
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            TestDb::Postgres { admin_url, name } => {
+                if let Ok(mut c) = PgConnection::establish(admin_url) {
+                    let _ = c
+                        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"));
+                }
+            }
+        }
+    }
+}
+
+fn unique_name() -> String {
+    static COUNTER: AtomicU64 = AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!("ogi_test_{}_{}_{}", std::process::id(), n, nanos)
+}
+
+/// A fresh database URL for one test, and what to drop afterwards.
+fn fresh_database() -> (DatabaseUrl, TestDb) {
+    let name = unique_name();
+    match std::env::var("OGI_TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
+    {
+        Some(admin_url) => {
+            let mut admin = PgConnection::establish(&admin_url)
+                .unwrap_or_else(|e| panic!("OGI_TEST_DATABASE_URL={admin_url}: {e}"));
+            admin
+                .batch_execute(&format!("CREATE DATABASE \"{name}\""))
+                .unwrap();
+            let (without_query, query) = match admin_url.split_once('?') {
+                Some((u, q)) => (u.to_owned(), format!("?{q}")),
+                None => (admin_url.clone(), String::new()),
+            };
+            let scheme_end = without_query.find("://").unwrap() + 3;
+            let host_part = match without_query[scheme_end..].find('/') {
+                Some(slash) => &without_query[..scheme_end + slash],
+                None => without_query.as_str(),
+            };
+            let url = format!("{host_part}/{name}{query}");
+            (
+                DatabaseUrl::Postgres(url),
+                TestDb::Postgres { admin_url, name },
+            )
+        }
+        None => {
+            let dir = std::env::temp_dir().join(&name);
+            std::fs::create_dir_all(&dir).unwrap();
+            (
+                DatabaseUrl::Sqlite(dir.join("test.db")),
+                TestDb::Sqlite(dir),
+            )
+        }
+    }
+}
+
+/// A fresh, empty database of the backend under test, dropped with the guard.
+pub fn fresh_database_for_schema() -> (DatabaseUrl, TestDb) {
+    fresh_database()
+}
+
+pub fn test_settings(database_url: DatabaseUrl) -> Settings {
+    Settings {
+        database_url,
+        bind: "127.0.0.1:0".parse().unwrap(),
+        jwt_secret: Some("test-secret-test-secret-test-secret-0123".into()),
+        admin_password: Some(ADMIN_PASSWORD.into()),
+        log_format: LogFormat::Text,
+        token_ttl_secs: 3600,
+        pool_size: 4,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    let (url, db) = fresh_database();
+    let app = Application::build(test_settings(url)).expect("application builds");
+    let (port, _, pool) = app.spawn();
+    let mut test = TestApp {
+        base: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        pool,
+        admin_token: String::new(),
+        _db: db,
+    };
+    test.admin_token = test.login("admin", ADMIN_PASSWORD).await;
+    test
+}
+
+/// A response read whole: status, headers and JSON body (Null when empty).
+pub struct Resp {
+    pub status: StatusCode,
+    pub headers: reqwest::header::HeaderMap,
+    pub body: Value,
+}
+
+impl Resp {
+    pub fn etag(&self) -> String {
+        self.headers["etag"].to_str().unwrap().to_owned()
+    }
+
+    /// Asserts the status and, for errors, the stable error code.
+    #[track_caller]
+    pub fn expect(&self, status: u16, code: Option<&str>) -> &Value {
+        assert_eq!(self.status.as_u16(), status, "body: {}", self.body);
+        if let Some(code) = code {
+            assert_eq!(self.body["code"], code, "body: {}", self.body);
+            assert!(self.body["message"].as_str().is_some_and(|m| !m.is_empty()));
+        }
+        &self.body
+    }
+}
+
+impl TestApp {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
+        let mut req = self.client.request(method, format!("{}{path}", self.base));
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        if let Some(b) = body {
+            req = req.json(&b);
+        }
+        let resp = req.send().await.expect("request sent");
+        let status = resp.status();
+        let headers = resp.headers().clone();
+        let text = resp.text().await.unwrap();
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Resp {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Resp {
+        self.request(Method::GET, path, Some(token), None, &[])
+            .await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Resp {
+        self.request(Method::POST, path, Some(token), Some(body), &[])
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, if_match: &str, body: Value) -> Resp {
+        self.request(
+            Method::PATCH,
+            path,
+            Some(token),
+            Some(body),
+            &[("If-Match", if_match)],
+        )
+        .await
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let r = self
+            .request(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"username": username, "password": password})),
+                &[],
+            )
+            .await;
+        r.expect(200, None);
+        r.body["access_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates a department as admin; returns its id.
+    pub async fn department(
+        &self,
+        name: &str,
+        code: &str,
+        parent: Option<i64>,
+        region: &str,
+    ) -> i64 {
+        let r = self
+            .post(
+                "/api/v1/departments",
+                &self.admin_token,
+                json!({
+                    "name": name, "code": code, "kind": if parent.is_none() { "government" } else { "department" },
+                    "level": "city", "parent_id": parent, "region": region,
+                    "reconsideration_organ": {"name": "南宁市人民政府", "address": "南宁市民族大道", "phone": "0771-1"},
+                    "court": {"name": "南宁市中级人民法院"}
+                }),
+            )
+            .await;
+        r.expect(201, None);
+        r.body["id"].as_i64().unwrap()
+    }
+
+    /// Creates a user as admin and logs in; returns (user id, token).
+    pub async fn user(&self, username: &str, role: &str, department: Option<i64>) -> (i64, String) {
+        let r = self
+            .post(
+                "/api/v1/users",
+                &self.admin_token,
+                json!({"username": username, "display_name": username, "role": role,
+                       "department_id": department, "password": USER_PASSWORD}),
+            )
+            .await;
+        r.expect(201, None);
+        let id = r.body["id"].as_i64().unwrap();
+        (id, self.login(username, USER_PASSWORD).await)
+    }
+}

@@ -1,0 +1,6 @@
+//! One integration binary: every test boots the real app against a fresh database.
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod contract;
+mod foundation;
+mod helpers;

@@ -57,14 +57,16 @@ impl Application {
     /// port). The server runs when `run` is awaited.
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
         let pool = store::connect(&settings.database_url, settings.pool_size)?;
-        let bootstrap = {
+        let (bootstrap, calendars) = {
             let mut conn = pool.get().map_err(StoreError::from)?;
             store::migrate(&mut conn)?;
-            bootstrap_admin(&mut conn, settings.admin_password.as_deref())?
+            let bootstrap = bootstrap_admin(&mut conn, settings.admin_password.as_deref())?;
+            (bootstrap, store::calendars::CalendarCache::load(&mut conn)?)
         };
         let secret = jwt_secret(&settings)?;
         let state = web::Data::new(AppState {
             pool: pool.clone(),
+            calendars,
             jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),
             settings: Arc::new(settings.clone()),
         });
@@ -78,7 +80,7 @@ impl Application {
                 .app_data(state.clone())
                 .wrap(middleware::Compress::default())
                 .wrap_fn(http::with_request_id)
-                .wrap(TracingLogger::default())
+                .wrap(TracingLogger::<http::RequestLog>::new())
                 .configure(http::configure)
                 .default_service(web::to(http::not_found))
         })

@@ -4,11 +4,13 @@
 //! - `auth`: roles, access scope, password hashing, JWT.
 //! - `store`: diesel on SQLite or PostgreSQL (one code base), migrations, one file per aggregate.
 //! - `http`: actix-web routes, extractors, the one error type.
+//! - `bulk`: the streaming `deadline --bulk` command.
 //! - `config`: settings from a TOML file and `OGI_*` variables.
 //! - `app`: builds and starts the service from `Settings` (used by `main` and the tests).
 
 pub mod app;
 pub mod auth;
+pub mod bulk;
 pub mod config;
 pub mod domain;
 pub mod http;

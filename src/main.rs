@@ -4,10 +4,13 @@ use std::io::BufRead;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
 use ogi_tracker::app::{Application, Bootstrap};
 use ogi_tracker::auth::{Role, password};
 use ogi_tracker::config::{LogFormat, Settings, redact_url};
+use ogi_tracker::domain::calendar::{CalendarSet, RegionCode};
+use ogi_tracker::domain::deadline::{RuleSettings, compute_deadline};
 use ogi_tracker::store;
 
 #[derive(Parser)]
@@ -32,6 +35,26 @@ enum Command {
     Migrate,
     /// Check the settings and the database connection, print them (secrets hidden).
     CheckConfig,
+    /// Compute a statutory due date (the N-th working day after receipt) with its
+    /// explanation, or stream many with --bulk. Uses the bundled calendars plus any years
+    /// imported into the configured database.
+    Deadline {
+        /// Receipt date (收到申请之日), YYYY-MM-DD.
+        #[arg(long, required_unless_present = "bulk", conflicts_with = "bulk")]
+        received: Option<String>,
+        /// Working days to add (Art. 33: 20).
+        #[arg(long, default_value_t = 20)]
+        days: u32,
+        /// 6-digit region code; its province selects the regional holiday layer.
+        #[arg(long)]
+        region: Option<String>,
+        /// Date the used/remaining working days are counted to (default: today in China).
+        #[arg(long)]
+        as_of: Option<String>,
+        /// Read JSON lines {"received", "days"?, "region"?} on stdin; write one answer per line.
+        #[arg(long)]
+        bulk: bool,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -74,6 +97,20 @@ fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(&settings),
         Command::CheckConfig => check_config(&settings),
+        Command::Deadline {
+            received,
+            days,
+            region,
+            as_of,
+            bulk,
+        } => deadline(
+            &settings,
+            received.as_deref(),
+            days,
+            region.as_deref(),
+            as_of.as_deref(),
+            bulk,
+        ),
         Command::User { command } => match command {
             UserCommand::Add {
                 username,
@@ -107,6 +144,7 @@ fn init_logging(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     match format {
         LogFormat::Text => builder.init(),
@@ -173,6 +211,76 @@ fn check_config(settings: &Settings) -> Result<(), String> {
     println!("token_ttl_secs {}", settings.token_ttl_secs);
     connect(settings)?;
     println!("database       reachable");
+    Ok(())
+}
+
+/// The calendars in force: bundled, plus the database's imports when a database exists
+/// (a computation never creates a database as a side effect).
+fn calendars(settings: &Settings) -> Result<CalendarSet, String> {
+    if let store::DatabaseUrl::Sqlite(path) = &settings.database_url
+        && !path.exists()
+    {
+        return Ok(CalendarSet::bundled());
+    }
+    let mut conn = connect(settings)?;
+    store::calendars::load_set(&mut conn)
+        .map_err(|e| format!("{e} (run `ogi-tracker migrate` if the database is new)"))
+}
+
+fn parse_date(flag: &str, raw: &str) -> Result<NaiveDate, String> {
+    ogi_tracker::bulk::parse_iso_date(raw.trim())
+        .ok_or_else(|| format!("{flag}: expected YYYY-MM-DD, got {raw}"))
+}
+
+fn deadline(
+    settings: &Settings,
+    received: Option<&str>,
+    days: u32,
+    region: Option<&str>,
+    as_of: Option<&str>,
+    bulk: bool,
+) -> Result<(), String> {
+    let region = region
+        .map(|r| RegionCode::parse(r).map_err(|e| format!("--region: {e}")))
+        .transpose()?;
+    let set = calendars(settings)?;
+    if bulk {
+        let stdin = std::io::stdin().lock();
+        let stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+        let summary = ogi_tracker::bulk::run(&set, region.as_ref(), days, stdin, stdout)
+            .map_err(|e| e.to_string())?;
+        tracing::debug!(?summary, "bulk deadline run");
+        return Ok(());
+    }
+    let received = parse_date("--received", received.unwrap_or_default())?;
+    let as_of = match as_of {
+        Some(raw) => parse_date("--as-of", raw)?,
+        // Agencies work on China Standard Time (UTC+8, no daylight saving).
+        None => (Utc::now() + chrono::Duration::hours(8)).date_naive(),
+    };
+    let rules = RuleSettings {
+        statutory_days: days,
+        ..RuleSettings::default()
+    };
+    let cal = set.calendar(region.as_ref());
+    let d =
+        compute_deadline(Some(received), &[], &rules, &cal, as_of).map_err(|e| e.to_string())?;
+    let out = serde_json::json!({
+        "received": received,
+        "days": days,
+        "region": region,
+        "calendar": d.calendar,
+        "due": d.due_on.or(d.base_due_on),
+        "provisional": d.provisional,
+        "provisional_reasons": d.provisional_reasons,
+        "as_of": as_of,
+        "working_days_remaining": d.working_days_remaining,
+        "steps": d.steps,
+    });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+    );
     Ok(())
 }
 

@@ -2,50 +2,11 @@
 //! the remedy bodies a reply must name. Parsing raw input into these types happens here.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::calendar::RegionCode;
 use super::validation::{FieldErrors, optional_text, required_text};
-
-/// A 6-digit 行政区划代码 (e.g. `450100` 南宁市). Its province (`450000`) selects the
-/// regional holiday layer.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(transparent)]
-pub struct RegionCode(String);
-
-impl RegionCode {
-    pub fn parse(raw: &str) -> Result<Self, String> {
-        let raw = raw.trim();
-        if raw.len() == 6 && raw.bytes().all(|b| b.is_ascii_digit()) && !raw.starts_with('0') {
-            Ok(Self(raw.to_owned()))
-        } else {
-            Err(format!("“{raw}”不是6位行政区划代码（如 450100）"))
-        }
-    }
-
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The province-level code: the first two digits followed by `0000`.
-    pub fn province(&self) -> RegionCode {
-        RegionCode(format!("{}0000", self.0.get(..2).unwrap_or("00")))
-    }
-}
-
-impl fmt::Display for RegionCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<'de> Deserialize<'de> for RegionCode {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let raw = String::deserialize(d)?;
-        RegionCode::parse(&raw).map_err(serde::de::Error::custom)
-    }
-}
 
 macro_rules! text_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -233,7 +194,7 @@ impl DepartmentInput {
                 None
             }
             Some(Err(msg)) => {
-                e.add("region", msg);
+                e.add("region", msg.to_string());
                 None
             }
             Some(Ok(r)) => Some(r),

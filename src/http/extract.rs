@@ -12,10 +12,12 @@ use super::error::ApiError;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{Actor, Role, Scope};
 use crate::config::Settings;
+use crate::store::calendars::CalendarCache;
 use crate::store::{self, DbConnection, Pool};
 
 pub struct AppState {
     pub pool: Pool,
+    pub calendars: CalendarCache,
     pub jwt: JwtKeys,
     pub settings: Arc<Settings>,
 }

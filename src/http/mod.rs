@@ -1,6 +1,7 @@
 //! actix-web only: the route table, handlers, DTOs and the error boundary. Handlers parse
 //! input, call `domain`/`store`, and shape the answer; rules live in `domain`.
 
+mod calendar;
 pub mod error;
 pub mod extract;
 mod health;
@@ -33,6 +34,27 @@ fn declare(r: &mut Routes) {
     r.add(Method::POST, "/api/v1/users", org::create_user);
     r.add(Method::GET, "/api/v1/users", org::list_users);
     r.add(Method::PATCH, "/api/v1/users/{id}", org::patch_user);
+    r.add(
+        Method::GET,
+        "/api/v1/calendar/add-working-days",
+        calendar::add_working_days,
+    );
+    r.add(
+        Method::GET,
+        "/api/v1/calendar/working-days",
+        calendar::working_days,
+    );
+    r.add(Method::GET, "/api/v1/calendars", calendar::list_calendars);
+    r.add(
+        Method::GET,
+        "/api/v1/calendars/{region}/{year}",
+        calendar::get_calendar_year,
+    );
+    r.add(
+        Method::PUT,
+        "/api/v1/calendars/{region}/{year}",
+        calendar::put_calendar_year,
+    );
 }
 
 /// Collects routes per path (one actix resource per path, so a wrong method answers 405).
@@ -139,5 +161,41 @@ where
             );
         }
         Ok(res)
+    }
+}
+
+/// The request span of tracing-actix-web (method, route, client, request id …) plus one
+/// `request` log line when the response is ready, with its status and latency.
+pub struct RequestLog;
+
+struct RequestStart(std::time::Instant);
+
+impl tracing_actix_web::RootSpanBuilder for RequestLog {
+    fn on_request_start(request: &ServiceRequest) -> tracing::Span {
+        use actix_web::HttpMessage;
+        request
+            .extensions_mut()
+            .insert(RequestStart(std::time::Instant::now()));
+        tracing_actix_web::root_span!(request)
+    }
+
+    fn on_request_end<B: actix_web::body::MessageBody>(
+        span: tracing::Span,
+        outcome: &Result<ServiceResponse<B>, actix_web::Error>,
+    ) {
+        use actix_web::HttpMessage;
+        tracing_actix_web::DefaultRootSpanBuilder::on_request_end(span.clone(), outcome);
+        let (status, elapsed_ms) = match outcome {
+            Ok(res) => {
+                let ms = res
+                    .request()
+                    .extensions()
+                    .get::<RequestStart>()
+                    .map(|s| s.0.elapsed().as_secs_f64() * 1000.0);
+                (res.status().as_u16(), ms)
+            }
+            Err(e) => (e.as_response_error().status_code().as_u16(), None),
+        };
+        span.in_scope(|| tracing::info!(status, elapsed_ms, "request"));
     }
 }

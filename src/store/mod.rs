@@ -3,6 +3,7 @@
 //! Nothing here knows HTTP; functions take a connection and return diesel results or
 //! `StoreError`.
 
+pub mod calendars;
 pub mod departments;
 pub mod schema;
 pub mod users;
@@ -110,6 +111,8 @@ pub enum StoreError {
     Migration(String),
     #[error(transparent)]
     Diesel(#[from] diesel::result::Error),
+    #[error("stored data is inconsistent: {0}")]
+    Corrupt(String),
 }
 
 /// Builds the pool; for SQLite creates the file's directory first.

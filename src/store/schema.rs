@@ -42,5 +42,19 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_years (id) {
+        id -> BigInt,
+        layer -> Text,
+        year -> Integer,
+        version -> Integer,
+        data -> Text,
+        source -> Text,
+        imported_by -> BigInt,
+        imported_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
-diesel::allow_tables_to_appear_in_same_query!(departments, users);
+diesel::joinable!(calendar_years -> users (imported_by));
+diesel::allow_tables_to_appear_in_same_query!(departments, users, calendar_years);

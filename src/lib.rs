@@ -5,12 +5,14 @@
 //! - `store`: diesel on SQLite or PostgreSQL (one code base), migrations, one file per aggregate.
 //! - `http`: actix-web routes, extractors, the one error type.
 //! - `bulk`: the streaming `deadline --bulk` command.
+//! - `clock`: today in China Standard Time, for the edges only.
 //! - `config`: settings from a TOML file and `OGI_*` variables.
 //! - `app`: builds and starts the service from `Settings` (used by `main` and the tests).
 
 pub mod app;
 pub mod auth;
 pub mod bulk;
+pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;

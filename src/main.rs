@@ -55,6 +55,9 @@ enum Command {
         #[arg(long)]
         bulk: bool,
     },
+    /// Check every case's audit chain; exit 1 and list the breaks if any record was altered,
+    /// removed or reordered in the database.
+    VerifyAudit,
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -97,6 +100,7 @@ fn main() -> ExitCode {
         Command::Serve => serve(settings),
         Command::Migrate => migrate(&settings),
         Command::CheckConfig => check_config(&settings),
+        Command::VerifyAudit => verify_audit(&settings),
         Command::Deadline {
             received,
             days,
@@ -282,6 +286,25 @@ fn deadline(
         serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
     );
     Ok(())
+}
+
+fn verify_audit(settings: &Settings) -> Result<(), String> {
+    let mut conn = connect(settings)?;
+    let (records, breaks) = store::audit::verify(&mut conn).map_err(|e| e.to_string())?;
+    let report =
+        serde_json::json!({ "records": records, "ok": breaks.is_empty(), "breaks": breaks });
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+    );
+    if breaks.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the audit trail of {} record(s) does not verify",
+            breaks.len()
+        ))
+    }
 }
 
 fn add_user(

@@ -2,6 +2,7 @@
 //! diesel/actix/lettre. Everything a clerk may ask "why?" about is decided here.
 
 pub mod calendar;
+pub mod case;
 pub mod deadline;
 pub mod org;
 pub mod validation;

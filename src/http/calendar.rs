@@ -320,14 +320,17 @@ pub async fn put_calendar_year(
     let row = db_tx(&state.pool, move |c| {
         let current = st.calendars.current(c)?;
         let row = store::calendars::insert(c, &key, year, &json, &stored.source, admin)?;
-        // Prove the new set builds before committing.
-        store::calendars::apply(&current, &row)
+        let new_set = store::calendars::apply(&current, &row)
             .map_err(|m| ApiError::unprocessable("calendar_error", m))?;
-        Ok(row)
+        // Facts, not cached conclusions: every open case is recomputed on the new calendar
+        // in this transaction, and the ones whose due date moved are reported and audited.
+        let moved = super::cases::recompute_open(c, &new_set, admin, crate::clock::today())?;
+        Ok((row, moved))
     })
     .await?;
+    let (row, moved) = row;
     Ok(HttpResponse::Created().json(serde_json::json!({
         "import": ImportOut::from(row),
-        "moved_cases": [],
+        "moved_cases": moved,
     })))
 }

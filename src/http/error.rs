@@ -99,6 +99,11 @@ impl ApiError {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, code, message)
     }
 
+    /// Two writers raced for the same unique value; the handler retries.
+    pub fn write_conflict() -> Self {
+        Self::conflict("write_conflict", "并发写入冲突，请重试")
+    }
+
     pub fn too_many_attempts(retry_after_secs: u64) -> Self {
         let mut e = Self::new(
             StatusCode::TOO_MANY_REQUESTS,

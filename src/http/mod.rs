@@ -2,6 +2,7 @@
 //! input, call `domain`/`store`, and shape the answer; rules live in `domain`.
 
 mod calendar;
+mod cases;
 pub mod error;
 pub mod extract;
 mod health;
@@ -34,6 +35,16 @@ fn declare(r: &mut Routes) {
     r.add(Method::POST, "/api/v1/users", org::create_user);
     r.add(Method::GET, "/api/v1/users", org::list_users);
     r.add(Method::PATCH, "/api/v1/users/{id}", org::patch_user);
+    r.add(Method::POST, "/api/v1/cases", cases::create_case);
+    r.add(Method::GET, "/api/v1/cases", cases::list_cases);
+    r.add(Method::POST, "/api/v1/cases/batch", cases::create_batch);
+    r.add(Method::GET, "/api/v1/cases/{id}", cases::get_case);
+    r.add(Method::POST, "/api/v1/cases/{id}/events", cases::post_event);
+    r.add(
+        Method::GET,
+        "/api/v1/cases/{id}/history",
+        cases::case_history,
+    );
     r.add(
         Method::GET,
         "/api/v1/calendar/add-working-days",

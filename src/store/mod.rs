@@ -3,8 +3,11 @@
 //! Nothing here knows HTTP; functions take a connection and return diesel results or
 //! `StoreError`.
 
+pub mod audit;
 pub mod calendars;
+pub mod cases;
 pub mod departments;
+pub mod idempotency;
 pub mod schema;
 pub mod users;
 
@@ -146,6 +149,20 @@ pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
 /// below the HTTP edge that reads the clock, and only for record-keeping columns.
 pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
+}
+
+/// True when a transaction lost a race that a retry may win: a UNIQUE violation (two
+/// writers took the same number), a serialization failure, or SQLite's busy snapshot.
+pub fn is_retryable(err: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind as K, Error as E};
+    match err {
+        E::DatabaseError(K::UniqueViolation | K::SerializationFailure, _) => true,
+        E::DatabaseError(_, info) => {
+            let m = info.message();
+            m.contains("database is locked") || m.contains("busy")
+        }
+        _ => false,
+    }
 }
 
 /// True when the error is a UNIQUE violation (a 409 for the caller).

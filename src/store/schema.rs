@@ -55,6 +55,97 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    cases (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        case_number -> Text,
+        year -> Integer,
+        seq -> Integer,
+        applicant_type -> Text,
+        applicant_name -> Text,
+        applicant_id_number -> Nullable<Text>,
+        applicant_phone -> Nullable<Text>,
+        applicant_email -> Nullable<Text>,
+        applicant_address -> Nullable<Text>,
+        channel -> Text,
+        submitted_on -> Date,
+        received_on -> Nullable<Date>,
+        tracking_number -> Nullable<Text>,
+        purpose -> Nullable<Text>,
+        delivery_preference -> Nullable<Text>,
+        assignee_id -> Nullable<BigInt>,
+        status -> Text,
+        due_on -> Nullable<Date>,
+        due_sort -> Date,
+        receipt_sort -> Date,
+        version -> Integer,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    case_items (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        position -> Integer,
+        description -> Text,
+    }
+}
+
+diesel::table! {
+    case_events (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        kind -> Text,
+        occurred_on -> Date,
+        payload -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_records (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        seq -> Integer,
+        actor_id -> BigInt,
+        at -> Timestamp,
+        action -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (id) {
+        id -> BigInt,
+        user_id -> BigInt,
+        idem_key -> Text,
+        request_hash -> Text,
+        status -> Integer,
+        response -> Text,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(calendar_years -> users (imported_by));
-diesel::allow_tables_to_appear_in_same_query!(departments, users, calendar_years);
+diesel::joinable!(cases -> departments (department_id));
+diesel::joinable!(case_items -> cases (case_id));
+diesel::joinable!(case_events -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    departments,
+    users,
+    calendar_years,
+    cases,
+    case_items,
+    case_events,
+    audit_records,
+    idempotency_keys,
+);

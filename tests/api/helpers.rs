@@ -22,6 +22,7 @@ pub struct TestApp {
     #[allow(dead_code, reason = "direct database access for tamper tests")]
     pub pool: Pool,
     pub admin_token: String,
+    pub db_url: DatabaseUrl,
     _db: TestDb,
 }
 
@@ -115,13 +116,14 @@ pub fn test_settings(database_url: DatabaseUrl) -> Settings {
 
 pub async fn spawn_app() -> TestApp {
     let (url, db) = fresh_database();
-    let app = Application::build(test_settings(url)).expect("application builds");
+    let app = Application::build(test_settings(url.clone())).expect("application builds");
     let (port, _, pool) = app.spawn();
     let mut test = TestApp {
         base: format!("http://127.0.0.1:{port}"),
         client: reqwest::Client::new(),
         pool,
         admin_token: String::new(),
+        db_url: url,
         _db: db,
     };
     test.admin_token = test.login("admin", ADMIN_PASSWORD).await;
@@ -206,6 +208,20 @@ impl TestApp {
             &[("If-Match", if_match)],
         )
         .await
+    }
+
+    /// Runs the `ogi-tracker` binary against this test's database.
+    pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        let url = match &self.db_url {
+            DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+            DatabaseUrl::Postgres(u) => u.clone(),
+        };
+        std::process::Command::new(env!("CARGO_BIN_EXE_ogi-tracker"))
+            .args(args)
+            .env("OGI_DATABASE_URL", url)
+            .env("OGI_JWT_SECRET", "test-secret-test-secret-test-secret-0123")
+            .output()
+            .unwrap()
     }
 
     pub async fn login(&self, username: &str, password: &str) -> String {

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod calendar;
+mod cases;
 mod contract;
 mod foundation;
 mod helpers;

@@ -1,0 +1,378 @@
+//! Cases, their requested items and their events. `status`, `due_on` and the two sort keys
+//! are derived columns: the caller recomputes them from the events and writes them in the
+//! same transaction as the change that moved them.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::{case_events, case_items, cases};
+use super::{Backend, DbConnection, now};
+
+/// Sort key for cases without a due date: after every real date.
+pub const NO_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct CaseRow {
+    pub id: i64,
+    pub department_id: i64,
+    pub case_number: String,
+    pub year: i32,
+    pub seq: i32,
+    pub applicant_type: String,
+    pub applicant_name: String,
+    pub applicant_id_number: Option<String>,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub applicant_address: Option<String>,
+    pub channel: String,
+    pub submitted_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    pub tracking_number: Option<String>,
+    pub purpose: Option<String>,
+    pub delivery_preference: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub status: String,
+    pub due_on: Option<NaiveDate>,
+    pub due_sort: NaiveDate,
+    pub receipt_sort: NaiveDate,
+    pub version: i32,
+    pub created_by: i64,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+/// The intake facts of a new case (already validated).
+#[derive(Debug, Clone)]
+pub struct NewCase {
+    pub department_id: i64,
+    pub applicant_type: String,
+    pub applicant_name: String,
+    pub applicant_id_number: Option<String>,
+    pub applicant_phone: Option<String>,
+    pub applicant_email: Option<String>,
+    pub applicant_address: Option<String>,
+    pub channel: String,
+    pub submitted_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    pub tracking_number: Option<String>,
+    pub purpose: Option<String>,
+    pub delivery_preference: Option<String>,
+    pub items: Vec<String>,
+}
+
+/// The derived columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Derived {
+    pub status: String,
+    pub due_on: Option<NaiveDate>,
+    pub assignee_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = case_events)]
+pub struct EventRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub kind: String,
+    pub occurred_on: NaiveDate,
+    /// The event as JSON (`{"type": …, …}`).
+    pub payload: String,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// Inserts a case numbered `{year}-{seq:04}` within its department and year, and its items.
+/// Numbers come from max+1 under the (department, year, seq) unique key; a concurrent
+/// insert makes this fail with a unique violation, and the caller's retry takes the next.
+pub fn insert(
+    conn: &mut DbConnection,
+    new: &NewCase,
+    year: i32,
+    derived: &Derived,
+    created_by: i64,
+) -> QueryResult<CaseRow> {
+    let seq: i32 = cases::table
+        .filter(cases::department_id.eq(new.department_id))
+        .filter(cases::year.eq(year))
+        .select(diesel::dsl::max(cases::seq))
+        .first::<Option<i32>>(conn)?
+        .unwrap_or(0)
+        + 1;
+    let ts = now();
+    let row: CaseRow = diesel::insert_into(cases::table)
+        .values((
+            cases::department_id.eq(new.department_id),
+            cases::case_number.eq(format!("{year}-{seq:04}")),
+            cases::year.eq(year),
+            cases::seq.eq(seq),
+            cases::applicant_type.eq(&new.applicant_type),
+            cases::applicant_name.eq(&new.applicant_name),
+            cases::applicant_id_number.eq(&new.applicant_id_number),
+            cases::applicant_phone.eq(&new.applicant_phone),
+            cases::applicant_email.eq(&new.applicant_email),
+            cases::applicant_address.eq(&new.applicant_address),
+            cases::channel.eq(&new.channel),
+            cases::submitted_on.eq(new.submitted_on),
+            cases::received_on.eq(new.received_on),
+            cases::tracking_number.eq(&new.tracking_number),
+            cases::purpose.eq(&new.purpose),
+            cases::delivery_preference.eq(&new.delivery_preference),
+            cases::assignee_id.eq(derived.assignee_id),
+            cases::status.eq(&derived.status),
+            cases::due_on.eq(derived.due_on),
+            cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
+            cases::receipt_sort.eq(new.received_on.unwrap_or(new.submitted_on)),
+            cases::version.eq(1),
+            cases::created_by.eq(created_by),
+            cases::created_at.eq(ts),
+            cases::updated_at.eq(ts),
+        ))
+        .returning(<CaseRow as Selectable<Backend>>::construct_selection())
+        .get_result(conn)?;
+    for (i, description) in new.items.iter().enumerate() {
+        diesel::insert_into(case_items::table)
+            .values((
+                case_items::case_id.eq(row.id),
+                case_items::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                case_items::description.eq(description),
+            ))
+            .execute(conn)?;
+    }
+    Ok(row)
+}
+
+pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CaseRow>> {
+    cases::table
+        .find(id)
+        .select(CaseRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn items(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<String>> {
+    case_items::table
+        .filter(case_items::case_id.eq(case_id))
+        .order(case_items::position)
+        .select(case_items::description)
+        .load(conn)
+}
+
+pub fn events(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<EventRow>> {
+    case_events::table
+        .filter(case_events::case_id.eq(case_id))
+        .order(case_events::id)
+        .select(EventRow::as_select())
+        .load(conn)
+}
+
+pub fn insert_event(
+    conn: &mut DbConnection,
+    case_id: i64,
+    kind: &str,
+    occurred_on: NaiveDate,
+    payload: &str,
+    recorded_by: i64,
+) -> QueryResult<EventRow> {
+    diesel::insert_into(case_events::table)
+        .values((
+            case_events::case_id.eq(case_id),
+            case_events::kind.eq(kind),
+            case_events::occurred_on.eq(occurred_on),
+            case_events::payload.eq(payload),
+            case_events::recorded_by.eq(recorded_by),
+            case_events::recorded_at.eq(now()),
+        ))
+        .returning(<EventRow as Selectable<Backend>>::construct_selection())
+        .get_result(conn)
+}
+
+/// Writes new derived values and bumps the version if it is still `expected_version`;
+/// false when another writer got there first.
+pub fn update_derived(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i32,
+    derived: &Derived,
+    received_on: Option<NaiveDate>,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        cases::table
+            .filter(cases::id.eq(id))
+            .filter(cases::version.eq(expected_version)),
+    )
+    .set((
+        cases::status.eq(&derived.status),
+        cases::due_on.eq(derived.due_on),
+        cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
+        cases::assignee_id.eq(derived.assignee_id),
+        cases::received_on.eq(received_on),
+        cases::version.eq(expected_version + 1),
+        cases::updated_at.eq(now()),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Refreshes `due_on` alone (a calendar import moved it); the facts did not change, so the
+/// version does not either.
+pub fn set_due_on(conn: &mut DbConnection, id: i64, due_on: Option<NaiveDate>) -> QueryResult<()> {
+    diesel::update(cases::table.find(id))
+        .set((
+            cases::due_on.eq(due_on),
+            cases::due_sort.eq(due_on.unwrap_or(NO_DATE)),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
+/// Ids of cases that are not replied or closed.
+pub fn open_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
+    cases::table
+        .filter(cases::status.ne_all(["replied", "closed"]))
+        .order(cases::id)
+        .select(cases::id)
+        .load(conn)
+}
+
+/// Earlier cases of the same applicant in a department since a date, with their items.
+pub fn prior_of_applicant(
+    conn: &mut DbConnection,
+    department_id: i64,
+    applicant_name: &str,
+    since: NaiveDate,
+    exclude_id: Option<i64>,
+) -> QueryResult<Vec<(CaseRow, Vec<String>)>> {
+    let rows: Vec<CaseRow> = cases::table
+        .filter(cases::department_id.eq(department_id))
+        .filter(cases::applicant_name.eq(applicant_name))
+        .filter(cases::receipt_sort.ge(since))
+        .filter(cases::id.ne(exclude_id.unwrap_or(0)))
+        .order(cases::id)
+        .select(CaseRow::as_select())
+        .load(conn)?;
+    rows.into_iter()
+        .map(|r| {
+            let items = items(conn, r.id)?;
+            Ok((r, items))
+        })
+        .collect()
+}
+
+/// What a case list may be filtered by, already resolved to SQL terms by the caller.
+#[derive(Debug, Clone, Default)]
+pub struct ListFilter {
+    pub department_ids: Vec<i64>,
+    pub statuses: Vec<String>,
+    pub assignee: Option<i64>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    pub due_before: Option<NaiveDate>,
+    /// Open and running cases due strictly before this date.
+    pub overdue_before: Option<NaiveDate>,
+    /// Open, running cases due from this date on (with `due_by`: not yet overdue) …
+    pub due_from: Option<NaiveDate>,
+    /// … and on or before the per-department date.
+    pub due_by: Option<Vec<(i64, NaiveDate)>>,
+    pub q: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SortKey {
+    Due,
+    Received,
+}
+
+/// A keyset cursor: the last row's sort date and id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    pub date: NaiveDate,
+    pub id: i64,
+}
+
+/// One page, ordered by (sort date, id); stable under inserts because it resumes after the
+/// last row seen rather than at an offset.
+pub fn list(
+    conn: &mut DbConnection,
+    f: &ListFilter,
+    sort: SortKey,
+    after: Option<Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
+    let mut q = cases::table
+        .filter(cases::department_id.eq_any(&f.department_ids))
+        .select(CaseRow::as_select())
+        .into_boxed::<Backend>();
+    if !f.statuses.is_empty() {
+        q = q.filter(cases::status.eq_any(f.statuses.clone()));
+    }
+    if let Some(a) = f.assignee {
+        q = q.filter(cases::assignee_id.eq(a));
+    }
+    if let Some(d) = f.received_from {
+        q = q.filter(cases::received_on.ge(d));
+    }
+    if let Some(d) = f.received_to {
+        q = q.filter(cases::received_on.le(d));
+    }
+    if let Some(d) = f.due_before {
+        q = q.filter(cases::due_on.lt(d));
+    }
+    if let Some(d) = f.overdue_before {
+        q = q
+            .filter(cases::due_on.lt(d))
+            .filter(cases::status.eq_any(["received", "in_progress"]));
+    }
+    if let Some(d) = f.due_from {
+        q = q.filter(cases::due_on.ge(d));
+    }
+    if let Some(bounds) = &f.due_by {
+        let mut any = Box::new(cases::id.eq(-1))
+            as Box<dyn BoxableExpression<cases::table, Backend, SqlType = diesel::sql_types::Bool>>;
+        for (dept, date) in bounds {
+            any = Box::new(
+                any.or(cases::department_id
+                    .eq(*dept)
+                    .and(cases::due_on.le(*date))
+                    .assume_not_null()),
+            );
+        }
+        q = q
+            .filter(any)
+            .filter(cases::status.eq_any(["received", "in_progress"]));
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        let in_items = case_items::table
+            .filter(case_items::description.like(pattern.clone()))
+            .select(case_items::case_id);
+        q = q.filter(
+            cases::applicant_name
+                .like(pattern.clone())
+                .or(cases::case_number.like(pattern))
+                .or(cases::id.eq_any(in_items)),
+        );
+    }
+    let (col_due, col_rec) = (cases::due_sort, cases::receipt_sort);
+    q = match (sort, after) {
+        (SortKey::Due, Some(c)) => q.filter(
+            col_due
+                .gt(c.date)
+                .or(col_due.eq(c.date).and(cases::id.gt(c.id))),
+        ),
+        (SortKey::Received, Some(c)) => q.filter(
+            col_rec
+                .gt(c.date)
+                .or(col_rec.eq(c.date).and(cases::id.gt(c.id))),
+        ),
+        (_, None) => q,
+    };
+    q = match sort {
+        SortKey::Due => q.order((col_due.asc(), cases::id.asc())),
+        SortKey::Received => q.order((col_rec.asc(), cases::id.asc())),
+    };
+    q.limit(limit).load(conn)
+}

@@ -3,6 +3,10 @@
 
 pub mod calendar;
 pub mod case;
+pub mod compliance;
 pub mod deadline;
+pub mod doc_number;
+pub mod draft;
 pub mod org;
+pub mod outcome;
 pub mod validation;

@@ -53,7 +53,7 @@ text_enum!(
 );
 
 /// The reconsideration organ (行政复议机关) a reply must name.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReconsiderationOrgan {
     pub name: String,
     pub address: Option<String>,
@@ -61,7 +61,7 @@ pub struct ReconsiderationOrgan {
 }
 
 /// The court (人民法院) a reply must name for 行政诉讼.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Court {
     pub name: String,
     pub address: Option<String>,

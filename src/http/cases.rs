@@ -209,6 +209,46 @@ fn parse_events(
         .collect()
 }
 
+/// The events of a case, parsed.
+pub fn load_events(
+    c: &mut DbConnection,
+    id: i64,
+) -> Result<Vec<(store::cases::EventRow, CaseEvent)>, ApiError> {
+    parse_events(store::cases::events(c, id)?)
+}
+
+/// The events as the domain folds them.
+pub fn recorded(events: &[(store::cases::EventRow, CaseEvent)]) -> Vec<Recorded> {
+    events
+        .iter()
+        .map(|(row, ev)| Recorded {
+            id: row.id,
+            event: ev.clone(),
+        })
+        .collect()
+}
+
+/// Writes the audit record of a change to a case.
+pub fn audit_change(
+    c: &mut DbConnection,
+    row: &CaseRow,
+    before: &Derived,
+    after: &Derived,
+    actor_id: i64,
+    action: &str,
+    extra: Option<serde_json::Value>,
+) -> Result<(), ApiError> {
+    store::audit::append(
+        c,
+        row.id,
+        actor_id,
+        action,
+        Some(&snapshot(row, before, None)),
+        &snapshot(row, after, extra),
+    )?;
+    Ok(())
+}
+
 /// Folds the events, runs the deadline engine on the department's calendar, and returns the
 /// derived columns.
 pub fn derive(
@@ -320,6 +360,12 @@ pub struct CaseOut {
     events: Option<Vec<EventOut>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     possible_repeats: Option<Vec<Repeat>>,
+    /// The newest recorded reply, with the findings made when it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reply: Option<super::replies::ReplyOut>,
+    /// For an open case: the process findings as of the view's date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    findings: Option<Vec<crate::domain::compliance::Finding>>,
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -343,6 +389,11 @@ fn receipt_rule(channel: &str) -> &'static str {
 /// The full view of one case (with events and the deadline explanation).
 fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseOut {
     let status = Status::parse(&d.derived.status).unwrap_or(Status::Received);
+    let findings = status.is_open().then(|| {
+        let facts =
+            super::replies::process_facts(row.received_on, &recorded(&d.events), &d.deadline);
+        crate::domain::compliance::check_process(&facts, d.deadline.as_of)
+    });
     let running = matches!(status, Status::Received | Status::InProgress);
     let remaining = d.deadline.working_days_remaining;
     let flags = Flags {
@@ -382,6 +433,8 @@ fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseOut {
                 })
                 .collect(),
         ),
+        findings,
+        reply: None,
         deadline: Some(d.deadline),
         possible_repeats: None,
         version: row.version,
@@ -403,7 +456,10 @@ fn load_view(
     let region = department_region(c, row.department_id)?;
     let events = parse_events(store::cases::events(c, id)?)?;
     let d = derive(calendars, &region, row.received_on, events, as_of)?;
-    Ok(full_view(row, items, d))
+    let reply = store::replies::latest_for_case(c, id)?.map(super::replies::ReplyOut::from);
+    let mut view = full_view(row, items, d);
+    view.reply = reply;
+    Ok(view)
 }
 
 fn visible_case(c: &mut DbConnection, scope: &Scope, id: i64) -> Result<CaseRow, ApiError> {
@@ -1005,6 +1061,8 @@ pub async fn list_cases(
                 deadline: None,
                 events: None,
                 possible_repeats: None,
+                reply: None,
+                findings: None,
                 version: row.version,
                 created_at: row.created_at,
                 updated_at: row.updated_at,

@@ -7,6 +7,8 @@ pub mod error;
 pub mod extract;
 mod health;
 mod org;
+mod replies;
+mod reports;
 mod session;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -19,53 +21,36 @@ use error::ApiError;
 
 /// Every route of the API, declared once. `configure` registers them; `route_list` lists
 /// them so a test can compare the set with `api-spec/openapi.yaml`.
+#[rustfmt::skip]
 fn declare(r: &mut Routes) {
-    r.add(Method::GET, "/health/live", health::live);
-    r.add(Method::GET, "/health/ready", health::ready);
-    r.add(Method::POST, "/api/v1/auth/login", session::login);
-    r.add(Method::GET, "/api/v1/me", session::me);
-    r.add(Method::POST, "/api/v1/departments", org::create_department);
-    r.add(Method::GET, "/api/v1/departments", org::list_departments);
-    r.add(Method::GET, "/api/v1/departments/{id}", org::get_department);
-    r.add(
-        Method::PATCH,
-        "/api/v1/departments/{id}",
-        org::patch_department,
-    );
-    r.add(Method::POST, "/api/v1/users", org::create_user);
-    r.add(Method::GET, "/api/v1/users", org::list_users);
-    r.add(Method::PATCH, "/api/v1/users/{id}", org::patch_user);
-    r.add(Method::POST, "/api/v1/cases", cases::create_case);
-    r.add(Method::GET, "/api/v1/cases", cases::list_cases);
-    r.add(Method::POST, "/api/v1/cases/batch", cases::create_batch);
-    r.add(Method::GET, "/api/v1/cases/{id}", cases::get_case);
-    r.add(Method::POST, "/api/v1/cases/{id}/events", cases::post_event);
-    r.add(
-        Method::GET,
-        "/api/v1/cases/{id}/history",
-        cases::case_history,
-    );
-    r.add(
-        Method::GET,
-        "/api/v1/calendar/add-working-days",
-        calendar::add_working_days,
-    );
-    r.add(
-        Method::GET,
-        "/api/v1/calendar/working-days",
-        calendar::working_days,
-    );
-    r.add(Method::GET, "/api/v1/calendars", calendar::list_calendars);
-    r.add(
-        Method::GET,
-        "/api/v1/calendars/{region}/{year}",
-        calendar::get_calendar_year,
-    );
-    r.add(
-        Method::PUT,
-        "/api/v1/calendars/{region}/{year}",
-        calendar::put_calendar_year,
-    );
+    use Method as M;
+    r.add(M::GET,   "/health/live", health::live);
+    r.add(M::GET,   "/health/ready", health::ready);
+    r.add(M::POST,  "/api/v1/auth/login", session::login);
+    r.add(M::GET,   "/api/v1/me", session::me);
+    r.add(M::POST,  "/api/v1/departments", org::create_department);
+    r.add(M::GET,   "/api/v1/departments", org::list_departments);
+    r.add(M::GET,   "/api/v1/departments/{id}", org::get_department);
+    r.add(M::PATCH, "/api/v1/departments/{id}", org::patch_department);
+    r.add(M::POST,  "/api/v1/users", org::create_user);
+    r.add(M::GET,   "/api/v1/users", org::list_users);
+    r.add(M::PATCH, "/api/v1/users/{id}", org::patch_user);
+    r.add(M::POST,  "/api/v1/cases", cases::create_case);
+    r.add(M::GET,   "/api/v1/cases", cases::list_cases);
+    r.add(M::POST,  "/api/v1/cases/batch", cases::create_batch);
+    r.add(M::GET,   "/api/v1/cases/{id}", cases::get_case);
+    r.add(M::POST,  "/api/v1/cases/{id}/events", cases::post_event);
+    r.add(M::GET,   "/api/v1/cases/{id}/history", cases::case_history);
+    r.add(M::POST,  "/api/v1/cases/{id}/reply", replies::post_reply);
+    r.add(M::GET,   "/api/v1/cases/{id}/reply-draft", replies::reply_draft);
+    r.add(M::GET,   "/api/v1/reports/overdue", reports::overdue);
+    r.add(M::GET,   "/api/v1/reports/due-soon", reports::due_soon);
+    r.add(M::GET,   "/api/v1/reports/compliance", reports::compliance);
+    r.add(M::GET,   "/api/v1/calendar/add-working-days", calendar::add_working_days);
+    r.add(M::GET,   "/api/v1/calendar/working-days", calendar::working_days);
+    r.add(M::GET,   "/api/v1/calendars", calendar::list_calendars);
+    r.add(M::GET,   "/api/v1/calendars/{region}/{year}", calendar::get_calendar_year);
+    r.add(M::PUT,   "/api/v1/calendars/{region}/{year}", calendar::put_calendar_year);
 }
 
 /// Collects routes per path (one actix resource per path, so a wrong method answers 405).

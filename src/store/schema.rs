@@ -134,7 +134,37 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    replies (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        department_id -> BigInt,
+        doc_number -> Nullable<Text>,
+        doc_code -> Nullable<Text>,
+        doc_year -> Nullable<Integer>,
+        doc_seq -> Nullable<Integer>,
+        auto_number -> Bool,
+        issued_on -> Date,
+        dispatched_on -> Nullable<Date>,
+        delivery_method -> Text,
+        tracking_number -> Nullable<Text>,
+        outcome -> Text,
+        sealed -> Bool,
+        seal_organ -> Nullable<Text>,
+        legal_basis -> Text,
+        reasons -> Nullable<Text>,
+        redirect_to -> Nullable<Text>,
+        remedy -> Text,
+        body_text -> Nullable<Text>,
+        findings -> Text,
+        judged_due_on -> Nullable<Date>,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
+diesel::joinable!(replies -> cases (case_id));
 diesel::joinable!(calendar_years -> users (imported_by));
 diesel::joinable!(cases -> departments (department_id));
 diesel::joinable!(case_items -> cases (case_id));
@@ -148,4 +178,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     case_events,
     audit_records,
     idempotency_keys,
+    replies,
 );

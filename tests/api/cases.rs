@@ -458,7 +458,7 @@ async fn concurrent_writers_and_retries_lose_nothing() {
             )
         })
         .collect();
-    let results = futures_join(futures).await;
+    let results = join_all(futures).await;
     let mut numbers: Vec<String> = results
         .iter()
         .map(|r| {
@@ -474,7 +474,7 @@ async fn concurrent_writers_and_retries_lose_nothing() {
 }
 
 /// Awaits all futures concurrently (no extra crate needed).
-async fn futures_join<F: std::future::Future<Output = Resp>>(futures: Vec<F>) -> Vec<Resp> {
+pub async fn join_all<F: std::future::Future<Output = Resp>>(futures: Vec<F>) -> Vec<Resp> {
     let handles: Vec<_> = futures.into_iter().map(|f| Box::pin(f)).collect();
     let mut out = Vec::new();
     let mut pending: Vec<_> = handles.into_iter().map(Some).collect();

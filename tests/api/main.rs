@@ -6,3 +6,4 @@ mod cases;
 mod contract;
 mod foundation;
 mod helpers;
+mod replies;

@@ -1,0 +1,148 @@
+//! Recorded replies. Several per case are possible (a reopened case is answered again); the
+//! newest is the case's reply.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use diesel::prelude::*;
+
+use super::schema::replies;
+use super::{Backend, DbConnection, now};
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = replies)]
+pub struct ReplyRow {
+    pub id: i64,
+    pub case_id: i64,
+    pub department_id: i64,
+    pub doc_number: Option<String>,
+    pub doc_code: Option<String>,
+    pub doc_year: Option<i32>,
+    pub doc_seq: Option<i32>,
+    pub auto_number: bool,
+    pub issued_on: NaiveDate,
+    pub dispatched_on: Option<NaiveDate>,
+    pub delivery_method: String,
+    pub tracking_number: Option<String>,
+    pub outcome: String,
+    pub sealed: bool,
+    pub seal_organ: Option<String>,
+    pub legal_basis: String,
+    pub reasons: Option<String>,
+    pub redirect_to: Option<String>,
+    pub remedy: String,
+    pub body_text: Option<String>,
+    pub findings: String,
+    pub judged_due_on: Option<NaiveDate>,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+}
+
+/// A reply to store; JSON fields already serialised.
+#[derive(Debug, Clone)]
+pub struct NewReply {
+    pub case_id: i64,
+    pub department_id: i64,
+    pub doc_number: Option<String>,
+    pub doc_parts: Option<(String, i32, i32)>,
+    pub auto_number: bool,
+    pub issued_on: NaiveDate,
+    pub dispatched_on: Option<NaiveDate>,
+    pub delivery_method: String,
+    pub tracking_number: Option<String>,
+    pub outcome: String,
+    pub sealed: bool,
+    pub seal_organ: Option<String>,
+    pub legal_basis: String,
+    pub reasons: Option<String>,
+    pub redirect_to: Option<String>,
+    pub remedy: String,
+    pub body_text: Option<String>,
+    pub findings: String,
+    pub judged_due_on: Option<NaiveDate>,
+    pub recorded_by: i64,
+}
+
+pub fn insert(conn: &mut DbConnection, r: &NewReply) -> QueryResult<ReplyRow> {
+    let (code, year, seq) = match &r.doc_parts {
+        Some((c, y, s)) => (Some(c.as_str()), Some(*y), Some(*s)),
+        None => (None, None, None),
+    };
+    diesel::insert_into(replies::table)
+        .values((
+            replies::case_id.eq(r.case_id),
+            replies::department_id.eq(r.department_id),
+            replies::doc_number.eq(&r.doc_number),
+            replies::doc_code.eq(code),
+            replies::doc_year.eq(year),
+            replies::doc_seq.eq(seq),
+            replies::auto_number.eq(r.auto_number),
+            replies::issued_on.eq(r.issued_on),
+            replies::dispatched_on.eq(r.dispatched_on),
+            replies::delivery_method.eq(&r.delivery_method),
+            replies::tracking_number.eq(&r.tracking_number),
+            replies::outcome.eq(&r.outcome),
+            replies::sealed.eq(r.sealed),
+            replies::seal_organ.eq(&r.seal_organ),
+            replies::legal_basis.eq(&r.legal_basis),
+            replies::reasons.eq(&r.reasons),
+            replies::redirect_to.eq(&r.redirect_to),
+            replies::remedy.eq(&r.remedy),
+            replies::body_text.eq(&r.body_text),
+            replies::findings.eq(&r.findings),
+            replies::judged_due_on.eq(r.judged_due_on),
+            replies::recorded_by.eq(r.recorded_by),
+            replies::recorded_at.eq(now()),
+        ))
+        .returning(<ReplyRow as Selectable<Backend>>::construct_selection())
+        .get_result(conn)
+}
+
+/// The next automatic sequence for a department's code and year: one past every number of
+/// that code and year already used, automatic or typed in.
+pub fn next_seq(
+    conn: &mut DbConnection,
+    department_id: i64,
+    code: &str,
+    year: i32,
+) -> QueryResult<i32> {
+    let max: Option<i32> = replies::table
+        .filter(replies::department_id.eq(department_id))
+        .filter(replies::doc_code.eq(code))
+        .filter(replies::doc_year.eq(year))
+        .select(diesel::dsl::max(replies::doc_seq))
+        .first(conn)?;
+    Ok(max.unwrap_or(0) + 1)
+}
+
+/// Every doc number the department has used, for the duplicate check.
+pub fn doc_numbers(conn: &mut DbConnection, department_id: i64) -> QueryResult<Vec<String>> {
+    replies::table
+        .filter(replies::department_id.eq(department_id))
+        .filter(replies::doc_number.is_not_null())
+        .select(replies::doc_number.assume_not_null())
+        .load(conn)
+}
+
+pub fn latest_for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<ReplyRow>> {
+    replies::table
+        .filter(replies::case_id.eq(case_id))
+        .order(replies::id.desc())
+        .select(ReplyRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+/// Replies of some departments issued within [from, to].
+pub fn issued_between(
+    conn: &mut DbConnection,
+    department_ids: &[i64],
+    from: NaiveDate,
+    to: NaiveDate,
+) -> QueryResult<Vec<ReplyRow>> {
+    replies::table
+        .filter(replies::department_id.eq_any(department_ids))
+        .filter(replies::issued_on.ge(from))
+        .filter(replies::issued_on.le(to))
+        .order((replies::issued_on, replies::id))
+        .select(ReplyRow::as_select())
+        .load(conn)
+}

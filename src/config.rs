@@ -28,6 +28,9 @@ pub struct Settings {
     pub log_format: LogFormat,
     pub token_ttl_secs: i64,
     pub pool_size: u32,
+    /// Pins the service's "today" (tests, training set-ups); `None`: the date in China now.
+    /// Not read from the environment or the file.
+    pub today: Option<chrono::NaiveDate>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -197,6 +200,7 @@ impl Settings {
             log_format,
             token_ttl_secs,
             pool_size,
+            today: None,
         })
     }
 

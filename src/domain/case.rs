@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use super::calendar::WorkCalendar;
 use super::deadline::{ClockEvent, ConsultedParty};
 use super::org::text_enum;
 
@@ -238,6 +239,9 @@ pub struct CaseState {
     pub reopened_on: Option<NaiveDate>,
     /// Any event that shows the case is being worked on.
     pub worked_on: bool,
+    /// The date of the latest event: events are recorded in date order, so the state folded
+    /// in recording order and the clock (which reads dates) always agree.
+    pub last_event_on: Option<NaiveDate>,
 }
 
 /// Why an event cannot be recorded. `conflict` (409) when the case's state forbids it,
@@ -265,6 +269,9 @@ fn invalid(code: &'static str, message: impl Into<String>) -> EventRejected {
     }
 }
 
+/// 国办函〔2020〕109号: working days an applicant has to pay a fee.
+pub const FEE_PAYMENT_DAYS: u32 = 20;
+
 /// Art. 33(2): an extension adds at most 20 working days.
 pub const MAX_EXTENSION_DAYS: u32 = 20;
 
@@ -287,6 +294,7 @@ impl CaseState {
         if !matches!(r.event, E::ReceiptConfirmed { .. }) {
             self.worked_on = true;
         }
+        self.last_event_on = self.last_event_on.max(Some(r.event.date()));
         match &r.event {
             E::ReceiptConfirmed { date } => self.receipt = Some(*date),
             E::Assigned { user_id, .. } => self.assignee = Some(*user_id),
@@ -296,7 +304,12 @@ impl CaseState {
                 self.awaiting_correction = Some((*date, *respond_by));
                 self.corrections_requested += 1;
             }
-            E::CorrectionReceived { .. } => self.awaiting_correction = None,
+            E::CorrectionReceived { .. } => {
+                // The period starts again (Art. 30): so may its extension.
+                self.awaiting_correction = None;
+                self.extension_requested = false;
+                self.extension_granted = false;
+            }
             E::CorrectionLapsed { date } => {
                 self.awaiting_correction = None;
                 self.closed = Some((ClosedReason::Abandoned, *date));
@@ -328,22 +341,23 @@ impl CaseState {
                     assignee: self.assignee,
                     reopened_on: Some(*date),
                     worked_on: true,
+                    last_event_on: self.last_event_on,
                     ..CaseState::default()
                 };
             }
         }
     }
 
-    pub fn status(&self, fee_pauses_clock: bool) -> Status {
+    /// The status; `clock_paused` is the deadline engine's verdict as of the day asked, which
+    /// knows when a consultation's 15 working days ran out and the clock runs again.
+    pub fn status(&self, clock_paused: bool) -> Status {
         if self.closed.is_some() {
             Status::Closed
         } else if self.replied_on.is_some() {
             Status::Replied
         } else if self.awaiting_correction.is_some() {
             Status::AwaitingCorrection
-        } else if !self.open_consultations.is_empty()
-            || (fee_pauses_clock && self.fee_pending.is_some())
-        {
+        } else if clock_paused {
             Status::Paused
         } else if self.worked_on {
             Status::InProgress
@@ -360,6 +374,7 @@ impl CaseState {
         event: &CaseEvent,
         submitted_on: NaiveDate,
         today: NaiveDate,
+        calendar: &WorkCalendar,
     ) -> Result<(), EventRejected> {
         use CaseEvent as E;
         let date = event.date();
@@ -367,6 +382,20 @@ impl CaseState {
             return Err(invalid(
                 "event_in_future",
                 format!("事件日期{date}晚于今天（{today}）"),
+            ));
+        }
+        if let E::ExtensionGranted { notified_on, .. } = event
+            && *notified_on > today
+        {
+            return Err(invalid(
+                "event_in_future",
+                format!("告知日期{notified_on}晚于今天（{today}）"),
+            ));
+        }
+        if let Some(last) = self.last_event_on.filter(|last| date < *last) {
+            return Err(invalid(
+                "event_out_of_order",
+                format!("事件日期{date}早于已登记的最近一个事件（{last}）；事件应按发生顺序登记"),
             ));
         }
         if matches!(event, E::Replied { .. }) {
@@ -543,6 +572,22 @@ impl CaseState {
                     "event_before_fee_notice",
                     format!("日期早于收费通知日期{sent}"),
                 )),
+                Some(sent) if matches!(event, E::FeeLapsed { .. }) => {
+                    // 国办函〔2020〕109号: 20 working days to pay, counted from the day after the
+                    // notice arrives; the notice date is the earliest it can have arrived.
+                    let last = calendar
+                        .add_working_days(sent, FEE_PAYMENT_DAYS)
+                        .map_err(|e| invalid("date_out_of_range", e.to_string()))?
+                        .value;
+                    if *date <= last {
+                        Err(invalid(
+                            "fee_period_running",
+                            format!("缴费期限至少至{last}，届满后方可视为放弃"),
+                        ))
+                    } else {
+                        Ok(())
+                    }
+                }
                 Some(_) => Ok(()),
             },
             E::CustomDueDate {
@@ -686,7 +731,7 @@ mod tests {
     fn status_follows_the_events() {
         let mut events = vec![];
         let s = CaseState::fold(Some(d("2025-06-03")), &events);
-        assert_eq!(s.status(true), Status::Received);
+        assert_eq!(s.status(false), Status::Received);
         events.push(rec(
             1,
             CaseEvent::ConsultationStarted {
@@ -707,7 +752,7 @@ mod tests {
             },
         ));
         assert_eq!(
-            CaseState::fold(Some(d("2025-06-03")), &events).status(true),
+            CaseState::fold(Some(d("2025-06-03")), &events).status(false),
             Status::InProgress
         );
         events.push(rec(
@@ -725,6 +770,7 @@ mod tests {
 
     #[test]
     fn events_are_checked_against_the_state() {
+        let cal = crate::domain::calendar::CalendarSet::bundled().calendar(None);
         let today = d("2025-12-31");
         let sub = d("2025-03-01");
         let unconfirmed = CaseState::fold(None, &[]);
@@ -735,6 +781,7 @@ mod tests {
                 },
                 sub,
                 today,
+                &cal,
             )
             .unwrap_err();
         assert_eq!((e.code, e.conflict), ("receipt_unconfirmed", true));
@@ -745,13 +792,14 @@ mod tests {
                         date: d("2025-03-03")
                     },
                     sub,
-                    today
+                    today,
+                    &cal
                 )
                 .is_ok()
         );
 
         let s = CaseState::fold(Some(d("2025-03-03")), &[]);
-        let check = |e: CaseEvent| s.check(&e, sub, today).map_err(|r| r.code);
+        let check = |e: CaseEvent| s.check(&e, sub, today, &cal).map_err(|r| r.code);
         assert_eq!(
             check(CaseEvent::CorrectionReceived {
                 date: d("2025-03-10")
@@ -781,7 +829,7 @@ mod tests {
         assert_eq!(check(ext(20)), Ok(()));
         let granted = CaseState::fold(Some(d("2025-03-03")), &[rec(1, ext(10))]);
         assert_eq!(
-            granted.check(&ext(5), sub, today).map_err(|r| r.code),
+            granted.check(&ext(5), sub, today, &cal).map_err(|r| r.code),
             Err("extension_already_granted")
         );
         assert_eq!(
@@ -820,7 +868,9 @@ mod tests {
             date: d("2025-03-15"),
         };
         assert_eq!(
-            awaiting.check(&lapsed, sub, today).map_err(|r| r.code),
+            awaiting
+                .check(&lapsed, sub, today, &cal)
+                .map_err(|r| r.code),
             Err("correction_period_running")
         );
         let consult = CaseEvent::ConsultationStarted {
@@ -829,7 +879,9 @@ mod tests {
             consulted: "某局".into(),
         };
         assert_eq!(
-            awaiting.check(&consult, sub, today).map_err(|r| r.code),
+            awaiting
+                .check(&consult, sub, today, &cal)
+                .map_err(|r| r.code),
             Err("awaiting_correction")
         );
 
@@ -849,7 +901,8 @@ mod tests {
                         date: d("2025-03-06")
                     },
                     sub,
-                    today
+                    today,
+                    &cal
                 )
                 .map_err(|r| r.code),
             Err("case_closed")
@@ -862,7 +915,8 @@ mod tests {
                         reason: "复议纠正".into()
                     },
                     sub,
-                    today
+                    today,
+                    &cal
                 )
                 .is_ok()
         );
@@ -889,7 +943,111 @@ mod tests {
         assert_eq!(receipt, Some(d("2025-05-06")));
         assert!(clock.is_empty());
         let s = CaseState::fold(Some(d("2025-03-03")), &events);
-        assert_eq!(s.status(true), Status::InProgress);
+        assert_eq!(s.status(false), Status::InProgress);
+    }
+
+    #[test]
+    fn dates_run_forward_fees_get_their_period_and_a_restart_may_be_extended() {
+        let cal = crate::domain::calendar::CalendarSet::bundled().calendar(None);
+        let (sub, today) = (d("2024-09-27"), d("2025-12-31"));
+        let consulting = CaseState::fold(
+            Some(sub),
+            &[rec(
+                1,
+                CaseEvent::ConsultationStarted {
+                    date: d("2024-10-10"),
+                    party: ConsultedParty::ThirdParty,
+                    consulted: "某公司".into(),
+                },
+            )],
+        );
+        let backdated = CaseEvent::CorrectionRequested {
+            date: d("2024-10-08"),
+            items: vec!["x".into()],
+            respond_by: d("2024-10-20"),
+        };
+        assert_eq!(
+            consulting
+                .check(&backdated, sub, today, &cal)
+                .map_err(|r| r.code),
+            Err("event_out_of_order")
+        );
+
+        let fee = CaseState::fold(
+            Some(sub),
+            &[rec(
+                1,
+                CaseEvent::FeeNoticeIssued {
+                    date: d("2024-10-09"),
+                    amount_fen: 100,
+                },
+            )],
+        );
+        // 20 working days after 2024-10-09 (10-12 is a 调休 Saturday) end on 2024-11-05.
+        let early = CaseEvent::FeeLapsed {
+            date: d("2024-11-05"),
+        };
+        assert_eq!(
+            fee.check(&early, sub, today, &cal).map_err(|r| r.code),
+            Err("fee_period_running")
+        );
+        assert!(
+            fee.check(
+                &CaseEvent::FeeLapsed {
+                    date: d("2024-11-06")
+                },
+                sub,
+                today,
+                &cal
+            )
+            .is_ok()
+        );
+
+        let ext = |date: &str| CaseEvent::ExtensionGranted {
+            date: d(date),
+            approved_by: 1,
+            notified_on: d(date),
+            working_days: 10,
+            reason: "r".into(),
+        };
+        let restarted = CaseState::fold(
+            Some(sub),
+            &[
+                rec(1, ext("2024-10-08")),
+                rec(
+                    2,
+                    CaseEvent::CorrectionRequested {
+                        date: d("2024-10-09"),
+                        items: vec!["x".into()],
+                        respond_by: d("2024-10-20"),
+                    },
+                ),
+                rec(
+                    3,
+                    CaseEvent::CorrectionReceived {
+                        date: d("2024-10-15"),
+                    },
+                ),
+            ],
+        );
+        assert!(
+            restarted
+                .check(&ext("2024-10-16"), sub, today, &cal)
+                .is_ok()
+        );
+        let future_notice = CaseEvent::ExtensionGranted {
+            date: d("2025-12-30"),
+            approved_by: 1,
+            notified_on: d("2026-01-05"),
+            working_days: 5,
+            reason: "r".into(),
+        };
+        assert_eq!(
+            restarted
+                .check(&future_notice, sub, today, &cal)
+                .map_err(|r| r.code),
+            Err("event_in_future")
+        );
     }
 
     #[test]

@@ -12,14 +12,14 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, db, etag, if_match};
+use super::extract::{Auth, State, db, db_tx, etag, if_match};
 use crate::auth::{Actor, Role, Scope};
 use crate::domain::calendar::CalendarSet;
 use crate::domain::case::{
     ApplicantType, CaseEvent, CaseState, Channel, DeliveryPreference, REPEAT_SIMILARITY, Recorded,
     Status, clock_inputs, item_similarity,
 };
-use crate::domain::deadline::{Deadline, RuleSettings, compute_deadline};
+use crate::domain::deadline::{ClockState, Deadline, RuleSettings, compute_deadline};
 use crate::domain::validation::{FieldErrors, optional_text, required_text};
 use crate::store::cases::{CaseRow, Cursor, Derived, ListFilter, NewCase, SortKey};
 use crate::store::{self, DbConnection};
@@ -238,13 +238,15 @@ pub fn audit_change(
     action: &str,
     extra: Option<serde_json::Value>,
 ) -> Result<(), ApiError> {
+    // The "after" side is read back, so changed facts (a confirmed receipt) show as changed.
+    let now = store::cases::find(c, row.id)?.ok_or_else(|| ApiError::not_found("案件"))?;
     store::audit::append(
         c,
         row.id,
         actor_id,
         action,
         Some(&snapshot(row, before, None)),
-        &snapshot(row, after, extra),
+        &snapshot(&now, after, extra),
     )?;
     Ok(())
 }
@@ -271,10 +273,12 @@ pub fn derive(
     let calendar = calendars.calendar(Some(region));
     let deadline = compute_deadline(receipt, &clock, &rules, &calendar, as_of)
         .map_err(|e| ApiError::unprocessable("date_out_of_range", e.to_string()))?;
-    let status = state.status(rules.fee_pauses_clock);
+    let status = state.status(matches!(deadline.clock, ClockState::Paused));
+    // Only a running clock has a fixed due date to store; a paused one's projection moves
+    // with every day (the case view shows it).
     let derived = Derived {
         status: status.as_str().to_owned(),
-        due_on: if status.is_open() {
+        due_on: if matches!(status, Status::Received | Status::InProgress) {
             deadline.due_on
         } else {
             None
@@ -604,6 +608,7 @@ where
         let outcome = db(&state.pool, move |c| {
             use diesel::Connection;
             c.transaction(|c| {
+                store::begin_write(c)?;
                 if let Some(k) = &key
                     && let Some(stored) = store::idempotency::find(c, actor.user_id, k)?
                 {
@@ -620,7 +625,7 @@ where
                 let calendars = st.calendars.current(c)?;
                 let tree = store::departments::tree(c)?;
                 let scope = Scope::of(&actor, &tree);
-                let (body, version) = create(c, &calendars, &scope, &actor, crate::clock::today())?;
+                let (body, version) = create(c, &calendars, &scope, &actor, st.today())?;
                 if let Some(k) = &key {
                     store::idempotency::insert(c, actor.user_id, k, &hash, 201, &body.to_string())
                         .map_err(|e| {
@@ -662,7 +667,7 @@ pub async fn create_case(
     let key = idempotency_key(&req)?;
     let input = body.into_inner();
     let hash = request_hash(&input);
-    let new = parse_case(input, crate::clock::today(), "")?;
+    let new = parse_case(input, state.today(), "")?;
     idempotent_create(
         &state,
         auth.0,
@@ -699,7 +704,7 @@ pub async fn create_batch(
     if input.cases.is_empty() || input.cases.len() > 500 {
         return Err(ApiError::field("cases", "一次登记1至500件"));
     }
-    let today = crate::clock::today();
+    let today = state.today();
     let mut all = FieldErrors::default();
     let mut parsed = Vec::new();
     for (i, case) in input.cases.into_iter().enumerate() {
@@ -738,7 +743,7 @@ pub async fn get_case(
     q: web::Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
-    let as_of = q.as_of.unwrap_or_else(crate::clock::today);
+    let as_of = q.as_of.unwrap_or_else(|| state.today());
     let st = state.clone();
     let view = db(&state.pool, move |c| {
         let scope = auth.scope(c)?;
@@ -827,67 +832,63 @@ pub async fn post_event(
     let expected = if_match(&req)?;
     let event = body.into_inner();
     let st = state.clone();
-    let view = db(&state.pool, move |c| {
-        use diesel::Connection;
-        c.transaction(|c| {
-            let scope = writer_scope(&auth, c)?;
-            let calendars = st.calendars.current(c)?;
-            let row = visible_case(c, &scope, id)?;
-            if row.version != expected {
-                return Err(ApiError::precondition_failed());
-            }
-            check_people(c, &auth.0, &row, &event)?;
-            let today = crate::clock::today();
-            let region = department_region(c, row.department_id)?;
-            let before = derive(
-                &calendars,
-                &region,
-                row.received_on,
-                parse_events(store::cases::events(c, id)?)?,
+    let view = db_tx(&state.pool, move |c| {
+        let scope = writer_scope(&auth, c)?;
+        let calendars = st.calendars.current(c)?;
+        let row = visible_case(c, &scope, id)?;
+        if row.version != expected {
+            return Err(ApiError::precondition_failed());
+        }
+        check_people(c, &auth.0, &row, &event)?;
+        let today = st.today();
+        let region = department_region(c, row.department_id)?;
+        let before = derive(
+            &calendars,
+            &region,
+            row.received_on,
+            parse_events(store::cases::events(c, id)?)?,
+            today,
+        )?;
+        before
+            .state
+            .check(
+                &event,
+                row.submitted_on,
                 today,
-            )?;
-            before
-                .state
-                .check(&event, row.submitted_on, today)
-                .map_err(|r| {
-                    let status = if r.conflict {
-                        StatusCode::CONFLICT
-                    } else {
-                        StatusCode::UNPROCESSABLE_ENTITY
-                    };
-                    ApiError::new(status, r.code, r.message)
-                })?;
-            let payload = serde_json::to_string(&event).map_err(ApiError::internal)?;
-            store::cases::insert_event(
-                c,
-                id,
-                event.kind(),
-                event.date(),
-                &payload,
-                auth.0.user_id,
-            )?;
-            let after = derive(
-                &calendars,
-                &region,
-                row.received_on,
-                parse_events(store::cases::events(c, id)?)?,
-                today,
-            )?;
-            if !store::cases::update_derived(c, id, expected, &after.derived, after.state.receipt)?
-            {
-                return Err(ApiError::precondition_failed());
-            }
-            let event_json = serde_json::to_value(&event).ok();
-            store::audit::append(
-                c,
-                id,
-                auth.0.user_id,
-                &format!("event:{}", event.kind()),
-                Some(&snapshot(&row, &before.derived, None)),
-                &snapshot(&row, &after.derived, event_json),
-            )?;
-            load_view(c, &calendars, &scope, id, today)
-        })
+                &calendars.calendar(Some(&region)),
+            )
+            .map_err(|r| {
+                let status = if r.conflict {
+                    StatusCode::CONFLICT
+                } else {
+                    StatusCode::UNPROCESSABLE_ENTITY
+                };
+                ApiError::new(status, r.code, r.message)
+            })?;
+        let payload = serde_json::to_string(&event).map_err(ApiError::internal)?;
+        store::cases::insert_event(c, id, event.kind(), event.date(), &payload, auth.0.user_id)?;
+        let after = derive(
+            &calendars,
+            &region,
+            row.received_on,
+            parse_events(store::cases::events(c, id)?)?,
+            today,
+        )?;
+        if !store::cases::update_derived(c, id, expected, &after.derived, after.state.receipt)? {
+            return Err(ApiError::precondition_failed());
+        }
+        let event_json = serde_json::to_value(&event).ok();
+        let action = format!("event:{}", event.kind());
+        audit_change(
+            c,
+            &row,
+            &before.derived,
+            &after.derived,
+            auth.0.user_id,
+            &action,
+            event_json,
+        )?;
+        load_view(c, &calendars, &scope, id, today)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -938,7 +939,7 @@ pub async fn list_cases(
     q: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let as_of = q.as_of.unwrap_or_else(crate::clock::today);
+    let as_of = q.as_of.unwrap_or_else(|| state.today());
     let sort = match q.sort.as_deref() {
         None | Some("due") => SortKey::Due,
         Some("received") => SortKey::Received,
@@ -958,7 +959,8 @@ pub async fn list_cases(
     };
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
     let st = state.clone();
-    let (rows, due_soon_bounds) = db(&state.pool, move |c| {
+    let today = state.today();
+    let (rows, due_soon_bounds) = db_tx(&state.pool, move |c| {
         let scope = auth.scope(c)?;
         if !scope.sees_departments() {
             return Err(ApiError::forbidden());
@@ -981,6 +983,7 @@ pub async fn list_cases(
             Some(d) => vec![d],
         };
         let calendars = st.calendars.current(c)?;
+        refresh_paused(c, &calendars, &department_ids, today)?;
         // Per department: the last date that is within `due_soon` working days of as_of.
         let mut bounds: BTreeMap<i64, NaiveDate> = BTreeMap::new();
         for d in departments
@@ -1073,6 +1076,35 @@ pub async fn list_cases(
         .json(serde_json::json!({ "items": items, "next_cursor": next_cursor, "as_of": as_of })))
 }
 
+/// Brings stored paused cases of some departments up to date as of `today`: a consultation
+/// whose 15 working days ran out without an answer lets the clock run again by itself
+/// (Arts 32–34), without any event to refresh the stored status.
+pub fn refresh_paused(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    department_ids: &[i64],
+    today: NaiveDate,
+) -> Result<(), ApiError> {
+    for id in store::cases::paused_ids(c, department_ids)? {
+        let Some(row) = store::cases::find(c, id)? else {
+            continue;
+        };
+        let region = department_region(c, row.department_id)?;
+        let d = derive(
+            calendars,
+            &region,
+            row.received_on,
+            load_events(c, id)?,
+            today,
+        )?;
+        if d.derived.status != row.status || d.derived.due_on != row.due_on {
+            // A concurrent writer that changed the version stored fresher values already.
+            store::cases::refresh_derived(c, id, row.version, &d.derived)?;
+        }
+    }
+    Ok(())
+}
+
 /// A case whose due date a calendar import changed.
 #[derive(Debug, Clone, Serialize)]
 pub struct Moved {
@@ -1089,12 +1121,16 @@ pub fn recompute_open(
     calendars: &CalendarSet,
     actor_id: i64,
     today: NaiveDate,
+    department: Option<i64>,
 ) -> Result<Vec<Moved>, ApiError> {
     let mut moved = Vec::new();
     for id in store::cases::open_ids(c)? {
         let Some(row) = store::cases::find(c, id)? else {
             continue;
         };
+        if department.is_some_and(|d| d != row.department_id) {
+            continue;
+        }
         let region = department_region(c, row.department_id)?;
         let d = derive(
             calendars,
@@ -1104,7 +1140,11 @@ pub fn recompute_open(
             today,
         )?;
         if d.derived.due_on != row.due_on {
-            store::cases::set_due_on(c, id, d.derived.due_on)?;
+            // Versioned: a writer who derived this case on the old calendar meanwhile gets a
+            // 412 instead of overwriting the new date; if it committed first, this import retries.
+            if !store::cases::refresh_derived(c, id, row.version, &d.derived)? {
+                return Err(ApiError::write_conflict());
+            }
             let before = Derived {
                 status: row.status.clone(),
                 due_on: row.due_on,

@@ -22,6 +22,13 @@ pub struct AppState {
     pub settings: Arc<Settings>,
 }
 
+impl AppState {
+    /// The agency's current date (China Standard Time), unless the settings pin one.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.settings.today.unwrap_or_else(crate::clock::today)
+    }
+}
+
 pub type State = web::Data<AppState>;
 
 /// Runs `f` with a pooled connection on the blocking thread pool.
@@ -45,7 +52,13 @@ where
     T: Send + 'static,
 {
     use diesel::Connection;
-    db(pool, move |conn| conn.transaction(f)).await
+    db(pool, move |conn| {
+        conn.transaction(|c| {
+            store::begin_write(c)?;
+            f(c)
+        })
+    })
+    .await
 }
 
 /// The caller, authenticated by a Bearer token and reloaded from the database, so a

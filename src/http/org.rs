@@ -144,10 +144,11 @@ pub async fn patch_department(
     path: web::Path<i64>,
     body: web::Json<DepartmentInput>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.require(&[Role::Admin])?;
+    let admin = auth.require(&[Role::Admin])?.user_id;
     let id = path.into_inner();
     let expected = if_match(&req)?;
     let input = body.into_inner();
+    let st = state.clone();
     let updated = db_tx(&state.pool, move |c| {
         let current =
             store::departments::find(c, id)?.ok_or_else(|| ApiError::not_found("机关"))?;
@@ -156,7 +157,7 @@ pub async fn patch_department(
         }
         let data = input.resolve(Some(&current.data))?;
         check_parent(&store::departments::tree(c)?, Some(id), data.parent_id)?;
-        store::departments::update(c, id, expected, &data)
+        let updated = store::departments::update(c, id, expected, &data)
             .map_err(|e| {
                 if is_unique_violation(&e) {
                     code_taken()
@@ -164,7 +165,14 @@ pub async fn patch_department(
                     e.into()
                 }
             })?
-            .ok_or_else(ApiError::precondition_failed)
+            .ok_or_else(ApiError::precondition_failed)?;
+        // Another province may mean another holiday layer: the open cases' due dates follow,
+        // each recomputation audited on its case.
+        if data.region.province() != current.data.region.province() {
+            let calendars = st.calendars.current(c)?;
+            super::cases::recompute_open(c, &calendars, admin, st.today(), Some(id))?;
+        }
+        Ok(updated)
     })
     .await?;
     Ok(department_response(

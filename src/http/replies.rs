@@ -183,7 +183,7 @@ pub async fn post_reply(
     let id = path.into_inner();
     let expected = if_match(&req)?;
     let input = body.into_inner();
-    let today = crate::clock::today();
+    let today = state.today();
     let mut e = FieldErrors::default();
     let outcome = Outcome::parse(input.outcome.trim());
     if outcome.is_none() {
@@ -238,6 +238,7 @@ pub async fn post_reply(
         let result = db(&state.pool, move |c| {
             use diesel::Connection;
             c.transaction(|c| {
+                store::begin_write(c)?;
                 let scope = auth.scope(c)?;
                 let calendars = st.calendars.current(c)?;
                 let row = store::cases::find(c, id)?
@@ -430,7 +431,7 @@ pub async fn reply_draft(
         let all: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
         ApiError::field("outcome", format!("取值应为：{}", all.join(" | ")))
     })?;
-    let issued_on = q.issued_on.unwrap_or_else(crate::clock::today);
+    let issued_on = q.issued_on.unwrap_or_else(|| state.today());
     let st = state.clone();
     let out = db(&state.pool, move |c| {
         let scope = auth.scope(c)?;

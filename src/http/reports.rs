@@ -10,7 +10,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, db};
+use super::extract::{Auth, State, db, db_tx};
 use crate::domain::calendar::CalendarSet;
 use crate::report::tabular::{self, Table};
 use crate::store::cases::{CaseRow, ListFilter, SortKey};
@@ -253,7 +253,7 @@ async fn case_report(
     overdue: bool,
 ) -> Result<HttpResponse, ApiError> {
     let format = parse_format(q.format.as_deref())?;
-    let as_of = q.as_of.unwrap_or_else(crate::clock::today);
+    let as_of = q.as_of.unwrap_or_else(|| state.today());
     let within = if overdue {
         None
     } else {
@@ -263,9 +263,12 @@ async fn case_report(
         return Err(ApiError::field("within", "不能超过366个工作日"));
     }
     let st = state.clone();
-    let report = db(&state.pool, move |c| {
+    let today = state.today();
+    let report = db_tx(&state.pool, move |c| {
         let departments = report_departments(c, &auth, q.department_id, q.include_subtree)?;
         let calendars = st.calendars.current(c)?;
+        let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
+        super::cases::refresh_paused(c, &calendars, &ids, today)?;
         let mut filter = ListFilter {
             department_ids: departments.iter().map(|d| d.id).collect(),
             ..ListFilter::default()
@@ -376,7 +379,7 @@ pub async fn compliance(
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let format = parse_format(q.format.as_deref())?;
-    let today = crate::clock::today();
+    let today = state.today();
     let to = q.to.unwrap_or(today);
     let from = q
         .from

@@ -169,5 +169,86 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<(usize, Vec<Break>)> {
         }
         prev = Some(r);
     }
+    breaks.extend(cross_check(conn, &all)?);
     Ok((all.len(), breaks))
+}
+
+/// The chain alone cannot see a record deleted from its end, nor an edit to the facts it
+/// describes. So every case must have a trail, and the events recorded for a case must be
+/// exactly those its `event:*` audit records captured, in order and unchanged.
+fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<Break>> {
+    use super::schema::{case_events, cases};
+    let mut breaks = Vec::new();
+    let case_ids: Vec<i64> = cases::table.select(cases::id).order(cases::id).load(conn)?;
+    let events: Vec<(i64, String, String)> = case_events::table
+        .order((case_events::case_id, case_events::id))
+        .select((
+            case_events::case_id,
+            case_events::kind,
+            case_events::payload,
+        ))
+        .load(conn)?;
+    for case_id in case_ids {
+        let trail: Vec<&AuditRecord> = all.iter().filter(|r| r.case_id == case_id).collect();
+        let brk = |seq: i32, problem: String| Break {
+            case_id,
+            seq,
+            record_id: 0,
+            problem,
+        };
+        if trail.first().is_none_or(|r| r.action != "case_created") {
+            breaks.push(brk(
+                1,
+                "the trail does not begin with the case's creation".into(),
+            ));
+        }
+        let audited: Vec<serde_json::Value> = trail
+            .iter()
+            .filter(|r| r.action.starts_with("event:"))
+            .map(|r| {
+                serde_json::from_str::<serde_json::Value>(&r.after_state)
+                    .ok()
+                    .and_then(|v| v.get("event").cloned())
+                    .unwrap_or(serde_json::Value::Null)
+            })
+            .collect();
+        // Replies stop the clock with a `replied` event audited as `reply_recorded`.
+        let recorded: Vec<serde_json::Value> = events
+            .iter()
+            .filter(|(c, kind, _)| *c == case_id && kind != "replied")
+            .map(|(_, _, payload)| serde_json::from_str(payload).unwrap_or(serde_json::Value::Null))
+            .collect();
+        let replies = events
+            .iter()
+            .filter(|(c, kind, _)| *c == case_id && kind == "replied")
+            .count();
+        let reply_records = trail
+            .iter()
+            .filter(|r| r.action == "reply_recorded")
+            .count();
+        if audited.len() != recorded.len() || replies != reply_records {
+            breaks.push(brk(
+                trail.last().map_or(0, |r| r.seq),
+                format!(
+                    "{} events and {} replies recorded, but {} event and {} reply audit records: a record or an event was removed or added",
+                    recorded.len(),
+                    replies,
+                    audited.len(),
+                    reply_records
+                ),
+            ));
+        }
+        for (i, (a, e)) in audited.iter().zip(&recorded).enumerate() {
+            if a != e {
+                breaks.push(brk(
+                    0,
+                    format!(
+                        "event {} of the case differs from what its audit record captured",
+                        i + 1
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(breaks)
 }

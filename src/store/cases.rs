@@ -217,16 +217,37 @@ pub fn update_derived(
     Ok(changed == 1)
 }
 
-/// Refreshes `due_on` alone (a calendar import moved it); the facts did not change, so the
-/// version does not either.
-pub fn set_due_on(conn: &mut DbConnection, id: i64, due_on: Option<NaiveDate>) -> QueryResult<()> {
-    diesel::update(cases::table.find(id))
-        .set((
-            cases::due_on.eq(due_on),
-            cases::due_sort.eq(due_on.unwrap_or(NO_DATE)),
-        ))
-        .execute(conn)
-        .map(drop)
+/// Rewrites the derived columns after a calendar change or the passage of time (no new
+/// facts), if the version is still `expected_version`; bumps it so stale writers get a 412.
+pub fn refresh_derived(
+    conn: &mut DbConnection,
+    id: i64,
+    expected_version: i32,
+    derived: &Derived,
+) -> QueryResult<bool> {
+    let changed = diesel::update(
+        cases::table
+            .filter(cases::id.eq(id))
+            .filter(cases::version.eq(expected_version)),
+    )
+    .set((
+        cases::status.eq(&derived.status),
+        cases::due_on.eq(derived.due_on),
+        cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
+        cases::version.eq(expected_version + 1),
+    ))
+    .execute(conn)?;
+    Ok(changed == 1)
+}
+
+/// Ids of cases stored as paused: their clock may have started again by itself (a
+/// consultation's 15 working days ran out), so lists refresh them first.
+pub fn paused_ids(conn: &mut DbConnection, department_ids: &[i64]) -> QueryResult<Vec<i64>> {
+    cases::table
+        .filter(cases::status.eq("paused"))
+        .filter(cases::department_id.eq_any(department_ids))
+        .select(cases::id)
+        .load(conn)
 }
 
 /// Ids of cases that are not replied or closed.

@@ -152,6 +152,16 @@ pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
 
+/// Call first in every write transaction. On SQLite it takes the database's write lock
+/// before anything is read, so concurrent writers queue (busy_timeout) instead of failing
+/// with a stale snapshot; on PostgreSQL row versions and unique keys do that job.
+pub fn begin_write(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Sqlite(c) => c.batch_execute("UPDATE write_lock SET n = n + 1 WHERE id = 1"),
+        DbConnection::Pg(_) => Ok(()),
+    }
+}
+
 /// True when a transaction lost a race that a retry may win: a UNIQUE violation (two
 /// writers took the same number), a serialization failure, or SQLite's busy snapshot.
 pub fn is_retryable(err: &diesel::result::Error) -> bool {

@@ -163,6 +163,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    write_lock (id) {
+        id -> BigInt,
+        n -> BigInt,
+    }
+}
+
 diesel::joinable!(users -> departments (department_id));
 diesel::joinable!(replies -> cases (case_id));
 diesel::joinable!(calendar_years -> users (imported_by));
@@ -179,4 +186,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_records,
     idempotency_keys,
     replies,
+    write_lock,
 );

@@ -8,18 +8,18 @@ use serde_json::{Value, json};
 
 use crate::helpers::spawn_app;
 
-fn year_2027() -> Value {
+fn year_2094() -> Value {
     json!({
-        "source": "国务院办公厅关于2027年部分节假日安排的通知（测试数据）",
-        "years": {"2027": {
+        "source": "国务院办公厅关于2094年部分节假日安排的通知（测试数据）",
+        "years": {"2094": {
             "holidays": [
-                {"date": "2027-01-01", "name": "元旦"},
-                {"date": "2027-02-05", "name": "春节"}, {"date": "2027-02-06", "name": "春节"},
-                {"date": "2027-02-07", "name": "春节"}, {"date": "2027-02-08", "name": "春节"},
-                {"date": "2027-02-09", "name": "春节"}, {"date": "2027-02-10", "name": "春节"},
-                {"date": "2027-02-11", "name": "春节"}
+                {"date": "2094-01-01", "name": "元旦"},
+                {"date": "2094-02-05", "name": "春节"}, {"date": "2094-02-06", "name": "春节"},
+                {"date": "2094-02-07", "name": "春节"}, {"date": "2094-02-08", "name": "春节"},
+                {"date": "2094-02-09", "name": "春节"}, {"date": "2094-02-10", "name": "春节"},
+                {"date": "2094-02-11", "name": "春节"}
             ],
-            "workdays": [{"date": "2027-02-13", "name": "春节调休"}]
+            "workdays": [{"date": "2094-02-13", "name": "春节调休"}]
         }}
     })
 }
@@ -70,49 +70,50 @@ async fn working_day_arithmetic_on_each_calendar() {
         .await;
     assert_eq!(cn.expect(200, None)["working_days"], 1);
 
-    // No 2027 data: flagged, never silently guessed.
+    // No 2094 data: flagged, never silently guessed.
     let p = app
         .get(
-            "/api/v1/calendar/add-working-days?from=2026-12-20&days=20",
+            "/api/v1/calendar/add-working-days?from=2093-12-20&days=20",
             &t,
         )
         .await;
     let body = p.expect(200, None);
     assert_eq!(body["provisional"], true);
     assert!(
-        body["provisional_reasons"][0]
-            .as_str()
+        body["provisional_reasons"]
+            .as_array()
             .unwrap()
-            .contains("2027")
+            .iter()
+            .any(|r| r.as_str().unwrap().contains("2094"))
     );
 
     app.get(
-        "/api/v1/calendar/add-working-days?from=2026-12-20&days=20&region=4501",
+        "/api/v1/calendar/add-working-days?from=2093-12-20&days=20&region=4501",
         &t,
     )
     .await
     .expect(422, Some("validation_failed"));
     app.get(
-        "/api/v1/calendar/add-working-days?from=2026-13-01&days=20",
+        "/api/v1/calendar/add-working-days?from=2093-13-01&days=20",
         &t,
     )
     .await
     .expect(400, Some("invalid_query"));
     app.get(
-        "/api/v1/calendar/add-working-days?from=2026-01-01&days=999999",
+        "/api/v1/calendar/add-working-days?from=2093-01-01&days=999999",
         &t,
     )
     .await
     .expect(422, Some("validation_failed"));
     app.get(
-        "/api/v1/calendar/working-days?from=1990-01-01&to=2026-01-01",
+        "/api/v1/calendar/working-days?from=1990-01-01&to=2093-01-01",
         &t,
     )
     .await
     .expect(422, Some("date_out_of_range"));
     app.request(
         Method::GET,
-        "/api/v1/calendar/working-days?from=2026-01-01&to=2026-02-01",
+        "/api/v1/calendar/working-days?from=2093-01-01&to=2093-02-01",
         None,
         None,
         &[],
@@ -149,7 +150,7 @@ async fn calendars_are_listed_and_readable() {
             .iter()
             .any(|w| w["date"] == "2017-04-08")
     );
-    app.get("/api/v1/calendars/national/2027", &t)
+    app.get("/api/v1/calendars/national/2094", &t)
         .await
         .expect(404, Some("calendar_year_not_loaded"));
     app.get("/api/v1/calendars/110000/2024", &t)
@@ -170,7 +171,7 @@ async fn admins_import_a_year_and_it_takes_effect() {
         async move {
             app.request(
                 Method::PUT,
-                "/api/v1/calendars/national/2027",
+                "/api/v1/calendars/national/2094",
                 Some(&token),
                 Some(body),
                 &[],
@@ -178,12 +179,12 @@ async fn admins_import_a_year_and_it_takes_effect() {
             .await
         }
     };
-    put(clerk.clone(), year_2027())
+    put(clerk.clone(), year_2094())
         .await
         .expect(403, Some("forbidden"));
 
-    let mut bad = year_2027();
-    bad["years"]["2027"]["workdays"] = json!([{"date": "2027-02-12", "name": "周五不是调休"}, {"date": "2026-12-31", "name": "跨年"}]);
+    let mut bad = year_2094();
+    bad["years"]["2094"]["workdays"] = json!([{"date": "2094-02-12", "name": "周五不是调休"}, {"date": "2093-12-31", "name": "跨年"}]);
     bad["source"] = json!("");
     let r = put(t.clone(), bad).await;
     let fields = r.expect(422, Some("validation_failed"))["fields"]
@@ -191,37 +192,37 @@ async fn admins_import_a_year_and_it_takes_effect() {
         .unwrap()
         .clone();
     assert!(fields.contains_key("source"));
-    assert!(fields.contains_key("years.2027.2027-02-12"), "{fields:?}");
-    assert!(fields.contains_key("years.2027.2026-12-31"), "{fields:?}");
-    let mut wrong_year = year_2027();
-    wrong_year["years"] = json!({"2028": wrong_year["years"]["2027"].clone()});
+    assert!(fields.contains_key("years.2094.2094-02-12"), "{fields:?}");
+    assert!(fields.contains_key("years.2094.2093-12-31"), "{fields:?}");
+    let mut wrong_year = year_2094();
+    wrong_year["years"] = json!({"2095": wrong_year["years"]["2094"].clone()});
     put(t.clone(), wrong_year)
         .await
         .expect(422, Some("validation_failed"));
 
     let before = app
         .get(
-            "/api/v1/calendar/add-working-days?from=2027-02-01&days=5",
+            "/api/v1/calendar/add-working-days?from=2094-02-01&days=5",
             &t,
         )
         .await;
-    assert_eq!(before.body["date"], "2027-02-08");
+    assert_eq!(before.body["date"], "2094-02-08");
     assert_eq!(before.body["provisional"], true);
 
-    let ok = put(t.clone(), year_2027()).await;
+    let ok = put(t.clone(), year_2094()).await;
     assert_eq!(ok.expect(201, None)["import"]["version"], 1);
     assert_eq!(ok.body["moved_cases"], json!([]));
     // 02-05..02-11 off, 02-13 (Sat) working: five working days after 02-01 end on 02-13.
     let after = app
         .get(
-            "/api/v1/calendar/add-working-days?from=2027-02-01&days=5",
+            "/api/v1/calendar/add-working-days?from=2094-02-01&days=5",
             &t,
         )
         .await;
-    assert_eq!(after.body["date"], "2027-02-13");
+    assert_eq!(after.body["date"], "2094-02-13");
     assert_eq!(after.body["provisional"], false);
 
-    let got = app.get("/api/v1/calendars/national/2027", &clerk).await;
+    let got = app.get("/api/v1/calendars/national/2094", &clerk).await;
     let body = got.expect(200, None).clone();
     assert_eq!(
         (body["origin"].as_str(), body["version"].as_i64()),
@@ -234,11 +235,11 @@ async fn admins_import_a_year_and_it_takes_effect() {
     assert_eq!(list.body["layers"][0]["imports"][0]["version"], 2);
 
     // A province without a bundled layer gets one from its first import.
-    let nx = json!({"name": "宁夏回族自治区", "source": "测试", "years": {"2026": {
-        "holidays": [{"date": "2026-03-20", "name": "开斋节"}], "workdays": []}}});
+    let nx = json!({"name": "宁夏回族自治区", "source": "测试", "years": {"2093": {
+        "holidays": [{"date": "2093-03-20", "name": "开斋节"}], "workdays": []}}});
     app.request(
         Method::PUT,
-        "/api/v1/calendars/640000/2026",
+        "/api/v1/calendars/640000/2093",
         Some(&t),
         Some(nx),
         &[],
@@ -247,7 +248,7 @@ async fn admins_import_a_year_and_it_takes_effect() {
     .expect(201, None);
     let nx = app
         .get(
-            "/api/v1/calendar/working-days?from=2026-03-19&to=2026-03-20&region=640100",
+            "/api/v1/calendar/working-days?from=2093-03-19&to=2093-03-20&region=640100",
             &t,
         )
         .await;
@@ -260,23 +261,23 @@ async fn an_import_by_another_instance_is_seen() {
     let t = app.admin_token.clone();
     let before = app
         .get(
-            "/api/v1/calendar/add-working-days?from=2027-02-01&days=5",
+            "/api/v1/calendar/add-working-days?from=2094-02-01&days=5",
             &t,
         )
         .await;
     assert_eq!(before.body["provisional"], true);
     // Written straight into the shared database, as another instance would.
     let mut conn = app.pool.get().unwrap();
-    let data = serde_json::to_string(&year_2027()).unwrap();
-    ogi_tracker::store::calendars::insert(&mut conn, "national", 2027, &data, "另一实例", 1)
+    let data = serde_json::to_string(&year_2094()).unwrap();
+    ogi_tracker::store::calendars::insert(&mut conn, "national", 2094, &data, "另一实例", 1)
         .unwrap();
     let after = app
         .get(
-            "/api/v1/calendar/add-working-days?from=2027-02-01&days=5",
+            "/api/v1/calendar/add-working-days?from=2094-02-01&days=5",
             &t,
         )
         .await;
-    assert_eq!(after.body["date"], "2027-02-13");
+    assert_eq!(after.body["date"], "2094-02-13");
     assert_eq!(after.body["provisional"], false);
 }
 

@@ -221,7 +221,12 @@ async fn correction_restarts_and_consultation_pauses_the_clock() {
     )
     .await;
     let body = started.expect(201, None);
-    assert_eq!(body["status"], "paused");
+    // Paused while the consultation runs (seen from a day inside it)…
+    let id = body["id"].as_i64().unwrap();
+    let inside = app
+        .get(&format!("/api/v1/cases/{id}?as_of=2025-06-12"), &o.clerk)
+        .await;
+    assert_eq!(inside.body["status"], "paused");
     let consultation = body["events"].as_array().unwrap().last().unwrap()["id"]
         .as_i64()
         .unwrap();
@@ -819,46 +824,44 @@ async fn the_audit_chain_detects_a_direct_edit() {
 #[actix_web::test]
 async fn a_calendar_import_moves_open_cases() {
     let app = spawn_app().await;
-    let o = office(&app, "京交信复", "110000").await;
-    // Received 2026-11-20 and extended by 20 working days: the due date falls in 2027,
-    // which has no loaded calendar yet.
+    // Ningxia (640000) has no bundled layer, so the import below decides its 2026 alone,
+    // whatever data ships later.
+    let o = office(&app, "宁交信复", "640100").await;
+    let elsewhere = office(&app, "京交信复", "110000").await;
     let r = create(
         &app,
         &o.clerk,
-        intake(o.dept, "in_person", "2026-11-20", None),
+        intake(o.dept, "in_person", "2026-11-02", None),
     )
     .await;
-    r.expect(201, None);
-    let granted = event(
-        &app,
-        &o.sup,
-        &r,
-        json!({"type": "extension_granted", "date": "2026-11-21", "approved_by": o.sup_id, "notified_on": "2026-11-21", "working_days": 20, "reason": "需征求多个部门意见"}),
-    )
-    .await;
-    let body = granted.expect(201, None);
-    assert_eq!(body["due_on"], "2027-01-15");
-    assert_eq!(body["flags"]["provisional"], true);
+    assert_eq!(r.expect(201, None)["due_on"], "2026-11-30");
     let closed = create(
         &app,
         &o.clerk,
-        intake(o.dept, "in_person", "2026-11-20", None),
+        intake(o.dept, "in_person", "2026-11-02", None),
     )
     .await;
     event(
         &app,
         &o.clerk,
         &closed,
-        json!({"type": "withdrawn", "date": "2026-11-21"}),
+        json!({"type": "withdrawn", "date": "2026-11-03"}),
     )
     .await
     .expect(201, None);
+    let other = create(
+        &app,
+        &elsewhere.clerk,
+        intake(elsewhere.dept, "in_person", "2026-11-02", None),
+    )
+    .await;
 
-    let year = json!({"source": "测试：2027年元旦放假1天", "years": {"2027": {"holidays": [{"date": "2027-01-01", "name": "元旦"}], "workdays": []}}});
+    let year = json!({"name": "宁夏回族自治区", "source": "测试：地方节日放假1天",
+        "years": {"2026": {"holidays": [{"date": "2026-11-20", "name": "地方节日"}], "workdays": []}}});
     let put = app
         .request(
             Method::PUT,
-            "/api/v1/calendars/national/2027",
+            "/api/v1/calendars/640000/2026",
             Some(&app.admin_token),
             Some(year),
             &[],
@@ -868,20 +871,24 @@ async fn a_calendar_import_moves_open_cases() {
         .as_array()
         .unwrap()
         .clone();
-    assert_eq!(moved.len(), 1, "only the open case moves: {moved:?}");
+    assert_eq!(
+        moved.len(),
+        1,
+        "only the open case of that region moves: {moved:?}"
+    );
     assert_eq!(moved[0]["case_id"], r.body["id"]);
     assert_eq!(
         (
             moved[0]["old_due_on"].as_str(),
             moved[0]["new_due_on"].as_str()
         ),
-        (Some("2027-01-15"), Some("2027-01-18"))
+        (Some("2026-11-30"), Some("2026-12-01"))
     );
     let now = app
         .get(&format!("/api/v1/cases/{}", r.body["id"]), &o.clerk)
         .await;
-    assert_eq!(now.body["due_on"], "2027-01-18");
-    assert_eq!(now.body["flags"]["provisional"], false);
+    assert_eq!(now.body["due_on"], "2026-12-01");
+    assert_ne!(now.etag(), r.etag(), "a moved due date is a new version");
     let history = app
         .get(&format!("/api/v1/cases/{}/history", r.body["id"]), &o.clerk)
         .await;
@@ -889,4 +896,222 @@ async fn a_calendar_import_moves_open_cases() {
         history.body["items"].as_array().unwrap().last().unwrap()["action"],
         "calendar_recomputed"
     );
+    assert_eq!(
+        app.get(
+            &format!("/api/v1/cases/{}", other.body["id"]),
+            &elsewhere.clerk
+        )
+        .await
+        .body["due_on"],
+        "2026-11-30"
+    );
+}
+
+#[actix_web::test]
+async fn moving_a_department_to_another_region_moves_its_due_dates() {
+    let app = spawn_app().await;
+    let o = office(&app, "某交信复", "110000").await;
+    // RULES.md: received 2025-03-03, correction received 2025-03-20 → 2025-04-18 nationally,
+    // 2025-04-22 in Guangxi.
+    let r = create(
+        &app,
+        &o.clerk,
+        intake(o.dept, "in_person", "2025-03-03", None),
+    )
+    .await;
+    let c = event(&app, &o.clerk, &r, json!({"type": "correction_requested", "date": "2025-03-05", "items": ["身份证明"], "respond_by": "2025-03-19"})).await;
+    let c = event(
+        &app,
+        &o.clerk,
+        &c,
+        json!({"type": "correction_received", "date": "2025-03-20"}),
+    )
+    .await;
+    assert_eq!(c.body["due_on"], "2025-04-18");
+    let dept = app
+        .get(&format!("/api/v1/departments/{}", o.dept), &app.admin_token)
+        .await;
+    app.patch(
+        &format!("/api/v1/departments/{}", o.dept),
+        &app.admin_token,
+        &dept.etag(),
+        json!({"region": "450100"}),
+    )
+    .await
+    .expect(200, None);
+    let now = app
+        .get(&format!("/api/v1/cases/{}", r.body["id"]), &o.clerk)
+        .await;
+    assert_eq!(now.body["due_on"], "2025-04-22");
+}
+
+#[actix_web::test]
+async fn review_findings_stay_fixed() {
+    let app = spawn_app().await;
+    let o = office(&app, "桂交信复", "450100").await;
+
+    // A consultation never answered: after its 15 working days the clock runs again by
+    // itself, so the case is running and, long after, overdue (Arts 32–34).
+    let r = create(
+        &app,
+        &o.clerk,
+        intake(o.dept, "in_person", "2025-06-03", None),
+    )
+    .await;
+    let c = event(&app, &o.clerk, &r, json!({"type": "consultation_started", "date": "2025-06-10", "party": "third_party", "consulted": "某公司"})).await;
+    let id = c.body["id"].as_i64().unwrap();
+    let during = app
+        .get(&format!("/api/v1/cases/{id}?as_of=2025-06-20"), &o.clerk)
+        .await;
+    assert_eq!(during.body["status"], "paused");
+    let now = app.get(&format!("/api/v1/cases/{id}"), &o.clerk).await;
+    assert_eq!(now.body["status"], "in_progress");
+    assert_eq!(now.body["flags"]["overdue"], true);
+    let overdue = app.get("/api/v1/cases?overdue=true", &o.clerk).await;
+    assert!(
+        overdue.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|i| i["id"] == id)
+    );
+
+    // Events run forward in time; a fee lapses only after its 20 working days.
+    let r = create(
+        &app,
+        &o.clerk,
+        intake(o.dept, "in_person", "2024-09-27", None),
+    )
+    .await;
+    let c = event(
+        &app,
+        &o.clerk,
+        &r,
+        json!({"type": "fee_notice_issued", "date": "2024-10-09", "amount_fen": 5000}),
+    )
+    .await;
+    event(
+        &app,
+        &o.clerk,
+        &c,
+        json!({"type": "fee_lapsed", "date": "2024-10-10"}),
+    )
+    .await
+    .expect(422, Some("fee_period_running"));
+    event(
+        &app,
+        &o.clerk,
+        &c,
+        json!({"type": "withdrawn", "date": "2024-10-08"}),
+    )
+    .await
+    .expect(422, Some("event_out_of_order"));
+
+    // The audit record of a confirmed receipt shows the new receipt date.
+    let r = create(&app, &o.clerk, intake(o.dept, "online", "2024-09-25", None)).await;
+    event(
+        &app,
+        &o.clerk,
+        &r,
+        json!({"type": "receipt_confirmed", "date": "2024-09-27"}),
+    )
+    .await
+    .expect(201, None);
+    let history = app
+        .get(&format!("/api/v1/cases/{}/history", r.body["id"]), &o.clerk)
+        .await;
+    let last = history.body["items"]
+        .as_array()
+        .unwrap()
+        .last()
+        .unwrap()
+        .clone();
+    assert!(
+        last["before_state"]
+            .as_str()
+            .unwrap()
+            .contains("\"received_on\":null")
+    );
+    assert!(
+        last["after_state"]
+            .as_str()
+            .unwrap()
+            .contains("\"received_on\":\"2024-09-27\"")
+    );
+
+    // Concurrent events on different cases all land (SQLite queues its writers).
+    let mut cases = Vec::new();
+    for _ in 0..6 {
+        cases.push(
+            create(
+                &app,
+                &o.clerk,
+                intake(o.dept, "in_person", "2024-09-27", None),
+            )
+            .await,
+        );
+    }
+    let posts: Vec<_> = cases
+        .iter()
+        .map(|c| {
+            event(
+                &app,
+                &o.clerk,
+                c,
+                json!({"type": "assigned", "date": "2024-09-28", "user_id": o.clerk_id}),
+            )
+        })
+        .collect();
+    for r in join_all(posts).await {
+        r.expect(201, None);
+    }
+}
+
+#[actix_web::test]
+async fn verify_audit_sees_removed_records_and_edited_events() {
+    let app = spawn_app().await;
+    let o = office(&app, "南交信复", "450100").await;
+    let r = create(
+        &app,
+        &o.clerk,
+        intake(o.dept, "in_person", "2024-09-27", None),
+    )
+    .await;
+    let id = r.body["id"].as_i64().unwrap();
+    let r = event(&app, &o.clerk, &r, json!({"type": "consultation_started", "date": "2024-10-08", "party": "agency", "consulted": "某局"})).await;
+    event(
+        &app,
+        &o.clerk,
+        &r,
+        json!({"type": "assigned", "date": "2024-10-09", "user_id": o.clerk_id}),
+    )
+    .await
+    .expect(201, None);
+    assert!(app.cli(&["verify-audit"]).status.success());
+
+    let mut conn = app.pool.get().unwrap();
+    // Someone moves the consultation date in the facts themselves.
+    conn.batch_execute(&format!(
+        "UPDATE case_events SET payload = REPLACE(payload, '2024-10-08', '2024-10-01') WHERE case_id = {id} AND kind = 'consultation_started'"
+    ))
+    .unwrap();
+    let out = app.cli(&["verify-audit"]);
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("differs from what its audit record captured")
+    );
+    conn.batch_execute(&format!(
+        "UPDATE case_events SET payload = REPLACE(payload, '2024-10-01', '2024-10-08') WHERE case_id = {id} AND kind = 'consultation_started'"
+    ))
+    .unwrap();
+    assert!(app.cli(&["verify-audit"]).status.success());
+    // Someone deletes the newest audit record, which no later hash would notice.
+    conn.batch_execute(&format!(
+        "DELETE FROM audit_records WHERE case_id = {id} AND seq = 3"
+    ))
+    .unwrap();
+    let out = app.cli(&["verify-audit"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("removed or added"));
 }

@@ -111,6 +111,8 @@ pub fn test_settings(database_url: DatabaseUrl) -> Settings {
         log_format: LogFormat::Text,
         token_ttl_secs: 3600,
         pool_size: 4,
+        // A fixed clock: every test runs on the same "today".
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22),
     }
 }
 

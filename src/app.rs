@@ -32,6 +32,51 @@ pub enum StartupError {
     },
     #[error("bootstrap admin: {0}")]
     Bootstrap(String),
+    #[error("{0}")]
+    Mail(String),
+}
+
+/// Runs the notification scan and a send pass every `secs` seconds on the current runtime.
+/// Several instances may run it: reminders are deduplicated and mails claimed one by one.
+fn spawn_scheduler(state: web::Data<AppState>, mailer: crate::mail::sender::Mailer, secs: u64) {
+    actix_web::rt::spawn(async move {
+        let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(secs));
+        loop {
+            tick.tick().await;
+            let st = state.clone();
+            let calendars = actix_web::rt::task::spawn_blocking(move || {
+                let mut c = st.pool.get().map_err(|e| e.to_string())?;
+                st.calendars.current(&mut c).map_err(|e| e.to_string())
+            })
+            .await;
+            let calendars = match calendars {
+                Ok(Ok(c)) => c,
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "scheduler: cannot load calendars");
+                    continue;
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "scheduler: task failed");
+                    continue;
+                }
+            };
+            let s = &state.settings;
+            let today = state.today();
+            match crate::jobs::notify::run_once(
+                &state.pool,
+                calendars,
+                &mailer,
+                s.public_url.clone(),
+                s.due_soon_days.clone(),
+                today,
+            )
+            .await
+            {
+                Ok(report) => tracing::info!(?report, "scheduler pass"),
+                Err(error) => tracing::warn!(%error, "scheduler pass failed"),
+            }
+        }
+    });
 }
 
 /// How the bootstrap admin was set up on an empty database.
@@ -70,6 +115,18 @@ impl Application {
             jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),
             settings: Arc::new(settings.clone()),
         });
+        let mailer = crate::mail::sender::Mailer::new(
+            settings.smtp_url.as_deref(),
+            &settings.mail_from,
+            settings.mail_retry_base_secs,
+        )
+        .map_err(|e| StartupError::Mail(e.to_string()))?;
+        if !mailer.configured() {
+            tracing::warn!("OGI_SMTP_URL is not set: mail is queued in the outbox and not sent");
+        }
+        if settings.scheduler_secs > 0 {
+            spawn_scheduler(state.clone(), mailer, settings.scheduler_secs);
+        }
         let listener = TcpListener::bind(settings.bind).map_err(|source| StartupError::Bind {
             addr: settings.bind.to_string(),
             source,

@@ -31,6 +31,18 @@ pub struct Settings {
     /// Pins the service's "today" (tests, training set-ups); `None`: the date in China now.
     /// Not read from the environment or the file.
     pub today: Option<chrono::NaiveDate>,
+    /// SMTP server for outgoing mail (`smtp://host:25`, `smtp://u:p@host:587?tls=required`,
+    /// `smtps://u:p@host:465`); `None`: mail stays queued.
+    pub smtp_url: Option<String>,
+    pub mail_from: String,
+    /// Base of the links in mails (`OGI_PUBLIC_URL`); default `http://{bind}`.
+    pub public_url: String,
+    /// Working days before the due date when reminders go out.
+    pub due_soon_days: Vec<u32>,
+    /// Seconds between scheduler runs inside `serve`; 0 disables the scheduler.
+    pub scheduler_secs: u64,
+    /// First retry delay of an undelivered mail, doubled per attempt.
+    pub mail_retry_base_secs: i64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -47,6 +59,11 @@ impl std::fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("token_ttl_secs", &self.token_ttl_secs)
             .field("pool_size", &self.pool_size)
+            .field("smtp_url", &self.smtp_url.as_ref().map(|_| "<set>"))
+            .field("mail_from", &self.mail_from)
+            .field("public_url", &self.public_url)
+            .field("due_soon_days", &self.due_soon_days)
+            .field("scheduler_secs", &self.scheduler_secs)
             .finish()
     }
 }
@@ -97,6 +114,11 @@ struct FileSettings {
     log_format: Option<String>,
     token_ttl_secs: Option<i64>,
     pool_size: Option<u32>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
+    public_url: Option<String>,
+    due_soon_days: Option<String>,
+    scheduler_secs: Option<u64>,
 }
 
 impl Settings {
@@ -192,6 +214,52 @@ impl Settings {
             return Err(err("OGI_POOL_SIZE", "must be between 1 and 200"));
         }
 
+        let smtp_url = get("OGI_SMTP_URL", file.smtp_url).map(|u| u.trim().to_owned());
+        if let Some(u) = &smtp_url
+            && !(u.starts_with("smtp://") || u.starts_with("smtps://"))
+        {
+            return Err(err(
+                "OGI_SMTP_URL",
+                "expected smtp://host:port or smtps://user:pass@host:465",
+            ));
+        }
+        let mail_from = get("OGI_MAIL_FROM", file.mail_from)
+            .unwrap_or_else(|| "ogi-tracker <noreply@localhost>".to_owned());
+        if !mail_from.contains('@') {
+            return Err(err(
+                "OGI_MAIL_FROM",
+                "expected an address such as 政务公开办 <ogi@example.gov.cn>",
+            ));
+        }
+        let public_url = get("OGI_PUBLIC_URL", file.public_url)
+            .unwrap_or_else(|| format!("http://{bind}"))
+            .trim_end_matches('/')
+            .to_owned();
+        let due_soon_days = match get("OGI_DUE_SOON_DAYS", file.due_soon_days) {
+            None => vec![5, 2],
+            Some(raw) => raw
+                .split(',')
+                .map(|d| d.trim().parse::<u32>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| err("OGI_DUE_SOON_DAYS", "expected working days such as 5,2"))?,
+        };
+        let scheduler_secs = match env("OGI_SCHEDULER_SECS") {
+            Some(raw) => raw
+                .trim()
+                .parse::<u64>()
+                .map_err(|_| err("OGI_SCHEDULER_SECS", "expected seconds"))?,
+            None => file.scheduler_secs.unwrap_or(300),
+        };
+        let mail_retry_base_secs = match env("OGI_MAIL_RETRY_BASE_SECS") {
+            Some(raw) => raw
+                .trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|s| *s >= 0)
+                .ok_or_else(|| err("OGI_MAIL_RETRY_BASE_SECS", "expected seconds"))?,
+            None => 30,
+        };
+
         Ok(Settings {
             database_url,
             bind,
@@ -201,6 +269,12 @@ impl Settings {
             token_ttl_secs,
             pool_size,
             today: None,
+            smtp_url,
+            mail_from,
+            public_url,
+            due_soon_days,
+            scheduler_secs,
+            mail_retry_base_secs,
         })
     }
 

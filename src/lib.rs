@@ -6,6 +6,7 @@
 //! - `http`: actix-web routes, extractors, the one error type.
 //! - `bulk`: the streaming `deadline --bulk` command.
 //! - `clock`: today in China Standard Time, for the edges only.
+//! - `mail`: templates, the outbox sender (lettre). `jobs`: the notification scan.
 //! - `report`: CSV and Excel renderings of reports.
 //! - `config`: settings from a TOML file and `OGI_*` variables.
 //! - `app`: builds and starts the service from `Settings` (used by `main` and the tests).
@@ -17,5 +18,7 @@ pub mod clock;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod jobs;
+pub mod mail;
 pub mod report;
 pub mod store;

@@ -30,7 +30,17 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Start the HTTP service (the default).
-    Serve,
+    Serve {
+        /// Do not run the notification scan and mail sender inside this instance.
+        #[arg(long)]
+        no_scheduler: bool,
+    },
+    /// Run one notification scan as of a date and one send pass, then exit (for cron).
+    Notify {
+        /// The day to scan for (default: today in China).
+        #[arg(long)]
+        as_of: Option<String>,
+    },
     /// Apply pending database migrations and exit.
     Migrate,
     /// Check the settings and the database connection, print them (secrets hidden).
@@ -96,8 +106,17 @@ fn main() -> ExitCode {
         }
     };
     init_logging(settings.log_format);
-    let result = match cli.command.unwrap_or(Command::Serve) {
-        Command::Serve => serve(settings),
+    let result = match cli.command.unwrap_or(Command::Serve {
+        no_scheduler: false,
+    }) {
+        Command::Serve { no_scheduler } => {
+            let mut settings = settings;
+            if no_scheduler {
+                settings.scheduler_secs = 0;
+            }
+            serve(settings)
+        }
+        Command::Notify { as_of } => notify(&settings, as_of.as_deref()),
         Command::Migrate => migrate(&settings),
         Command::CheckConfig => check_config(&settings),
         Command::VerifyAudit => verify_audit(&settings),
@@ -284,6 +303,38 @@ fn deadline(
     println!(
         "{}",
         serde_json::to_string_pretty(&out).map_err(|e| e.to_string())?
+    );
+    Ok(())
+}
+
+fn notify(settings: &Settings, as_of: Option<&str>) -> Result<(), String> {
+    let as_of = match as_of {
+        Some(raw) => parse_date("--as-of", raw)?,
+        None => ogi_tracker::clock::today(),
+    };
+    let pool = store::connect(&settings.database_url, 2).map_err(|e| e.to_string())?;
+    let calendars = {
+        let mut conn = pool
+            .get()
+            .map_err(|e| format!("cannot connect to the database: {e}"))?;
+        store::migrate(&mut conn).map_err(|e| e.to_string())?;
+        std::sync::Arc::new(store::calendars::load_set(&mut conn).map_err(|e| e.to_string())?)
+    };
+    let mailer = ogi_tracker::mail::sender::Mailer::new(
+        settings.smtp_url.as_deref(),
+        &settings.mail_from,
+        settings.mail_retry_base_secs,
+    )
+    .map_err(|e| e.to_string())?;
+    let public_url = settings.public_url.clone();
+    let days = settings.due_soon_days.clone();
+    let report = actix_web::rt::System::new().block_on(async move {
+        ogi_tracker::jobs::notify::run_once(&pool, calendars, &mailer, public_url, days, as_of)
+            .await
+    })?;
+    println!(
+        "{}",
+        serde_json::to_string(&report).map_err(|e| e.to_string())?
     );
     Ok(())
 }

@@ -251,6 +251,63 @@ pub fn audit_change(
     Ok(())
 }
 
+/// Queues, in the change's transaction, the mails a change to a case causes: the 受理回执 once
+/// the receipt date is known, and copies of notices for applicants who chose e-mail.
+pub fn queue_mails(
+    c: &mut DbConnection,
+    case_id: i64,
+    public_url: &str,
+    event: Option<&CaseEvent>,
+) -> Result<(), ApiError> {
+    let row = store::cases::find(c, case_id)?.ok_or_else(|| ApiError::not_found("案件"))?;
+    let dept = store::departments::find(c, row.department_id)?
+        .ok_or_else(|| ApiError::not_found("机关"))?;
+    let ctx = crate::jobs::notify::case_mail(&row, &dept, public_url);
+    let mail = match event {
+        None | Some(CaseEvent::ReceiptConfirmed { .. }) => ctx.acknowledgement(),
+        Some(CaseEvent::CorrectionRequested {
+            date,
+            items,
+            respond_by,
+        }) => {
+            let items = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{}. {t}", i + 1))
+                .collect::<Vec<_>>()
+                .join("\n");
+            ctx.notice(
+                "correction_requested",
+                *date,
+                &[("items", items), ("respond_by", respond_by.to_string())],
+            )
+        }
+        Some(CaseEvent::ExtensionGranted {
+            notified_on,
+            working_days,
+            reason,
+            ..
+        }) => ctx.notice(
+            "extension_granted",
+            *notified_on,
+            &[
+                ("working_days", working_days.to_string()),
+                ("reason", reason.clone()),
+            ],
+        ),
+        Some(CaseEvent::FeeNoticeIssued { date, amount_fen }) => {
+            let amount = format!("{}.{:02}", amount_fen / 100, amount_fen % 100);
+            ctx.notice("fee_notice_issued", *date, &[("amount", amount)])
+        }
+        Some(_) => Ok(None),
+    }
+    .map_err(ApiError::internal)?;
+    if let Some(m) = mail {
+        store::outbox::enqueue(c, &m)?;
+    }
+    Ok(())
+}
+
 /// Folds the events, runs the deadline engine on the department's calendar, and returns the
 /// derived columns.
 pub fn derive(
@@ -502,6 +559,7 @@ fn create_one(
     actor: &Actor,
     new: &NewCase,
     today: NaiveDate,
+    public_url: &str,
 ) -> Result<CaseOut, ApiError> {
     if !scope.allows(new.department_id) {
         return Err(ApiError::not_found("机关"));
@@ -524,6 +582,7 @@ fn create_one(
         None,
         &snapshot(&row, &d.derived, None),
     )?;
+    queue_mails(c, row.id, public_url, None)?;
     let since = new.received_on.unwrap_or(new.submitted_on) - chrono::Duration::days(365);
     let repeats = store::cases::prior_of_applicant(
         c,
@@ -668,13 +727,14 @@ pub async fn create_case(
     let input = body.into_inner();
     let hash = request_hash(&input);
     let new = parse_case(input, state.today(), "")?;
+    let public_url = state.settings.public_url.clone();
     idempotent_create(
         &state,
         auth.0,
         key,
         hash,
         move |c, cal, scope, actor, today| {
-            let view = create_one(c, cal, scope, actor, &new, today)?;
+            let view = create_one(c, cal, scope, actor, &new, today, &public_url)?;
             let version = view.version;
             Ok((
                 serde_json::to_value(&view).map_err(ApiError::internal)?,
@@ -714,6 +774,7 @@ pub async fn create_batch(
         }
     }
     let parsed = all.finish(parsed)?;
+    let public_url = state.settings.public_url.clone();
     idempotent_create(
         &state,
         auth.0,
@@ -722,7 +783,7 @@ pub async fn create_batch(
         move |c, cal, scope, actor, today| {
             let mut items = Vec::with_capacity(parsed.len());
             for new in &parsed {
-                items.push(create_one(c, cal, scope, actor, new, today)?);
+                items.push(create_one(c, cal, scope, actor, new, today, &public_url)?);
             }
             Ok((serde_json::json!({ "items": items }), None))
         },
@@ -888,6 +949,7 @@ pub async fn post_event(
             &action,
             event_json,
         )?;
+        queue_mails(c, id, &st.settings.public_url, Some(&event))?;
         load_view(c, &calendars, &scope, id, today)
     })
     .await?;

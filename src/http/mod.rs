@@ -7,6 +7,7 @@ pub mod error;
 pub mod extract;
 mod health;
 mod org;
+mod outbox;
 mod replies;
 mod reports;
 mod session;
@@ -46,6 +47,8 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/reports/overdue", reports::overdue);
     r.add(M::GET,   "/api/v1/reports/due-soon", reports::due_soon);
     r.add(M::GET,   "/api/v1/reports/compliance", reports::compliance);
+    r.add(M::GET,   "/api/v1/outbox", outbox::list);
+    r.add(M::POST,  "/api/v1/outbox/{id}/retry", outbox::retry);
     r.add(M::GET,   "/api/v1/calendar/add-working-days", calendar::add_working_days);
     r.add(M::GET,   "/api/v1/calendar/working-days", calendar::working_days);
     r.add(M::GET,   "/api/v1/calendars", calendar::list_calendars);

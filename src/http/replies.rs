@@ -379,6 +379,30 @@ pub async fn post_reply(
                     "reply_recorded",
                     Some(summary),
                 )?;
+                // A copy for applicants who chose e-mail delivery, in the same transaction.
+                let now_row =
+                    store::cases::find(c, id)?.ok_or_else(|| ApiError::not_found("案件"))?;
+                let ctx = crate::jobs::notify::case_mail(&now_row, &dept, &st.settings.public_url);
+                let notice = ctx
+                    .notice(
+                        "reply",
+                        saved.dispatched_on.unwrap_or(saved.issued_on),
+                        &[
+                            (
+                                "doc_number",
+                                saved
+                                    .doc_number
+                                    .clone()
+                                    .unwrap_or_else(|| "（无文号）".to_owned()),
+                            ),
+                            ("issued_on", saved.issued_on.to_string()),
+                            ("outcome", outcome.label().to_owned()),
+                        ],
+                    )
+                    .map_err(ApiError::internal)?;
+                if let Some(m) = notice {
+                    store::outbox::enqueue(c, &m)?;
+                }
                 Ok((ReplyOut::from(saved), expected + 1))
             })
         })

@@ -164,6 +164,26 @@ diesel::table! {
 }
 
 diesel::table! {
+    outbox (id) {
+        id -> BigInt,
+        dedup_key -> Text,
+        kind -> Text,
+        case_id -> Nullable<BigInt>,
+        ref_date -> Date,
+        recipient -> Text,
+        subject -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_attempt_at -> Timestamp,
+        claimed_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     write_lock (id) {
         id -> BigInt,
         n -> BigInt,
@@ -187,4 +207,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     replies,
     write_lock,
+    outbox,
 );

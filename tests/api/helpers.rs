@@ -113,6 +113,12 @@ pub fn test_settings(database_url: DatabaseUrl) -> Settings {
         pool_size: 4,
         // A fixed clock: every test runs on the same "today".
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 22),
+        smtp_url: None,
+        mail_from: "政务公开办 <ogi@example.gov.cn>".into(),
+        public_url: "https://ogi.example.gov.cn".into(),
+        due_soon_days: vec![5, 2],
+        scheduler_secs: 0,
+        mail_retry_base_secs: 0,
     }
 }
 
@@ -214,16 +220,31 @@ impl TestApp {
 
     /// Runs the `ogi-tracker` binary against this test's database.
     pub fn cli(&self, args: &[&str]) -> std::process::Output {
+        self.cli_command(args, &[]).output().unwrap()
+    }
+
+    /// The `ogi-tracker` command against this test's database, with extra environment.
+    pub fn cli_command(&self, args: &[&str], env: &[(&str, &str)]) -> std::process::Command {
+        let mut cmd = self.cli_base(args);
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn cli_base(&self, args: &[&str]) -> std::process::Command {
         let url = match &self.db_url {
             DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
             DatabaseUrl::Postgres(u) => u.clone(),
         };
-        std::process::Command::new(env!("CARGO_BIN_EXE_ogi-tracker"))
-            .args(args)
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ogi-tracker"));
+        cmd.args(args)
             .env("OGI_DATABASE_URL", url)
             .env("OGI_JWT_SECRET", "test-secret-test-secret-test-secret-0123")
-            .output()
-            .unwrap()
+            .env("OGI_PUBLIC_URL", "https://ogi.example.gov.cn")
+            .env("OGI_MAIL_RETRY_BASE_SECS", "0")
+            .env_remove("OGI_SMTP_URL");
+        cmd
     }
 
     pub async fn login(&self, username: &str, password: &str) -> String {

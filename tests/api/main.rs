@@ -6,4 +6,6 @@ mod cases;
 mod contract;
 mod foundation;
 mod helpers;
+mod mail;
 mod replies;
+mod smtp;

@@ -1,0 +1,201 @@
+//! The notification scan: due-soon reminders (to the assignee, or the department's clerks
+//! when unassigned) on the configured working days before a due date, and a daily overdue
+//! digest to each supervisor. Every mail carries a dedup key, so a repeated scan queues
+//! nothing new. Then one send pass.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::auth::Role;
+use crate::domain::calendar::CalendarSet;
+use crate::domain::case::Status;
+use crate::mail::sender::{Mailer, SendReport};
+use crate::mail::{self, CaseMail};
+use crate::store::cases::{CaseRow, ListFilter, SortKey};
+use crate::store::{self, DbConnection, Pool};
+
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ScanReport {
+    pub due_soon: usize,
+    pub digests: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub as_of: NaiveDate,
+    pub scan: ScanReport,
+    pub send: SendReport,
+}
+
+/// Builds the mail context of a case.
+pub fn case_mail(
+    row: &CaseRow,
+    dept: &store::departments::Department,
+    public_url: &str,
+) -> CaseMail {
+    CaseMail {
+        case_id: row.id,
+        case_number: row.case_number.clone(),
+        applicant: row.applicant_name.clone(),
+        applicant_email: row.applicant_email.clone(),
+        wants_email: row.delivery_preference.as_deref() == Some("email"),
+        department: dept.data.name.clone(),
+        address: dept.data.address.clone(),
+        phone: dept.data.phone.clone(),
+        received_on: row.received_on,
+        receipt_rule: crate::domain::case::Channel::parse(&row.channel)
+            .map_or_else(String::new, |c| c.receipt_rule().to_owned()),
+        due_on: row.due_on,
+        link: format!("{public_url}/api/v1/cases/{}", row.id),
+    }
+}
+
+/// Queues the reminders and digests due `as_of` (inside one transaction).
+pub fn scan(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    public_url: &str,
+    due_soon_days: &[u32],
+    as_of: NaiveDate,
+) -> Result<ScanReport, String> {
+    let mut report = ScanReport::default();
+    let departments = store::departments::list(c).map_err(|e| e.to_string())?;
+    let by_id: HashMap<i64, &store::departments::Department> =
+        departments.iter().map(|d| (d.id, d)).collect();
+    let users = store::users::list(c).map_err(|e| e.to_string())?;
+    let all_ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
+    let running = ListFilter {
+        department_ids: all_ids.clone(),
+        statuses: vec![
+            Status::Received.as_str().to_owned(),
+            Status::InProgress.as_str().to_owned(),
+        ],
+        ..ListFilter::default()
+    };
+    let open: Vec<CaseRow> =
+        store::cases::list(c, &running, SortKey::Due, None, 100_000).map_err(|e| e.to_string())?;
+
+    for row in &open {
+        let (Some(due), Some(dept)) = (row.due_on, by_id.get(&row.department_id)) else {
+            continue;
+        };
+        let cal = calendars.calendar(Some(&dept.data.region));
+        // Reminders go out on the agency's working days only.
+        if due < as_of || !cal.is_working_day(as_of).unwrap_or(false) {
+            continue;
+        }
+        let left = cal
+            .working_days_between(as_of, due)
+            .map_err(|e| e.to_string())?
+            .value;
+        if !due_soon_days.iter().any(|d| i64::from(*d) == left) {
+            continue;
+        }
+        let assignee = row
+            .assignee_id
+            .and_then(|a| users.iter().find(|u| u.id == a && u.active));
+        let recipients: Vec<&store::users::User> = match assignee {
+            Some(u) => vec![u],
+            None => users
+                .iter()
+                .filter(|u| {
+                    u.active
+                        && u.role == Role::Clerk.as_str()
+                        && u.department_id == Some(row.department_id)
+                })
+                .collect(),
+        };
+        let ctx = case_mail(row, dept, public_url);
+        for u in recipients {
+            let Some(email) = &u.email else { continue };
+            let m = ctx
+                .due_soon(&u.display_name, email, left)
+                .map_err(|e| e.to_string())?;
+            if store::outbox::enqueue(c, &m).map_err(|e| e.to_string())? {
+                report.due_soon += 1;
+            }
+        }
+    }
+
+    let national = calendars.calendar(None);
+    if national.is_working_day(as_of).unwrap_or(false) {
+        let tree = store::departments::tree(c).map_err(|e| e.to_string())?;
+        let names: BTreeMap<i64, String> = users
+            .iter()
+            .map(|u| (u.id, u.display_name.clone()))
+            .collect();
+        for sup in users
+            .iter()
+            .filter(|u| u.active && u.role == Role::Supervisor.as_str())
+        {
+            let (Some(email), Some(home)) = (&sup.email, sup.department_id) else {
+                continue;
+            };
+            let scope = tree.subtree(home);
+            let mut lines = Vec::new();
+            for row in open.iter().filter(|r| scope.contains(&r.department_id)) {
+                let (Some(due), Some(dept)) = (row.due_on, by_id.get(&row.department_id)) else {
+                    continue;
+                };
+                if due >= as_of {
+                    continue;
+                }
+                let cal = calendars.calendar(Some(&dept.data.region));
+                let late = cal
+                    .working_days_between(due, as_of)
+                    .map_err(|e| e.to_string())?
+                    .value;
+                let assignee = row
+                    .assignee_id
+                    .and_then(|a| names.get(&a).cloned())
+                    .unwrap_or_else(|| "未分配".to_owned());
+                lines.push(format!(
+                    "- {} {} 申请人：{} 期限：{} 超期{}个工作日 承办人：{}",
+                    row.case_number, dept.data.name, row.applicant_name, due, late, assignee
+                ));
+            }
+            if lines.is_empty() {
+                continue;
+            }
+            let link = format!("{public_url}/api/v1/reports/overdue");
+            let m = mail::overdue_digest(&sup.display_name, email, as_of, &lines, &link)
+                .map_err(|e| e.to_string())?;
+            if store::outbox::enqueue(c, &m).map_err(|e| e.to_string())? {
+                report.digests += 1;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// One scan as of `as_of` and one send pass.
+pub async fn run_once(
+    pool: &Pool,
+    calendars: std::sync::Arc<CalendarSet>,
+    mailer: &Mailer,
+    public_url: String,
+    due_soon_days: Vec<u32>,
+    as_of: NaiveDate,
+) -> Result<Report, String> {
+    let p = pool.clone();
+    let scan = actix_web::rt::task::spawn_blocking(move || -> Result<ScanReport, String> {
+        use diesel::Connection;
+        let mut c = p.get().map_err(|e| e.to_string())?;
+        let mut failure = None;
+        // A scan that fails half-way queues nothing.
+        c.transaction::<_, diesel::result::Error, _>(|c| {
+            store::begin_write(c)?;
+            scan(c, &calendars, &public_url, &due_soon_days, as_of).map_err(|e| {
+                failure = Some(e);
+                diesel::result::Error::RollbackTransaction
+            })
+        })
+        .map_err(|e| failure.unwrap_or_else(|| e.to_string()))
+    })
+    .await
+    .map_err(|e| e.to_string())??;
+    let send = mailer.send_pass(pool).await.map_err(|e| e.to_string())?;
+    Ok(Report { as_of, scan, send })
+}

@@ -1,0 +1,347 @@
+//! Mail: the templates (in `templates/mail/`, Chinese), composing the mails a change or a
+//! scan causes, and delivering the outbox over SMTP (`sender`). Composing is pure; queueing
+//! happens in the caller's transaction through `store::outbox`.
+
+pub mod sender;
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+
+use crate::store::outbox::NewMail;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "acknowledgement",
+        include_str!("../../templates/mail/acknowledgement.txt"),
+    ),
+    (
+        "due_soon",
+        include_str!("../../templates/mail/due_soon.txt"),
+    ),
+    (
+        "overdue_digest",
+        include_str!("../../templates/mail/overdue_digest.txt"),
+    ),
+    (
+        "notice_correction_requested",
+        include_str!("../../templates/mail/notice_correction_requested.txt"),
+    ),
+    (
+        "notice_extension_granted",
+        include_str!("../../templates/mail/notice_extension_granted.txt"),
+    ),
+    (
+        "notice_fee_notice_issued",
+        include_str!("../../templates/mail/notice_fee_notice_issued.txt"),
+    ),
+    (
+        "notice_reply",
+        include_str!("../../templates/mail/notice_reply.txt"),
+    ),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TemplateError {
+    #[error("no mail template {0}")]
+    Unknown(String),
+    #[error("template {template} has no subject line")]
+    NoSubject { template: String },
+    #[error("template {template} needs {placeholder}")]
+    Missing {
+        template: String,
+        placeholder: String,
+    },
+}
+
+/// Fills `{{name}}` placeholders; a placeholder left unfilled is an error, never sent.
+pub fn render(
+    template: &str,
+    vars: &BTreeMap<&str, String>,
+) -> Result<(String, String), TemplateError> {
+    let raw = TEMPLATES
+        .iter()
+        .find(|(name, _)| *name == template)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| TemplateError::Unknown(template.to_owned()))?;
+    let mut text = raw.to_owned();
+    for (k, v) in vars {
+        text = text.replace(&format!("{{{{{k}}}}}"), v);
+    }
+    if let Some(start) = text.find("{{") {
+        let end = text[start..]
+            .find("}}")
+            .map_or(text.len(), |e| start + e + 2);
+        return Err(TemplateError::Missing {
+            template: template.to_owned(),
+            placeholder: text[start..end].to_owned(),
+        });
+    }
+    let (subject, body) = text
+        .strip_prefix("Subject: ")
+        .and_then(|rest| rest.split_once("\n\n"))
+        .ok_or_else(|| TemplateError::NoSubject {
+            template: template.to_owned(),
+        })?;
+    Ok((subject.trim().to_owned(), body.trim_end().to_owned() + "\n"))
+}
+
+/// What every case mail may say about the case and its agency. No secrets: the link is the
+/// public URL of the case, which needs a login.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CaseMail {
+    pub case_id: i64,
+    pub case_number: String,
+    pub applicant: String,
+    pub applicant_email: Option<String>,
+    pub wants_email: bool,
+    pub department: String,
+    pub address: Option<String>,
+    pub phone: Option<String>,
+    pub received_on: Option<NaiveDate>,
+    pub receipt_rule: String,
+    pub due_on: Option<NaiveDate>,
+    pub link: String,
+}
+
+impl CaseMail {
+    fn vars(&self) -> BTreeMap<&'static str, String> {
+        let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "（未登记）".to_owned());
+        let date =
+            |d: Option<NaiveDate>| d.map_or_else(|| "（待定）".to_owned(), |d| d.to_string());
+        BTreeMap::from([
+            ("case_number", self.case_number.clone()),
+            ("applicant", self.applicant.clone()),
+            ("department", self.department.clone()),
+            ("address", or_none(&self.address)),
+            ("phone", or_none(&self.phone)),
+            ("received_on", date(self.received_on)),
+            ("receipt_rule", self.receipt_rule.clone()),
+            ("due_on", date(self.due_on)),
+            ("link", self.link.clone()),
+        ])
+    }
+
+    fn to_applicant(
+        &self,
+        kind: &str,
+        ref_date: NaiveDate,
+        template: &str,
+        extra: &[(&'static str, String)],
+    ) -> Result<Option<NewMail>, TemplateError> {
+        let Some(to) = self.applicant_email.clone() else {
+            return Ok(None);
+        };
+        let mut vars = self.vars();
+        vars.extend(extra.iter().cloned());
+        let (subject, body) = render(template, &vars)?;
+        Ok(Some(NewMail {
+            kind: kind.to_owned(),
+            case_id: Some(self.case_id),
+            ref_date,
+            recipient: to,
+            subject,
+            body,
+        }))
+    }
+
+    /// 受理回执: once the case has its receipt date, to the applicant's e-mail.
+    pub fn acknowledgement(&self) -> Result<Option<NewMail>, TemplateError> {
+        let Some(received) = self.received_on else {
+            return Ok(None);
+        };
+        self.to_applicant("acknowledgement", received, "acknowledgement", &[])
+    }
+
+    /// A copy of a notice, for applicants who chose e-mail delivery.
+    pub fn notice(
+        &self,
+        kind: &str,
+        date: NaiveDate,
+        extra: &[(&'static str, String)],
+    ) -> Result<Option<NewMail>, TemplateError> {
+        if !self.wants_email {
+            return Ok(None);
+        }
+        let mut vars: Vec<(&'static str, String)> = vec![("event_date", date.to_string())];
+        vars.extend(extra.iter().cloned());
+        self.to_applicant(
+            &format!("notice_{kind}"),
+            date,
+            &format!("notice_{kind}"),
+            &vars,
+        )
+    }
+
+    /// A due-soon reminder to one member of staff.
+    pub fn due_soon(
+        &self,
+        name: &str,
+        email: &str,
+        days_left: i64,
+    ) -> Result<NewMail, TemplateError> {
+        let mut vars = self.vars();
+        vars.insert("recipient_name", name.to_owned());
+        vars.insert("days_left", days_left.to_string());
+        let (subject, body) = render("due_soon", &vars)?;
+        Ok(NewMail {
+            kind: format!("due_soon_{days_left}"),
+            case_id: Some(self.case_id),
+            ref_date: self.due_on.unwrap_or(NaiveDate::MIN),
+            recipient: email.to_owned(),
+            subject,
+            body,
+        })
+    }
+}
+
+/// The daily overdue digest for one supervisor.
+pub fn overdue_digest(
+    name: &str,
+    email: &str,
+    as_of: NaiveDate,
+    lines: &[String],
+    link: &str,
+) -> Result<NewMail, TemplateError> {
+    let vars = BTreeMap::from([
+        ("recipient_name", name.to_owned()),
+        ("as_of", as_of.to_string()),
+        ("count", lines.len().to_string()),
+        ("lines", lines.join("\n")),
+        ("link", link.to_owned()),
+    ]);
+    let (subject, body) = render("overdue_digest", &vars)?;
+    Ok(NewMail {
+        kind: "overdue_digest".to_owned(),
+        case_id: None,
+        ref_date: as_of,
+        recipient: email.to_owned(),
+        subject,
+        body,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case() -> CaseMail {
+        CaseMail {
+            case_id: 7,
+            case_number: "2024-0003".into(),
+            applicant: "张三".into(),
+            applicant_email: Some("zhangsan@example.cn".into()),
+            wants_email: true,
+            department: "南宁市交通运输局".into(),
+            address: Some("南宁市民族大道1号".into()),
+            phone: Some("0771-1234567".into()),
+            received_on: NaiveDate::from_ymd_opt(2024, 9, 27),
+            receipt_rule: "当面提交的，以提交之日为收到申请之日".into(),
+            due_on: NaiveDate::from_ymd_opt(2024, 10, 30),
+            link: "https://ogi.example.gov.cn/api/v1/cases/7".into(),
+        }
+    }
+
+    /// Compares with `src/mail/snapshots/{name}.txt`; `UPDATE_SNAPSHOTS=1` rewrites them.
+    fn snapshot(name: &str, mail: &NewMail) {
+        let text = format!(
+            "To: {}\nSubject: {}\n\n{}",
+            mail.recipient, mail.subject, mail.body
+        );
+        let path = format!(
+            "{}/src/mail/snapshots/{name}.txt",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            std::fs::write(&path, &text).unwrap();
+        }
+        let expected =
+            std::fs::read_to_string(&path).unwrap_or_else(|_| panic!("missing snapshot {path}"));
+        assert_eq!(
+            text, expected,
+            "snapshot {name} differs (UPDATE_SNAPSHOTS=1 to accept)"
+        );
+    }
+
+    #[test]
+    fn every_template_renders_as_recorded() {
+        let c = case();
+        snapshot("acknowledgement", &c.acknowledgement().unwrap().unwrap());
+        snapshot(
+            "due_soon",
+            &c.due_soon("李承办", "clerk@example.gov.cn", 5).unwrap(),
+        );
+        let d = NaiveDate::from_ymd_opt(2024, 10, 9).unwrap();
+        snapshot(
+            "notice_correction_requested",
+            &c.notice(
+                "correction_requested",
+                d,
+                &[
+                    ("items", "1. 身份证明".into()),
+                    ("respond_by", "2024-10-20".into()),
+                ],
+            )
+            .unwrap()
+            .unwrap(),
+        );
+        snapshot(
+            "notice_extension_granted",
+            &c.notice(
+                "extension_granted",
+                d,
+                &[
+                    ("working_days", "20".into()),
+                    ("reason", "需调取档案".into()),
+                ],
+            )
+            .unwrap()
+            .unwrap(),
+        );
+        snapshot(
+            "notice_fee_notice_issued",
+            &c.notice("fee_notice_issued", d, &[("amount", "100.00".into())])
+                .unwrap()
+                .unwrap(),
+        );
+        snapshot(
+            "notice_reply",
+            &c.notice(
+                "reply",
+                d,
+                &[
+                    ("doc_number", "南交信复〔2024〕3号".into()),
+                    ("issued_on", "2024-10-25".into()),
+                    ("outcome", "予以公开".into()),
+                ],
+            )
+            .unwrap()
+            .unwrap(),
+        );
+        let lines = vec!["- 2024-0001 南宁市交通运输局 申请人：王五 期限：2024-10-08 超期3个工作日 承办人：李承办".to_owned()];
+        snapshot(
+            "overdue_digest",
+            &overdue_digest(
+                "赵监督",
+                "sup@example.gov.cn",
+                d,
+                &lines,
+                "https://ogi.example.gov.cn/api/v1/reports/overdue",
+            )
+            .unwrap(),
+        );
+    }
+
+    #[test]
+    fn missing_values_are_errors_and_no_email_means_no_mail() {
+        let mut c = case();
+        assert!(matches!(
+            c.notice("extension_granted", c.due_on.unwrap(), &[]),
+            Err(TemplateError::Missing { .. })
+        ));
+        c.wants_email = false;
+        assert_eq!(c.notice("reply", c.due_on.unwrap(), &[]), Ok(None));
+        c.applicant_email = None;
+        assert_eq!(c.acknowledgement(), Ok(None));
+    }
+}

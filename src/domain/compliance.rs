@@ -1276,14 +1276,14 @@ fn extension_unapproved(p: &ProcessFacts) -> Option<Finding> {
 // ---------------------------------------------------------------------------------------------
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    pub(crate) fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
     }
 
-    fn organ() -> Organ {
+    pub(crate) fn organ() -> Organ {
         Organ {
             name: "南宁市交通运输局".to_owned(),
             code: "南交信复".to_owned(),

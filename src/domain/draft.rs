@@ -642,30 +642,8 @@ mod tests {
         Court, OrganKind, OrganLevel, ProcessFacts, ReconsiderationOrgan, check, codes,
     };
 
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    fn city_department() -> Organ {
-        Organ {
-            name: "南宁市交通运输局".to_owned(),
-            code: "南交信复".to_owned(),
-            kind: OrganKind::Department,
-            level: OrganLevel::City,
-            reconsideration_organ: Some(ReconsiderationOrgan {
-                name: "南宁市人民政府".to_owned(),
-                address: Some("南宁市青秀区民族大道1号".to_owned()),
-                phone: Some("0771-1234567".to_owned()),
-            }),
-            court: Some(Court {
-                name: "南宁市青秀区人民法院".to_owned(),
-                address: None,
-            }),
-            parent_government_name: Some("南宁市人民政府".to_owned()),
-            vertically_managed: None,
-            seal_names: vec![],
-        }
-    }
+    // The checker's fixture: a city department under its people's government.
+    use crate::domain::compliance::tests::{d, organ as city_department};
 
     fn organs() -> Vec<Organ> {
         let county_government = Organ {

@@ -6,7 +6,7 @@
 //! - `http`: actix-web routes, extractors, the one error type.
 //! - `bulk`: the streaming `deadline --bulk` command.
 //! - `clock`: today in China Standard Time, for the edges only.
-//! - `report`: CSV and Excel renderings of reports.
+//! - `report`: CSV and Excel renderings of reports; the annual report as .xlsx and HTML.
 //! - `config`: settings from a TOML file and `OGI_*` variables.
 //! - `app`: builds and starts the service from `Settings` (used by `main` and the tests).
 

@@ -8,6 +8,7 @@ pub mod calendars;
 pub mod cases;
 pub mod departments;
 pub mod idempotency;
+pub mod remedies;
 pub mod replies;
 pub mod schema;
 pub mod users;

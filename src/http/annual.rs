@@ -106,8 +106,20 @@ struct Computed {
     remedies: Vec<RemedyRow>,
 }
 
-/// Gathers the facts of the departments in scope and computes the report.
-fn compute(c: &mut DbConnection, auth: &Auth, s: &ReportScope) -> Result<Computed, ApiError> {
+/// Gathers the facts of the departments in scope, in one snapshot (a reply recorded
+/// meanwhile must not pair a case's events with another reply), and computes the report.
+async fn compute(state: &State, auth: Auth, s: ReportScope) -> Result<Computed, ApiError> {
+    db(&state.pool, move |c| {
+        use diesel::Connection;
+        c.transaction(|c| {
+            store::begin_snapshot(c)?;
+            compute_in(c, &auth, &s)
+        })
+    })
+    .await
+}
+
+fn compute_in(c: &mut DbConnection, auth: &Auth, s: &ReportScope) -> Result<Computed, ApiError> {
     let departments =
         super::reports::report_departments(c, auth, Some(s.department_id), s.include_subtree)?;
     let department = departments
@@ -293,7 +305,7 @@ pub async fn annual_report(
         state.today(),
     )?;
     let include_subtree = s.include_subtree;
-    let computed = db(&state.pool, move |c| compute(c, &auth, &s)).await?;
+    let computed = compute(&state, auth, s).await?;
     let report = &computed.report;
     let file = format!("annual-{}-{}", report.year, computed.department.id);
     match format {
@@ -416,7 +428,7 @@ pub async fn annual_cells(
         .map(|c| c.trim().to_owned())
         .ok_or_else(|| ApiError::field("column", "请指定列，如 column=natural_person"))?;
     let cell = CellRef::parse(&row, &column).map_err(cell_error)?;
-    let computed = db(&state.pool, move |c| compute(c, &auth, &s)).await?;
+    let computed = compute(&state, auth, s).await?;
     let report = &computed.report;
     let ids = report.cell_ids(cell).map_err(cell_error)?;
     let (label, case_ids, remedies) = match cell {

@@ -163,6 +163,19 @@ pub fn begin_write(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     }
 }
 
+/// Call first in a read-only transaction whose queries must see one snapshot (a report
+/// that reads cases, events and replies in several queries). SQLite's WAL gives a deferred
+/// transaction one snapshot from its first read; PostgreSQL needs REPEATABLE READ for that
+/// (READ COMMITTED gives every statement its own).
+pub fn begin_snapshot(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Pg(c) => {
+            c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        }
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// True when a transaction lost a race that a retry may win: a UNIQUE violation (two
 /// writers took the same number), a serialization failure, or SQLite's busy snapshot.
 pub fn is_retryable(err: &diesel::result::Error) -> bool {

@@ -441,6 +441,16 @@ async fn decide(app: &TestApp, token: &str, id: i64, etag: &str, outcome: &str, 
     r
 }
 
+/// (label, case label, kind, after_reconsideration, filed, (outcome, decided)).
+type RemedySpec = (
+    u32,
+    u32,
+    &'static str,
+    bool,
+    &'static str,
+    Option<(&'static str, &'static str)>,
+);
+
 /// The bureau's year: case label → id, remedy label → id.
 struct Year {
     cases: BTreeMap<u32, i64>,
@@ -470,10 +480,10 @@ async fn build_year(app: &TestApp, o: &Org) -> Year {
     reply(app, &o.clerk, late_id, &etag, ("disclosed", "2025-01-20")).await;
     cases.insert(39, late_id);
 
-    // Remedies: (label, case label, kind, after_reconsideration, filed, decision).
+    // Remedies.
     let recon = "reconsideration";
     let lit = "litigation";
-    let list: [(u32, u32, &str, bool, &str, Option<(&str, &str)>); 13] = [
+    let list: [RemedySpec; 13] = [
         (
             1,
             7,

@@ -7,7 +7,7 @@
 //! - `bulk`: the streaming `deadline --bulk` command.
 //! - `clock`: today in China Standard Time, for the edges only.
 //! - `mail`: templates, the outbox sender (lettre). `jobs`: the notification scan.
-//! - `report`: CSV and Excel renderings of reports.
+//! - `report`: CSV and Excel renderings of reports; the annual report as .xlsx and HTML.
 //! - `config`: settings from a TOML file and `OGI_*` variables.
 //! - `app`: builds and starts the service from `Settings` (used by `main` and the tests).
 

@@ -377,6 +377,9 @@ struct Flags {
     due_soon: bool,
     overdue: bool,
     provisional: bool,
+    /// A reconsideration or lawsuit about the case was decided `corrected` (结果纠正): the
+    /// clerk should act on it (nothing is reopened automatically).
+    remedy_corrected: bool,
 }
 
 #[derive(Serialize)]
@@ -427,6 +430,9 @@ pub struct CaseOut {
     /// For an open case: the process findings as of the view's date.
     #[serde(skip_serializing_if = "Option::is_none")]
     findings: Option<Vec<crate::domain::compliance::Finding>>,
+    /// Reconsiderations and lawsuits about the case (single-case view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    remedies: Option<Vec<super::remedies::RemedyOut>>,
     version: i32,
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
@@ -464,6 +470,7 @@ fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseOut {
             && !d.deadline.overdue
             && remaining.is_some_and(|r| (0..=DUE_SOON_DAYS).contains(&r)),
         provisional: d.deadline.provisional,
+        remedy_corrected: false,
     };
     CaseOut {
         id: row.id,
@@ -496,6 +503,7 @@ fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseOut {
         ),
         findings,
         reply: None,
+        remedies: None,
         deadline: Some(d.deadline),
         possible_repeats: None,
         version: row.version,
@@ -518,8 +526,13 @@ fn load_view(
     let events = parse_events(store::cases::events(c, id)?)?;
     let d = derive(calendars, &region, row.received_on, events, as_of)?;
     let reply = store::replies::latest_for_case(c, id)?.map(super::replies::ReplyOut::from);
+    let remedies = super::remedies::for_case(c, id)?;
     let mut view = full_view(row, items, d);
     view.reply = reply;
+    view.flags.remedy_corrected = remedies
+        .iter()
+        .any(super::remedies::RemedyOut::is_corrected);
+    view.remedies = Some(remedies);
     Ok(view)
 }
 
@@ -1022,7 +1035,7 @@ pub async fn list_cases(
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
     let st = state.clone();
     let today = state.today();
-    let (rows, due_soon_bounds) = db_tx(&state.pool, move |c| {
+    let (rows, due_soon_bounds, corrected) = db_tx(&state.pool, move |c| {
         let scope = auth.scope(c)?;
         if !scope.sees_departments() {
             return Err(ApiError::forbidden());
@@ -1074,7 +1087,9 @@ pub async fn list_cases(
             q: q.q.clone(),
         };
         let rows = store::cases::list(c, &filter, sort, after, limit)?;
-        Ok((rows, bounds))
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let corrected = store::remedies::corrected_case_ids(c, &ids)?;
+        Ok((rows, bounds, corrected))
     })
     .await?;
     let next_cursor = (i64::try_from(rows.len()).unwrap_or(0) == limit)
@@ -1122,12 +1137,14 @@ pub async fn list_cases(
                     due_soon,
                     overdue,
                     provisional: false,
+                    remedy_corrected: corrected.contains(&row.id),
                 },
                 deadline: None,
                 events: None,
                 possible_repeats: None,
                 reply: None,
                 findings: None,
+                remedies: None,
                 version: row.version,
                 created_at: row.created_at,
                 updated_at: row.updated_at,

@@ -1,6 +1,7 @@
 //! actix-web only: the route table, handlers, DTOs and the error boundary. Handlers parse
 //! input, call `domain`/`store`, and shape the answer; rules live in `domain`.
 
+mod annual;
 mod calendar;
 mod cases;
 pub mod error;
@@ -8,6 +9,7 @@ pub mod extract;
 mod health;
 mod org;
 mod outbox;
+mod remedies;
 mod replies;
 mod reports;
 mod session;
@@ -54,6 +56,11 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/calendars", calendar::list_calendars);
     r.add(M::GET,   "/api/v1/calendars/{region}/{year}", calendar::get_calendar_year);
     r.add(M::PUT,   "/api/v1/calendars/{region}/{year}", calendar::put_calendar_year);
+    r.add(M::POST,  "/api/v1/cases/{id}/remedies", remedies::post_remedy);
+    r.add(M::PATCH, "/api/v1/remedies/{id}", remedies::patch_remedy);
+    r.add(M::GET,   "/api/v1/remedies", remedies::list_remedies);
+    r.add(M::GET,   "/api/v1/reports/annual", annual::annual_report);
+    r.add(M::GET,   "/api/v1/reports/annual/cases", annual::annual_cells);
 }
 
 /// Collects routes per path (one actix resource per path, so a wrong method answers 405).

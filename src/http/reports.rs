@@ -70,7 +70,7 @@ fn respond<T: Serialize>(
 
 /// The departments a report covers: the caller's scope, narrowed to one department (and
 /// optionally its subtree).
-fn report_departments(
+pub(super) fn report_departments(
     c: &mut DbConnection,
     auth: &Auth,
     department_id: Option<i64>,

@@ -9,6 +9,7 @@ pub mod cases;
 pub mod departments;
 pub mod idempotency;
 pub mod outbox;
+pub mod remedies;
 pub mod replies;
 pub mod schema;
 pub mod users;
@@ -160,6 +161,19 @@ pub fn begin_write(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     match conn {
         DbConnection::Sqlite(c) => c.batch_execute("UPDATE write_lock SET n = n + 1 WHERE id = 1"),
         DbConnection::Pg(_) => Ok(()),
+    }
+}
+
+/// Call first in a read-only transaction whose queries must see one snapshot (a report
+/// that reads cases, events and replies in several queries). SQLite's WAL gives a deferred
+/// transaction one snapshot from its first read; PostgreSQL needs REPEATABLE READ for that
+/// (READ COMMITTED gives every statement its own).
+pub fn begin_snapshot(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Pg(c) => {
+            c.batch_execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        }
+        DbConnection::Sqlite(_) => Ok(()),
     }
 }
 

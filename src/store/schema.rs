@@ -209,3 +209,28 @@ diesel::allow_tables_to_appear_in_same_query!(
     write_lock,
     outbox,
 );
+
+diesel::table! {
+    remedies (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        department_id -> BigInt,
+        kind -> Text,
+        after_reconsideration -> Bool,
+        filed_on -> Date,
+        body -> Text,
+        case_ref -> Nullable<Text>,
+        outcome -> Nullable<Text>,
+        decided_on -> Nullable<Date>,
+        version -> Integer,
+        recorded_by -> BigInt,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(remedies -> cases (case_id));
+// One pair per line: `cases` and `departments` already appear together in the list above,
+// and a second impl of that pair would conflict.
+diesel::allow_tables_to_appear_in_same_query!(remedies, cases);
+diesel::allow_tables_to_appear_in_same_query!(remedies, departments);

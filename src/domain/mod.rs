@@ -1,6 +1,7 @@
 //! The product's rules as pure code: no IO, no clock ("today" is always a parameter), no
 //! diesel/actix/lettre. Everything a clerk may ask "why?" about is decided here.
 
+pub mod audit;
 pub mod calendar;
 pub mod case;
 pub mod compliance;

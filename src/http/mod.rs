@@ -1,6 +1,7 @@
 //! actix-web only: the route table, handlers, DTOs and the error boundary. Handlers parse
 //! input, call `domain`/`store`, and shape the answer; rules live in `domain`.
 
+mod audits;
 mod calendar;
 mod cases;
 pub mod error;
@@ -51,6 +52,15 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/calendars", calendar::list_calendars);
     r.add(M::GET,   "/api/v1/calendars/{region}/{year}", calendar::get_calendar_year);
     r.add(M::PUT,   "/api/v1/calendars/{region}/{year}", calendar::put_calendar_year);
+    r.add(M::POST,  "/api/v1/audits", audits::create_campaign);
+    r.add(M::GET,   "/api/v1/audits", audits::list_campaigns);
+    r.add(M::GET,   "/api/v1/audits/{id}", audits::get_campaign);
+    r.add(M::POST,  "/api/v1/audits/{id}/targets", audits::add_target);
+    r.add(M::POST,  "/api/v1/audits/{id}/letters", audits::add_letter);
+    r.add(M::PUT,   "/api/v1/audits/{id}/letters/{letter_id}/reply", audits::put_reply);
+    r.add(M::POST,  "/api/v1/audits/{id}/phone-checks", audits::add_phone_check);
+    r.add(M::POST,  "/api/v1/audits/{id}/import", audits::import);
+    r.add(M::GET,   "/api/v1/audits/{id}/report", audits::report);
 }
 
 /// Collects routes per path (one actix resource per path, so a wrong method answers 405).

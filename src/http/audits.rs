@@ -1058,9 +1058,8 @@ impl Row<'_> {
         );
     }
 
-    /// The reply of this row, when 收到答复日期 is filled.
-    fn reply(&self, e: &mut FieldErrors) -> Option<Option<ReplyIn>> {
-        let before = e.0.len();
+    /// The reply of this row, when 收到答复日期 is filled (errors go to `e`).
+    fn reply(&self, e: &mut FieldErrors) -> Option<ReplyIn> {
         let Some(received_on) = self.date(e, "received_on") else {
             if self.text("received_on").is_none() {
                 for field in REPLY_FIELDS {
@@ -1076,7 +1075,7 @@ impl Row<'_> {
                     }
                 }
             }
-            return (e.0.len() == before).then_some(None);
+            return None;
         };
         let dispatched_on = self.date(e, "dispatched_on");
         let doc_date = self.date(e, "doc_date");
@@ -1129,10 +1128,7 @@ impl Row<'_> {
             }),
             reconsideration_first: None,
         };
-        if e.0.len() > before {
-            return None;
-        }
-        Some(Some(ReplyIn {
+        Some(ReplyIn {
             received_on,
             dispatched_on,
             doc_date,
@@ -1141,7 +1137,7 @@ impl Row<'_> {
             seal_organ: self.text("seal_organ").map(str::to_owned),
             legal_basis,
             remedy,
-        }))
+        })
     }
 }
 
@@ -1216,8 +1212,11 @@ fn parse_rows(bytes: &[u8], today: NaiveDate) -> Result<Vec<ImportRow>, ApiError
         ));
     }
     let mut out = Vec::with_capacity(records.len());
+    // Rows naming the same unit must agree on its category and region.
+    let mut units: HashMap<String, (usize, NewTarget)> = HashMap::new();
     for (i, record) in records.iter().enumerate() {
         let number = i + 2;
+        let before = e.0.len();
         if record.len() > headers.len() {
             e.add(
                 format!("rows[{number}]"),
@@ -1265,20 +1264,41 @@ fn parse_rows(bytes: &[u8], today: NaiveDate) -> Result<Vec<ImportRow>, ApiError
                 today,
             )
         });
-        let reply = match row.reply(&mut e) {
-            Some(Some(input)) => {
-                let signed = letter.as_ref().and_then(|l| l.signed_on).or(signed_on);
-                parse_reply(&mut e, &p, &input, signed, today).map(Some)
+        let reply = row
+            .reply(&mut e)
+            .map(|input| parse_reply(&mut e, &p, &input, signed_on, today));
+        if let Some(target) = &target {
+            match units.get(&target.name) {
+                Some((first, unit)) if unit.category != target.category => e.add(
+                    format!("{p}category"),
+                    format!(
+                        "第{number}行：评估对象“{}”在第{first}行的类别是“{}”",
+                        target.name, unit.category
+                    ),
+                ),
+                Some((first, unit)) if target.region.is_some() && unit.region != target.region => e
+                    .add(
+                        format!("{p}region"),
+                        format!(
+                            "第{number}行：评估对象“{}”在第{first}行的行政区划不同",
+                            target.name
+                        ),
+                    ),
+                Some(_) => {}
+                None => {
+                    units.insert(target.name.clone(), (number, target.clone()));
+                }
             }
-            Some(None) => Some(None),
-            None => None,
-        };
-        if let (Some(target), Some(letter), Some(reply)) = (target, letter, reply) {
+        }
+        if e.0.len() > before {
+            continue;
+        }
+        if let (Some(target), Some(letter), reply) = (target, letter, reply) {
             out.push(ImportRow {
                 number,
                 target,
                 letter,
-                reply,
+                reply: reply.flatten(),
             });
         }
     }

@@ -2093,4 +2093,58 @@ mod tests {
             );
         }
     }
+
+    #[test]
+    fn the_compliance_checker_grades_audit_replies_without_outcome_rules() {
+        // A complete reply (the checker also wants the organ's address or phone): nothing to say.
+        let complete = |postmark: &str| {
+            let mut r = reply(postmark);
+            if let Some(rc) = r.remedy.reconsideration.as_mut() {
+                rc.address = Some("南宁市民族大道".into());
+            }
+            r
+        };
+        let full = complete("2020-11-02");
+        let found = check_reply(&full, "单位t1", Some(d("2020-11-04")));
+        assert!(found.is_empty(), "{found:?}");
+        // Every seed 000 defect, and a late postmark, as the checker words them.
+        let mut r = reply("2020-11-05");
+        r.doc_number = None;
+        r.sealed = false;
+        r.legal_basis = vec![Citation {
+            law: "《中华人民共和国政府信息公开条例》".into(),
+            ..Citation::default()
+        }];
+        r.remedy = Remedy {
+            reconsideration: Some(ReconsiderationNotice::default()),
+            ..Remedy::default()
+        };
+        let codes: Vec<&str> = check_reply(&r, "单位t1", Some(d("2020-11-04")))
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(
+            codes,
+            [
+                codes::DOC_NUMBER_MISSING,
+                codes::SEAL_MISSING,
+                codes::LEGAL_BASIS_NO_ARTICLE,
+                codes::REMEDY_RECONSIDERATION_ORGAN_MISSING,
+                codes::REMEDY_COURT_MISSING,
+                codes::REPLY_LATE,
+            ]
+        );
+        // A citation that does not fit a guessed outcome is not flagged: the outcome is unknown.
+        let mut r = complete("2020-11-02");
+        r.legal_basis[0].article = Some("第十四条".into());
+        assert!(check_reply(&r, "单位t1", Some(d("2020-11-04"))).is_empty());
+        // A seal of another organ is.
+        let mut r = complete("2020-11-02");
+        r.seal_organ = Some("另一单位".into());
+        let codes: Vec<&str> = check_reply(&r, "单位t1", None)
+            .iter()
+            .map(|f| f.code)
+            .collect();
+        assert_eq!(codes, [codes::SEAL_ORGAN_MISMATCH]);
+    }
 }

@@ -39,6 +39,11 @@
 //!   a `pending_not_due` letter adds nothing yet and makes the unit `provisional`. A unit with at
 //!   least one phone attempt adds [`Rubric::phone_connected`]. A unit with maximum 0 is not
 //!   graded (`passed: None`) and stays out of the pass rates.
+//! - **Shared shapes**: citations and remedies are the compliance checker's
+//!   ([`Citation`] = `LegalCitation`, [`Remedy`]), so audit and case replies are recorded alike;
+//!   [`check_reply`] runs that checker on an audit reply, keeping the rules that need neither
+//!   the outcome nor the unit's configuration ([`CHECKER_CODES`]). The seed 000 counts stay
+//!   with [`ReplyRecord::defects`].
 
 use std::collections::{HashMap, HashSet};
 

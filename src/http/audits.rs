@@ -42,7 +42,7 @@ const MAX_IMPORT_BYTES: usize = 5 * 1024 * 1024;
 const MAX_IMPORT_ROWS: usize = 20_000;
 /// China Standard Time, for the day a phone call was made.
 const CST_HOURS: i64 = 8;
-const DUE_RULE: &str = "《政府信息公开条例》第三十一条第（二）项：以签收之日为收到申请之日；第三十三条第二款：收到申请之日起20个工作日内答复（签收当日不计入，民法典第二百零一条）";
+const DUE_RULE: &str = "《政府信息公开条例》第三十一条第（二）项：以签收之日为收到申请之日；第三十三条第二款：自收到申请之日起按评估活动的法定工作日数（默认20个工作日）计算答复期限，签收当日不计入（民法典第二百零一条），按评估对象所在地区的工作日历计算";
 
 // ---------------------------------------------------------------------------------------------
 // Parsing raw input
@@ -1382,7 +1382,9 @@ pub async fn import(
                     t.clone()
                 }
                 None => {
-                    let t = store::audits::insert_target(c, id, &row.target)?;
+                    let t = store::audits::insert_target(c, id, &row.target).map_err(|err| {
+                        unique_violation(err, &format!("{p}name"), "评估对象已被同时导入，请重试")
+                    })?;
                     created.insert(t.name.clone(), row.number);
                     known.insert(t.name.clone(), t.clone());
                     t

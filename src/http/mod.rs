@@ -2,6 +2,7 @@
 //! input, call `domain`/`store`, and shape the answer; rules live in `domain`.
 
 mod annual;
+mod audits;
 mod calendar;
 mod cases;
 pub mod error;
@@ -61,6 +62,15 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/remedies", remedies::list_remedies);
     r.add(M::GET,   "/api/v1/reports/annual", annual::annual_report);
     r.add(M::GET,   "/api/v1/reports/annual/cases", annual::annual_cells);
+    r.add(M::POST,  "/api/v1/audits", audits::create_campaign);
+    r.add(M::GET,   "/api/v1/audits", audits::list_campaigns);
+    r.add(M::GET,   "/api/v1/audits/{id}", audits::get_campaign);
+    r.add(M::POST,  "/api/v1/audits/{id}/targets", audits::add_target);
+    r.add(M::POST,  "/api/v1/audits/{id}/letters", audits::add_letter);
+    r.add(M::PUT,   "/api/v1/audits/{id}/letters/{letter_id}/reply", audits::put_reply);
+    r.add(M::POST,  "/api/v1/audits/{id}/phone-checks", audits::add_phone_check);
+    r.add(M::POST,  "/api/v1/audits/{id}/import", audits::import);
+    r.add(M::GET,   "/api/v1/audits/{id}/report", audits::report);
 }
 
 /// Collects routes per path (one actix resource per path, so a wrong method answers 405).

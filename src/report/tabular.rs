@@ -9,6 +9,8 @@ pub enum Cell {
     Text(String),
     Int(i64),
     Date(Option<NaiveDate>),
+    /// A fraction in [0, 1]: a percentage in Excel, the fraction in CSV; empty when `None`.
+    Rate(Option<f64>),
 }
 
 impl From<&str> for Cell {
@@ -47,6 +49,7 @@ impl Cell {
             Cell::Text(s) => s.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Date(d) => d.map(|d| d.to_string()).unwrap_or_default(),
+            Cell::Rate(r) => r.map(|r| r.to_string()).unwrap_or_default(),
         }
     }
 }
@@ -100,6 +103,7 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
     let mut book = Workbook::new();
     let bold = Format::new().set_bold();
     let date = Format::new().set_num_format("yyyy-mm-dd");
+    let percent = Format::new().set_num_format("0.00%");
     for table in tables {
         let sheet = book.add_worksheet();
         sheet.set_name(table.name.chars().take(31).collect::<String>())?;
@@ -119,7 +123,10 @@ pub fn xlsx(tables: &[Table]) -> Result<Vec<u8>, XlsxError> {
                     Cell::Date(Some(d)) => sheet
                         .write_datetime_with_format(r, col(c), d, &date)
                         .map(drop)?,
-                    Cell::Date(None) => {}
+                    Cell::Rate(Some(x)) => sheet
+                        .write_number_with_format(r, col(c), *x, &percent)
+                        .map(drop)?,
+                    Cell::Date(None) | Cell::Rate(None) => {}
                 }
             }
         }

@@ -4,6 +4,7 @@
 //! `StoreError`.
 
 pub mod audit;
+pub mod audits;
 pub mod calendars;
 pub mod cases;
 pub mod departments;

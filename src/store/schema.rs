@@ -234,3 +234,82 @@ diesel::joinable!(remedies -> cases (case_id));
 // and a second impl of that pair would conflict.
 diesel::allow_tables_to_appear_in_same_query!(remedies, cases);
 diesel::allow_tables_to_appear_in_same_query!(remedies, departments);
+
+diesel::table! {
+    audit_campaigns (id) {
+        id -> BigInt,
+        name -> Text,
+        region -> Text,
+        statutory_days -> Integer,
+        cutoff_on -> Date,
+        pass_threshold_bp -> Integer,
+        rubric -> Text,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_targets (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        name -> Text,
+        category -> Text,
+        region -> Nullable<Text>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_letters (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        target_id -> BigInt,
+        channel -> Text,
+        sent_on -> Date,
+        tracking_number -> Nullable<Text>,
+        signed_on -> Nullable<Date>,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_letter_replies (letter_id) {
+        letter_id -> BigInt,
+        received_on -> Date,
+        dispatched_on -> Nullable<Date>,
+        doc_date -> Nullable<Date>,
+        doc_number -> Nullable<Text>,
+        sealed -> Bool,
+        seal_organ -> Nullable<Text>,
+        legal_basis -> Text,
+        remedy -> Text,
+        recorded_by -> BigInt,
+        recorded_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    audit_phone_checks (id) {
+        id -> BigInt,
+        campaign_id -> BigInt,
+        target_id -> BigInt,
+        called_at -> Timestamp,
+        connected -> Bool,
+        created_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(audit_targets -> audit_campaigns (campaign_id));
+diesel::joinable!(audit_letters -> audit_targets (target_id));
+diesel::joinable!(audit_letter_replies -> audit_letters (letter_id));
+diesel::joinable!(audit_phone_checks -> audit_targets (target_id));
+diesel::allow_tables_to_appear_in_same_query!(
+    audit_campaigns,
+    audit_targets,
+    audit_letters,
+    audit_letter_replies,
+    audit_phone_checks,
+);

@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod annual;
+mod audits;
 mod calendar;
 mod cases;
 mod contract;

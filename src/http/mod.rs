@@ -4,7 +4,8 @@
 mod annual;
 mod audits;
 mod calendar;
-mod cases;
+/// Also used by the notification scan (`jobs::notify`) to refresh paused cases.
+pub(crate) mod cases;
 pub mod error;
 pub mod extract;
 mod health;

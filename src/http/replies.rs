@@ -266,6 +266,29 @@ pub async fn post_reply(
                 if input.issued_on < row.submitted_on {
                     return Err(ApiError::field("issued_on", "成文日期不能早于申请提交日期"));
                 }
+                if let Some(r) = before.state.receipt
+                    && input.issued_on < r
+                {
+                    return Err(ApiError::field(
+                        "issued_on",
+                        format!("成文日期不能早于收到申请之日（{r}）"),
+                    ));
+                }
+                // The reply is the case's latest event: it may not predate what it answers.
+                let reply_date = input.dispatched_on.unwrap_or(input.issued_on);
+                if let Some(last) = before.state.last_event_on
+                    && reply_date < last
+                {
+                    let field = if input.dispatched_on.is_some() {
+                        "dispatched_on"
+                    } else {
+                        "issued_on"
+                    };
+                    return Err(ApiError::field(
+                        field,
+                        format!("答复日期不能早于已登记的最近一个事件（{last}）"),
+                    ));
+                }
                 let recorded = super::cases::recorded(&before.events);
                 let facts = process_facts(row.received_on, &recorded, &before.deadline);
                 let (doc_number, doc_parts, auto_number) = match wanted_number.as_deref() {

@@ -61,7 +61,14 @@ pub fn scan(
     as_of: NaiveDate,
 ) -> Result<ScanReport, String> {
     let mut report = ScanReport::default();
+    // One scan at a time per database: two instances would otherwise race to queue the
+    // same reminder (SQLite serialises writers already).
+    store::lock_scan(c).map_err(|e| e.to_string())?;
     let departments = store::departments::list(c).map_err(|e| e.to_string())?;
+    let every: Vec<i64> = departments.iter().map(|d| d.id).collect();
+    // A consultation whose 15 working days ran out runs again without any event: bring such
+    // cases up to date before deciding who is due or overdue.
+    crate::http::cases::refresh_paused(c, calendars, &every, as_of).map_err(|e| e.to_string())?;
     let by_id: HashMap<i64, &store::departments::Department> =
         departments.iter().map(|d| (d.id, d)).collect();
     let users = store::users::list(c).map_err(|e| e.to_string())?;
@@ -110,11 +117,14 @@ pub fn scan(
         let ctx = case_mail(row, dept, public_url);
         for u in recipients {
             let Some(email) = &u.email else { continue };
-            let m = ctx
-                .due_soon(&u.display_name, email, left)
-                .map_err(|e| e.to_string())?;
-            if store::outbox::enqueue(c, &m).map_err(|e| e.to_string())? {
-                report.due_soon += 1;
+            match ctx.due_soon(&u.display_name, email, left) {
+                Ok(m) => {
+                    if store::outbox::enqueue(c, &m).map_err(|e| e.to_string())? {
+                        report.due_soon += 1;
+                    }
+                }
+                // One unrenderable mail must not stop everyone else's reminders.
+                Err(error) => tracing::warn!(case = row.id, %error, "reminder skipped"),
             }
         }
     }
@@ -160,10 +170,13 @@ pub fn scan(
                 continue;
             }
             let link = format!("{public_url}/api/v1/reports/overdue");
-            let m = mail::overdue_digest(&sup.display_name, email, as_of, &lines, &link)
-                .map_err(|e| e.to_string())?;
-            if store::outbox::enqueue(c, &m).map_err(|e| e.to_string())? {
-                report.digests += 1;
+            match mail::overdue_digest(&sup.display_name, email, as_of, &lines, &link) {
+                Ok(m) => {
+                    if store::outbox::enqueue(c, &m).map_err(|e| e.to_string())? {
+                        report.digests += 1;
+                    }
+                }
+                Err(error) => tracing::warn!(supervisor = sup.id, %error, "digest skipped"),
             }
         }
     }

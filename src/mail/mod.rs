@@ -54,7 +54,9 @@ pub enum TemplateError {
     },
 }
 
-/// Fills `{{name}}` placeholders; a placeholder left unfilled is an error, never sent.
+/// Fills `{{name}}` placeholders in one pass over the template, so text inside a value (an
+/// applicant may well type "{{") is never read as a placeholder; a placeholder without a
+/// value is an error, never sent.
 pub fn render(
     template: &str,
     vars: &BTreeMap<&str, String>,
@@ -64,26 +66,34 @@ pub fn render(
         .find(|(name, _)| *name == template)
         .map(|(_, t)| *t)
         .ok_or_else(|| TemplateError::Unknown(template.to_owned()))?;
-    let mut text = raw.to_owned();
-    for (k, v) in vars {
-        text = text.replace(&format!("{{{{{k}}}}}"), v);
-    }
-    if let Some(start) = text.find("{{") {
-        let end = text[start..]
-            .find("}}")
-            .map_or(text.len(), |e| start + e + 2);
-        return Err(TemplateError::Missing {
-            template: template.to_owned(),
-            placeholder: text[start..end].to_owned(),
-        });
-    }
-    let (subject, body) = text
+    let (subject, body) = raw
         .strip_prefix("Subject: ")
         .and_then(|rest| rest.split_once("\n\n"))
         .ok_or_else(|| TemplateError::NoSubject {
             template: template.to_owned(),
         })?;
-    Ok((subject.trim().to_owned(), body.trim_end().to_owned() + "\n"))
+    let fill = |text: &str| -> Result<String, TemplateError> {
+        let mut out = String::with_capacity(text.len());
+        let mut rest = text;
+        while let Some(start) = rest.find("{{") {
+            out.push_str(&rest[..start]);
+            let after = &rest[start + 2..];
+            let missing = |name: &str| TemplateError::Missing {
+                template: template.to_owned(),
+                placeholder: format!("{{{{{name}}}}}"),
+            };
+            let end = after.find("}}").ok_or_else(|| missing(after))?;
+            let name = &after[..end];
+            out.push_str(vars.get(name).ok_or_else(|| missing(name))?);
+            rest = &after[end + 2..];
+        }
+        out.push_str(rest);
+        Ok(out)
+    };
+    Ok((
+        fill(subject.trim())?,
+        fill(body)?.trim_end().to_owned() + "\n",
+    ))
 }
 
 /// What every case mail may say about the case and its agency. No secrets: the link is the
@@ -330,6 +340,14 @@ mod tests {
             )
             .unwrap(),
         );
+    }
+
+    #[test]
+    fn braces_in_values_are_text() {
+        let mut c = case();
+        c.applicant = "{{测试}}".into();
+        let m = c.acknowledgement().unwrap().unwrap();
+        assert!(m.body.starts_with("{{测试}}："));
     }
 
     #[test]

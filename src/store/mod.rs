@@ -178,6 +178,15 @@ pub fn begin_snapshot(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     }
 }
 
+/// Serialises notification scans on PostgreSQL for the rest of the transaction (a
+/// transaction-scoped advisory lock); SQLite writers are serialised by `begin_write`.
+pub fn lock_scan(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+    match conn {
+        DbConnection::Pg(c) => c.batch_execute("SELECT pg_advisory_xact_lock(72700101)"),
+        DbConnection::Sqlite(_) => Ok(()),
+    }
+}
+
 /// True when a transaction lost a race that a retry may win: a UNIQUE violation (two
 /// writers took the same number), a serialization failure, or SQLite's busy snapshot.
 pub fn is_retryable(err: &diesel::result::Error) -> bool {

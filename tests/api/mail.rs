@@ -305,3 +305,41 @@ async fn two_concurrent_senders_deliver_each_mail_once() {
     assert_eq!(to.len(), 12, "each mail once: {to:?}");
     assert_eq!(unique.len(), 12);
 }
+
+#[actix_web::test]
+async fn a_consultation_that_ran_out_is_reminded_without_anyone_opening_a_list() {
+    let app = spawn_app().await;
+    let smtp = SmtpSink::start();
+    let o = office(&app).await;
+    // Braces typed by an applicant are text, not template placeholders.
+    // Received 2026-11-02; the consultation of 11-20 is still open "today" (2026-11-22),
+    // so the case is stored as paused.
+    let r = case(&app, &o, "2026-11-02", "{{x}}@example.cn").await;
+    let id = r.body["id"].as_i64().unwrap();
+    app.request(
+        Method::POST,
+        &format!("/api/v1/cases/{id}/events"),
+        Some(&o.clerk),
+        Some(json!({"type": "consultation_started", "date": "2026-11-20", "party": "third_party", "consulted": "{{某公司}}"})),
+        &[("If-Match", &r.etag())],
+    )
+    .await
+    .expect(201, None);
+    let stored = app.get("/api/v1/cases?status=paused", &o.clerk).await;
+    assert_eq!(stored.body["items"].as_array().unwrap().len(), 1);
+    // The third party never answers; after 15 working days the clock runs again, and by
+    // late January the case is long overdue. Nobody has opened a list since.
+    let before = smtp.received().len();
+    notify(&app, "2027-01-20", &smtp.url());
+    let digest: Vec<_> = smtp.received()[before..]
+        .iter()
+        .filter(|m| m.to == ["zhao@nn.gov.cn"])
+        .cloned()
+        .collect();
+    assert_eq!(digest.len(), 1, "the supervisor hears of it");
+    assert!(
+        digest[0]
+            .body()
+            .contains(r.body["case_number"].as_str().unwrap())
+    );
+}

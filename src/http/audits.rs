@@ -850,6 +850,73 @@ pub async fn add_letter(
     Ok(HttpResponse::Created().json(out))
 }
 
+/// What the post confirms later: the signing date and the tracking number.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterPatch {
+    signed_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::domain::org::double_option")]
+    tracking_number: Option<Option<String>>,
+}
+
+pub async fn patch_letter(
+    state: State,
+    auth: Auth,
+    path: web::Path<(i64, i64)>,
+    body: web::Json<LetterPatch>,
+) -> Result<HttpResponse, ApiError> {
+    auth.require(ROLES)?;
+    let (id, letter_id) = path.into_inner();
+    let today = state.today();
+    let input = body.into_inner();
+    let st = state.clone();
+    let out = db_tx(&state.pool, move |c| {
+        let calendars = st.calendars.current(c)?;
+        find_campaign(c, id)?;
+        let letter = store::audits::find_letter(c, id, letter_id)?
+            .ok_or_else(|| ApiError::not_found("信函"))?;
+        let signed_on = input.signed_on.or(letter.signed_on);
+        if letter.signed_on.is_some()
+            && signed_on != letter.signed_on
+            && store::audits::find_reply(c, letter_id)?.is_some()
+        {
+            return Err(ApiError::conflict(
+                "letter_has_reply",
+                "该信函已登记答复，签收日期不能再修改（答复的及时性以签收日期为准）",
+            ));
+        }
+        let tracking = match &input.tracking_number {
+            Some(t) => t.as_deref(),
+            None => letter.tracking_number.as_deref(),
+        };
+        let mut e = FieldErrors::default();
+        let fields = parse_letter(
+            &mut e,
+            "",
+            &letter.channel,
+            letter.sent_on,
+            tracking,
+            signed_on,
+            today,
+        );
+        let (Some(fields), true) = (fields, e.is_empty()) else {
+            return Err(e.into());
+        };
+        store::audits::update_letter(
+            c,
+            letter_id,
+            fields.signed_on,
+            fields.tracking_number.as_deref(),
+        )?;
+        let row = store::audits::find_letter(c, id, letter_id)?
+            .ok_or_else(|| ApiError::not_found("信函"))?;
+        let loaded = load(c, &calendars, id, today)?;
+        loaded.letter_out(&row)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
 pub async fn put_reply(
     state: State,
     auth: Auth,

@@ -68,6 +68,7 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/audits/{id}", audits::get_campaign);
     r.add(M::POST,  "/api/v1/audits/{id}/targets", audits::add_target);
     r.add(M::POST,  "/api/v1/audits/{id}/letters", audits::add_letter);
+    r.add(M::PATCH, "/api/v1/audits/{id}/letters/{letter_id}", audits::patch_letter);
     r.add(M::PUT,   "/api/v1/audits/{id}/letters/{letter_id}/reply", audits::put_reply);
     r.add(M::POST,  "/api/v1/audits/{id}/phone-checks", audits::add_phone_check);
     r.add(M::POST,  "/api/v1/audits/{id}/import", audits::import);

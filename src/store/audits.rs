@@ -230,6 +230,23 @@ pub fn find_letter(
         .optional()
 }
 
+/// Records a letter's signing date (the receipt date, Art. 31) and tracking number, which
+/// the post usually confirms days after the letter went out.
+pub fn update_letter(
+    conn: &mut DbConnection,
+    letter_id: i64,
+    signed_on: Option<NaiveDate>,
+    tracking_number: Option<&str>,
+) -> QueryResult<()> {
+    diesel::update(audit_letters::table.find(letter_id))
+        .set((
+            audit_letters::signed_on.eq(signed_on),
+            audit_letters::tracking_number.eq(tracking_number),
+        ))
+        .execute(conn)
+        .map(drop)
+}
+
 /// Records the reply to a letter, replacing an earlier one.
 pub fn put_reply(
     conn: &mut DbConnection,

@@ -866,3 +866,55 @@ async fn letters_replies_and_phone_checks_are_validated() {
     let r = app.get("/api/v1/audits/999", &token).await;
     r.expect(404, Some("not_found"));
 }
+
+#[actix_web::test]
+async fn a_signing_date_confirmed_later_is_recorded_and_starts_the_clock() {
+    let app = spawn_app().await;
+    let token = auditor(&app).await;
+    let r = app
+        .post(
+            "/api/v1/audits",
+            &token,
+            json!({"name": "补录签收", "region": "450000", "cutoff_on": "2026-12-31"}),
+        )
+        .await;
+    let id = r.expect(201, None)["id"].as_i64().unwrap();
+    let t = app
+        .post(
+            &format!("/api/v1/audits/{id}/targets"),
+            &token,
+            json!({"name": "某厅", "category": "区直单位"}),
+        )
+        .await;
+    let target = t.expect(201, None)["id"].as_i64().unwrap();
+    let l = app
+        .post(
+            &format!("/api/v1/audits/{id}/letters"),
+            &token,
+            json!({"target_id": target, "channel": "regular", "sent_on": "2026-11-10"}),
+        )
+        .await;
+    let letter = l.expect(201, None)["id"].as_i64().unwrap();
+    let path = format!("/api/v1/audits/{id}/letters/{letter}");
+    let patch =
+        |body: Value| app.request(reqwest::Method::PATCH, &path, Some(&token), Some(body), &[]);
+    let early = patch(json!({"signed_on": "2026-11-09"})).await;
+    assert!(early.expect(422, Some("validation_failed"))["fields"]["signed_on"].is_string());
+    let signed = patch(json!({"signed_on": "2026-11-12", "tracking_number": "XA0001CN"})).await;
+    let body = signed.expect(200, None);
+    // 20 working days after Thu 2026-11-12 on the Guangxi calendar.
+    assert_eq!(body["due_on"], "2026-12-10");
+    assert_eq!(body["status"], "pending_not_due");
+    let reply = json!({"received_on": "2026-11-20", "doc_number": "桂某复〔2026〕1号", "sealed": true,
+                       "legal_basis": [{"law": "《中华人民共和国政府信息公开条例》", "article": "第三十六条"}],
+                       "remedy": {}});
+    put(&app, &format!("{path}/reply"), &token, reply)
+        .await
+        .expect(200, None);
+    patch(json!({"signed_on": "2026-11-13"}))
+        .await
+        .expect(409, Some("letter_has_reply"));
+    patch(json!({"tracking_number": null}))
+        .await
+        .expect(200, None);
+}

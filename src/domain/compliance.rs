@@ -90,8 +90,8 @@ pub mod codes {
 use codes::*;
 
 // Sources cited by findings.
-const SRC_DOC_NUMBER: &str = "《党政机关公文处理工作条例》第九条第五项；GB/T 9704-2012 7.2.3";
-const SRC_DOC_FORMAT: &str = "GB/T 9704-2012 7.2.3";
+const SRC_DOC_NUMBER: &str = "《党政机关公文处理工作条例》第九条第五项；GB/T 9704-2012 7.2.5";
+const SRC_DOC_FORMAT: &str = "GB/T 9704-2012 7.2.5";
 const SRC_SEAL: &str = "《党政机关公文处理工作条例》第九条第十三项；GB/T 9704-2012 7.3.5";
 const SRC_BASIS: &str = "《政府信息公开条例》第三十六条";
 const SRC_REMEDY: &str = "《行政复议法》第二十条；《行政诉讼法》第四十六条；《最高人民法院关于适用〈中华人民共和国行政诉讼法〉的解释》第六十四条";
@@ -1471,7 +1471,7 @@ pub(crate) mod tests {
         assert!(f.message.contains("六角括号"), "{}", f.message);
         assert!(f.message.contains("不加“第”字"), "{}", f.message);
         assert!(f.message.contains("南交信复〔2024〕15号"), "{}", f.message);
-        assert_eq!(f.article, "GB/T 9704-2012 7.2.3");
+        assert_eq!(f.article, "GB/T 9704-2012 7.2.5");
     }
 
     #[test]

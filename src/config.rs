@@ -43,6 +43,9 @@ pub struct Settings {
     pub scheduler_secs: u64,
     /// First retry delay of an undelivered mail, doubled per attempt.
     pub mail_retry_base_secs: i64,
+    /// The annual-report row of the `special_regime` outcome (RULES.md §4, [configurable]):
+    /// (三)8 行政查询事项 by default, or (六)3 其他.
+    pub special_regime_row: crate::domain::outcome::SpecialRegimeRow,
 }
 
 impl std::fmt::Debug for Settings {
@@ -64,6 +67,7 @@ impl std::fmt::Debug for Settings {
             .field("public_url", &self.public_url)
             .field("due_soon_days", &self.due_soon_days)
             .field("scheduler_secs", &self.scheduler_secs)
+            .field("special_regime_row", &self.special_regime_row)
             .finish()
     }
 }
@@ -119,6 +123,7 @@ struct FileSettings {
     public_url: Option<String>,
     due_soon_days: Option<String>,
     scheduler_secs: Option<u64>,
+    special_regime_row: Option<String>,
 }
 
 impl Settings {
@@ -260,6 +265,22 @@ impl Settings {
             None => 30,
         };
 
+        let special_regime_row = match get("OGI_SPECIAL_REGIME_ROW", file.special_regime_row)
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("administrative_query") => {
+                crate::domain::outcome::SpecialRegimeRow::AdministrativeQuery
+            }
+            Some("other") => crate::domain::outcome::SpecialRegimeRow::Other,
+            Some(other) => {
+                return Err(err(
+                    "OGI_SPECIAL_REGIME_ROW",
+                    format!("“{other}”: expected administrative_query or other"),
+                ));
+            }
+        };
+
         Ok(Settings {
             database_url,
             bind,
@@ -275,6 +296,7 @@ impl Settings {
             due_soon_days,
             scheduler_secs,
             mail_retry_base_secs,
+            special_regime_row,
         })
     }
 
@@ -327,6 +349,12 @@ mod tests {
             (vec![("OGI_JWT_SECRET", "short")], "OGI_JWT_SECRET"),
             (vec![("OGI_LOG_FORMAT", "xml")], "OGI_LOG_FORMAT"),
             (vec![("OGI_ADMIN_PASSWORD", "123")], "OGI_ADMIN_PASSWORD"),
+            (
+                vec![("OGI_SPECIAL_REGIME_ROW", "withheld")],
+                "OGI_SPECIAL_REGIME_ROW",
+            ),
+            (vec![("OGI_SMTP_URL", "http://mail")], "OGI_SMTP_URL"),
+            (vec![("OGI_DUE_SOON_DAYS", "5,x")], "OGI_DUE_SOON_DAYS"),
         ] {
             let e = load(&vars).unwrap_err();
             assert_eq!(e.variable, var);

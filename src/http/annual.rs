@@ -65,6 +65,8 @@ struct ReportScope {
     department_id: i64,
     include_subtree: bool,
     template: Template,
+    /// Where `special_regime` replies count (a setting; echoed in the report).
+    special_regime: SpecialRegimeRow,
 }
 
 fn parse_scope(
@@ -73,6 +75,7 @@ fn parse_scope(
     include_subtree: bool,
     template: Option<&str>,
     today: NaiveDate,
+    special_regime: SpecialRegimeRow,
 ) -> Result<ReportScope, ApiError> {
     let year = year.ok_or_else(|| ApiError::field("year", "请指定统计年度，如 year=2025"))?;
     if !(FIRST_YEAR..=today.year()).contains(&year) {
@@ -93,6 +96,7 @@ fn parse_scope(
         department_id,
         include_subtree,
         template,
+        special_regime,
     })
 }
 
@@ -104,6 +108,7 @@ struct Computed {
     cases: Vec<CaseBasics>,
     facts: HashMap<i64, CaseFact>,
     remedies: Vec<RemedyRow>,
+    special_regime: SpecialRegimeRow,
 }
 
 /// Gathers the facts of the departments in scope, in one snapshot (a reply recorded
@@ -167,7 +172,7 @@ fn compute_in(c: &mut DbConnection, auth: &Auth, s: &ReportScope) -> Result<Comp
             .get(&case.id)
             .map(|o| {
                 Outcome::parse(o)
-                    .map(|o| outcome_row(o, SpecialRegimeRow::default()))
+                    .map(|o| outcome_row(o, s.special_regime))
                     .ok_or_else(|| {
                         ApiError::internal(format!("case {} has reply outcome {o}", case.id))
                     })
@@ -229,6 +234,7 @@ fn compute_in(c: &mut DbConnection, auth: &Auth, s: &ReportScope) -> Result<Comp
         cases,
         facts,
         remedies,
+        special_regime: s.special_regime,
     })
 }
 
@@ -271,6 +277,15 @@ struct AnnualOut<'a> {
     table4: Table4Out,
     checks: &'a [crate::domain::annual::Check],
     all_checks_pass: bool,
+    /// The configurable readings this report was computed with.
+    readings: Readings,
+}
+
+#[derive(Serialize)]
+struct Readings {
+    /// `administrative_query` ((三)8, the default) or `other` ((六)3).
+    special_regime: &'static str,
+    special_regime_row: &'static str,
 }
 
 fn title(c: &Computed, include_subtree: bool) -> String {
@@ -303,6 +318,7 @@ pub async fn annual_report(
         q.include_subtree,
         q.template.as_deref(),
         state.today(),
+        state.settings.special_regime_row,
     )?;
     let include_subtree = s.include_subtree;
     let computed = compute(&state, auth, s).await?;
@@ -326,6 +342,10 @@ pub async fn annual_report(
                 },
                 checks: &report.checks,
                 all_checks_pass: report.all_checks_pass(),
+                readings: Readings {
+                    special_regime: computed.special_regime.as_str(),
+                    special_regime_row: Outcome::SpecialRegime.report_row(computed.special_regime),
+                },
             }))
         }
         Format::Xlsx => {
@@ -418,6 +438,7 @@ pub async fn annual_cells(
         q.include_subtree,
         q.template.as_deref(),
         state.today(),
+        state.settings.special_regime_row,
     )?;
     let row = q
         .row

@@ -4,6 +4,7 @@
 //! table counted by hand; the checks; the .xlsx parsed back; the 2019 template; the cases
 //! behind a cell; remedies and scoping.
 
+use ogi_tracker::domain::outcome::SpecialRegimeRow;
 use std::collections::BTreeMap;
 use std::io::Cursor;
 
@@ -1201,5 +1202,62 @@ async fn the_annual_report_is_scoped_and_its_parameters_checked() {
         app.get(&path, &o.clerk)
             .await
             .expect(422, Some("validation_failed"));
+    }
+}
+
+#[actix_web::test]
+async fn the_special_regime_row_is_a_setting_and_the_report_says_which() {
+    for (setting, row, other_row) in [
+        (
+            SpecialRegimeRow::AdministrativeQuery,
+            "withheld_8",
+            "other_3",
+        ),
+        (SpecialRegimeRow::Other, "other_3", "withheld_8"),
+    ] {
+        let app = crate::helpers::spawn_app_with(|s| s.special_regime_row = setting).await;
+        let o = org(&app).await;
+        let c = create(
+            &app,
+            &o.clerk,
+            o.bureau,
+            NP,
+            "in_person",
+            "2024-03-04",
+            None,
+        )
+        .await;
+        let id = c.body["id"].as_i64().unwrap();
+        reply(
+            &app,
+            &o.clerk,
+            id,
+            &c.etag(),
+            ("special_regime", "2024-03-20"),
+        )
+        .await;
+        let r = app
+            .get(
+                &format!(
+                    "/api/v1/reports/annual?year=2024&department_id={}",
+                    o.bureau
+                ),
+                &o.clerk,
+            )
+            .await;
+        let report = r.expect(200, None);
+        assert_eq!(report["readings"]["special_regime"], setting.as_str());
+        assert_eq!(report["readings"]["special_regime_row"], row);
+        let cell = |key: &str| {
+            report["table3"]["rows"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|r| r["key"] == key)
+                .unwrap()["values"][6]
+                .clone()
+        };
+        assert_eq!(cell(row), 1, "{setting:?}");
+        assert_eq!(cell(other_row), 0, "{setting:?}");
     }
 }

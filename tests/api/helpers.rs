@@ -119,12 +119,20 @@ pub fn test_settings(database_url: DatabaseUrl) -> Settings {
         due_soon_days: vec![5, 2],
         scheduler_secs: 0,
         mail_retry_base_secs: 0,
+        special_regime_row: Default::default(),
     }
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, with the settings adjusted first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (url, db) = fresh_database();
-    let app = Application::build(test_settings(url.clone())).expect("application builds");
+    let mut settings = test_settings(url.clone());
+    adjust(&mut settings);
+    let app = Application::build(settings).expect("application builds");
     let (port, _, pool) = app.spawn();
     let mut test = TestApp {
         base: format!("http://127.0.0.1:{port}"),

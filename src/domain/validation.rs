@@ -44,6 +44,19 @@ pub fn required_text(
     }
 }
 
+/// An optional e-mail address: blank is `None`; otherwise it needs a local part, an `@`, a
+/// host with a dot, and no spaces (it must be deliverable).
+pub fn optional_email(errors: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<String> {
+    let email = optional_text(errors, field, raw, 254)?;
+    let valid = email
+        .split_once('@')
+        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !email.contains(' '));
+    if !valid {
+        errors.add(field, "电子邮箱格式不正确");
+    }
+    Some(email)
+}
+
 /// An optional string: `None` or blank becomes `None`; otherwise as `required_text`.
 pub fn optional_text(
     errors: &mut FieldErrors,

@@ -125,8 +125,7 @@ async fn compute(state: &State, auth: Auth, s: ReportScope) -> Result<Computed, 
 }
 
 fn compute_in(c: &mut DbConnection, auth: &Auth, s: &ReportScope) -> Result<Computed, ApiError> {
-    let departments =
-        super::reports::report_departments(c, auth, Some(s.department_id), s.include_subtree)?;
+    let departments = auth.departments(c, Some(s.department_id), s.include_subtree)?;
     let department = departments
         .iter()
         .find(|d| d.id == s.department_id)

@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 use super::calendar::calendar_error;
 use super::error::ApiError;
 use super::extract::{Auth, State, db, db_tx};
+use super::to_json;
 use crate::auth::Role;
 use crate::domain::audit::{
     self, AuditInput, AuditReport, Campaign, Channel, Citation, DEFAULT_PASS_THRESHOLD,
@@ -293,11 +294,6 @@ fn parse_called_at(raw: &str) -> Option<NaiveDateTime> {
 
 fn china_date(utc: NaiveDateTime) -> NaiveDate {
     (utc + chrono::Duration::hours(CST_HOURS)).date()
-}
-
-/// Stored JSON text of plain data (cannot fail for these types).
-fn to_json<T: Serialize + ?Sized>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
 fn unique_violation(err: diesel::result::Error, field: &str, message: &str) -> ApiError {

@@ -2,17 +2,15 @@
 //! derived state and clock, lists with filters and keyset pagination, and the audit trail.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderValue;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, db, db_tx, etag, if_match};
+use super::extract::{Auth, State, db, db_tx, db_tx_retry, etag, if_match};
 use crate::auth::{Actor, Role, Scope};
 use crate::domain::calendar::CalendarSet;
 use crate::domain::case::{
@@ -20,7 +18,7 @@ use crate::domain::case::{
     Status, clock_inputs, item_similarity,
 };
 use crate::domain::deadline::{ClockState, Deadline, RuleSettings, compute_deadline};
-use crate::domain::validation::{FieldErrors, optional_text, required_text};
+use crate::domain::validation::{FieldErrors, optional_email, optional_text, required_text};
 use crate::store::cases::{CaseRow, Cursor, Derived, ListFilter, NewCase, SortKey};
 use crate::store::{self, DbConnection};
 
@@ -59,17 +57,6 @@ pub struct CaseIn {
     delivery_preference: Option<String>,
 }
 
-fn parse_email(e: &mut FieldErrors, field: &str, raw: Option<&str>) -> Option<String> {
-    let email = optional_text(e, field, raw, 254)?;
-    if !email
-        .split_once('@')
-        .is_some_and(|(u, h)| !u.is_empty() && h.contains('.'))
-    {
-        e.add(field, "电子邮箱格式不正确");
-    }
-    Some(email)
-}
-
 /// Parses intake input; `p` prefixes field names (`cases[2].` in a batch).
 fn parse_case(input: CaseIn, today: NaiveDate, p: &str) -> Result<NewCase, FieldErrors> {
     let mut e = FieldErrors::default();
@@ -91,7 +78,7 @@ fn parse_case(input: CaseIn, today: NaiveDate, p: &str) -> Result<NewCase, Field
         input.applicant.phone.as_deref(),
         50,
     );
-    let email = parse_email(
+    let email = optional_email(
         &mut e,
         &f("applicant.email"),
         input.applicant.email.as_deref(),
@@ -643,11 +630,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 }
 
 fn request_hash(body: &impl Serialize) -> String {
-    let text = serde_json::to_string(body).unwrap_or_default();
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    store::audit::sha256_hex(serde_json::to_string(body).unwrap_or_default().as_bytes())
 }
 
 /// Runs a creating transaction with the idempotency protocol and retries on a write
@@ -671,62 +654,46 @@ where
         + Sync
         + 'static,
 {
-    let create = Arc::new(create);
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let st = state.clone();
-        let (actor, key, hash, create) = (actor.clone(), key.clone(), hash.clone(), create.clone());
-        let outcome = db(&state.pool, move |c| {
-            use diesel::Connection;
-            c.transaction(|c| {
-                store::begin_write(c)?;
-                if let Some(k) = &key
-                    && let Some(stored) = store::idempotency::find(c, actor.user_id, k)?
-                {
-                    if stored.request_hash != hash {
-                        return Err(ApiError::unprocessable(
-                            "idempotency_key_reused",
-                            "该 Idempotency-Key 已用于内容不同的请求",
-                        ));
-                    }
-                    let body: serde_json::Value =
-                        serde_json::from_str(&stored.response).map_err(ApiError::internal)?;
-                    return Ok((body, None, true));
-                }
-                let calendars = st.calendars.current(c)?;
-                let tree = store::departments::tree(c)?;
-                let scope = Scope::of(&actor, &tree);
-                let (body, version) = create(c, &calendars, &scope, &actor, st.today())?;
-                if let Some(k) = &key {
-                    store::idempotency::insert(c, actor.user_id, k, &hash, 201, &body.to_string())
-                        .map_err(|e| {
-                            if store::is_retryable(&e) {
-                                ApiError::write_conflict()
-                            } else {
-                                e.into()
-                            }
-                        })?;
-                }
-                Ok((body, version, false))
-            })
-        })
-        .await;
-        match outcome {
-            Err(e) if e.code == "write_conflict" && attempt < 8 => continue,
-            Err(e) => return Err(e),
-            Ok((body, version, replayed)) => {
-                let mut resp = HttpResponse::Created();
-                if let Some(v) = version {
-                    resp.insert_header(etag(v));
-                }
-                if replayed {
-                    resp.insert_header(("Idempotent-Replayed", HeaderValue::from_static("true")));
-                }
-                return Ok(resp.json(body));
+    let st = state.clone();
+    let (body, version, replayed) = db_tx_retry(&state.pool, move |c| {
+        if let Some(k) = &key
+            && let Some(stored) = store::idempotency::find(c, actor.user_id, k)?
+        {
+            if stored.request_hash != hash {
+                return Err(ApiError::unprocessable(
+                    "idempotency_key_reused",
+                    "该 Idempotency-Key 已用于内容不同的请求",
+                ));
             }
+            let body: serde_json::Value =
+                serde_json::from_str(&stored.response).map_err(ApiError::internal)?;
+            return Ok((body, None, true));
         }
+        let calendars = st.calendars.current(c)?;
+        let tree = store::departments::tree(c)?;
+        let scope = Scope::of(&actor, &tree);
+        let (body, version) = create(c, &calendars, &scope, &actor, st.today())?;
+        if let Some(k) = &key {
+            store::idempotency::insert(c, actor.user_id, k, &hash, 201, &body.to_string())
+                .map_err(|e| {
+                    if store::is_retryable(&e) {
+                        ApiError::write_conflict()
+                    } else {
+                        e.into()
+                    }
+                })?;
+        }
+        Ok((body, version, false))
+    })
+    .await?;
+    let mut resp = HttpResponse::Created();
+    if let Some(v) = version {
+        resp.insert_header(etag(v));
     }
+    if replayed {
+        resp.insert_header(("Idempotent-Replayed", HeaderValue::from_static("true")));
+    }
+    Ok(resp.json(body))
 }
 
 pub async fn create_case(
@@ -1036,35 +1003,13 @@ pub async fn list_cases(
     let st = state.clone();
     let today = state.today();
     let (rows, due_soon_bounds, corrected) = db_tx(&state.pool, move |c| {
-        let scope = auth.scope(c)?;
-        if !scope.sees_departments() {
-            return Err(ApiError::forbidden());
-        }
-        let tree = store::departments::tree(c)?;
-        let departments = store::departments::list(c)?;
-        let visible: Vec<i64> = departments
-            .iter()
-            .map(|d| d.id)
-            .filter(|id| scope.allows(*id))
-            .collect();
-        let department_ids = match q.department_id {
-            None => visible,
-            Some(d) if !scope.allows(d) => return Err(ApiError::not_found("机关")),
-            Some(d) if q.include_subtree => tree
-                .subtree(d)
-                .into_iter()
-                .filter(|id| scope.allows(*id))
-                .collect(),
-            Some(d) => vec![d],
-        };
+        let departments = auth.departments(c, q.department_id, q.include_subtree)?;
+        let department_ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         let calendars = st.calendars.current(c)?;
         refresh_paused(c, &calendars, &department_ids, today)?;
         // Per department: the last date that is within `due_soon` working days of as_of.
         let mut bounds: BTreeMap<i64, NaiveDate> = BTreeMap::new();
-        for d in departments
-            .iter()
-            .filter(|d| department_ids.contains(&d.id))
-        {
+        for d in &departments {
             let days = q.due_soon.map_or(DUE_SOON_DAYS, i64::from);
             let cal = calendars.calendar(Some(&d.data.region));
             let bound = cal

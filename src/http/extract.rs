@@ -61,6 +61,25 @@ where
     .await
 }
 
+/// Like `db_tx`, run again (up to 8 times in all) when it lost a race for a unique number
+/// (`write_conflict`): case numbers and automatic doc numbers under concurrent writers.
+pub async fn db_tx_retry<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
+where
+    F: Fn(&mut DbConnection) -> Result<T, ApiError> + Send + Sync + 'static,
+    T: Send + 'static,
+{
+    let f = Arc::new(f);
+    let mut attempt = 0;
+    loop {
+        attempt += 1;
+        let f = f.clone();
+        match db_tx(pool, move |c| f(c)).await {
+            Err(e) if e.code == "write_conflict" && attempt < 8 => continue,
+            other => return other,
+        }
+    }
+}
+
 /// The caller, authenticated by a Bearer token and reloaded from the database, so a
 /// disabled account or a changed password takes effect on the next request.
 #[derive(Debug, Clone)]
@@ -120,6 +139,32 @@ impl Auth {
         } else {
             Err(ApiError::forbidden())
         }
+    }
+
+    /// The departments a list or report may cover: the caller's scope, narrowed to one
+    /// department (and optionally its subtree). Auditors see none (403); a department
+    /// outside the scope is "not found".
+    pub fn departments(
+        &self,
+        c: &mut DbConnection,
+        department_id: Option<i64>,
+        include_subtree: bool,
+    ) -> Result<Vec<store::departments::Department>, ApiError> {
+        let scope = self.scope(c)?;
+        if !scope.sees_departments() {
+            return Err(ApiError::forbidden());
+        }
+        let tree = store::departments::tree(c)?;
+        let wanted: Option<std::collections::BTreeSet<i64>> = match department_id {
+            None => None,
+            Some(d) if !scope.allows(d) => return Err(ApiError::not_found("机关")),
+            Some(d) if include_subtree => Some(tree.subtree(d)),
+            Some(d) => Some([d].into()),
+        };
+        Ok(store::departments::list(c)?
+            .into_iter()
+            .filter(|d| scope.allows(d.id) && wanted.as_ref().is_none_or(|w| w.contains(&d.id)))
+            .collect())
     }
 
     /// The caller's scope, computed from the current department tree.

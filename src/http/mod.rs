@@ -143,6 +143,11 @@ async fn method_not_allowed() -> HttpResponse {
     .error_response()
 }
 
+/// JSON text of plain data for a TEXT column (cannot fail for these types).
+pub(crate) fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
+}
+
 /// The answer for a path no route matches.
 pub async fn not_found() -> HttpResponse {
     ApiError::not_found("接口").error_response()

@@ -11,7 +11,7 @@ use crate::auth::{Role, Scope, password};
 use crate::domain::org::{
     Court, DepartmentInput, ReconsiderationOrgan, check_parent, double_option,
 };
-use crate::domain::validation::{FieldErrors, optional_text, required_text};
+use crate::domain::validation::{FieldErrors, optional_email, required_text};
 use crate::store::departments::Department;
 use crate::store::users::{NewUser, User, UserChanges};
 use crate::store::{self, is_unique_violation};
@@ -250,17 +250,6 @@ fn parse_role(e: &mut FieldErrors, raw: &str) -> Option<Role> {
     role
 }
 
-fn parse_email(e: &mut FieldErrors, raw: Option<&str>) -> Option<String> {
-    let email = optional_text(e, "email", raw, 254)?;
-    let valid = email
-        .split_once('@')
-        .is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !email.contains(' '));
-    if !valid {
-        e.add("email", "电子邮箱格式不正确");
-    }
-    Some(email)
-}
-
 /// Cross-field rules of a user: clerks and supervisors belong to an existing department.
 fn check_membership(
     c: &mut store::DbConnection,
@@ -298,7 +287,7 @@ pub async fn create_user(
         e.add("username", "用户名为3至64个字符，仅限字母、数字和 . _ -");
     }
     let display_name = required_text(&mut e, "display_name", &input.display_name, 100);
-    let email = parse_email(&mut e, input.email.as_deref());
+    let email = optional_email(&mut e, "email", input.email.as_deref());
     let role = parse_role(&mut e, &input.role);
     if let Err(msg) = password::check_strength(&input.password) {
         e.add("password", msg);
@@ -368,7 +357,7 @@ pub async fn patch_user(
                 required_text(&mut e, "display_name", &d, 100)
             });
         let email = match patch.email {
-            Some(raw) => parse_email(&mut e, raw.as_deref()),
+            Some(raw) => optional_email(&mut e, "email", raw.as_deref()),
             None => current.email.clone(),
         };
         let role = parse_role(&mut e, patch.role.as_deref().unwrap_or(&current.role));

@@ -289,8 +289,7 @@ pub async fn list_remedies(
         ),
     };
     let items = db(&state.pool, move |c| {
-        let departments =
-            super::reports::report_departments(c, &auth, q.department_id, q.include_subtree)?;
+        let departments = auth.departments(c, q.department_id, q.include_subtree)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         Ok(store::remedies::of_departments(c, &ids, filed)?
             .into_iter()

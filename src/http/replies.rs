@@ -7,7 +7,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, db, etag, if_match};
+use super::extract::{Auth, State, db, db_tx_retry, etag, if_match};
+use super::to_json;
 use crate::auth::Role;
 use crate::domain::case::{CaseEvent, clock_inputs};
 use crate::domain::compliance::{
@@ -224,227 +225,190 @@ pub async fn post_reply(
         return Err(ApiError::validation(e));
     };
     let st = state.clone();
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let (auth, input, wanted_number, tracking_number, text, st) = (
-            auth.clone(),
-            input.clone(),
-            wanted_number.clone(),
-            tracking_number.clone(),
-            text.clone(),
-            st.clone(),
-        );
-        let result = db(&state.pool, move |c| {
-            use diesel::Connection;
-            c.transaction(|c| {
-                store::begin_write(c)?;
-                let scope = auth.scope(c)?;
-                let calendars = st.calendars.current(c)?;
-                let row = store::cases::find(c, id)?
-                    .filter(|r| scope.allows(r.department_id))
-                    .ok_or_else(|| ApiError::not_found("案件"))?;
-                if row.version != expected {
-                    return Err(ApiError::precondition_failed());
-                }
-                let dept = store::departments::find(c, row.department_id)?
-                    .ok_or_else(|| ApiError::not_found("机关"))?;
-                let events = super::cases::load_events(c, id)?;
-                let before = super::cases::derive(
-                    &calendars,
-                    &dept.data.region,
-                    row.received_on,
-                    events,
-                    today,
-                )?;
-                if before.state.closed.is_some() || before.state.replied_on.is_some() {
-                    return Err(ApiError::conflict(
-                        "case_closed",
-                        "案件已答复或已终结；如需再次答复，请先登记 reopened",
-                    ));
-                }
-                if input.issued_on < row.submitted_on {
-                    return Err(ApiError::field("issued_on", "成文日期不能早于申请提交日期"));
-                }
-                if let Some(r) = before.state.receipt
-                    && input.issued_on < r
-                {
-                    return Err(ApiError::field(
-                        "issued_on",
-                        format!("成文日期不能早于收到申请之日（{r}）"),
-                    ));
-                }
-                // The reply is the case's latest event: it may not predate what it answers.
-                let reply_date = input.dispatched_on.unwrap_or(input.issued_on);
-                if let Some(last) = before.state.last_event_on
-                    && reply_date < last
-                {
-                    let field = if input.dispatched_on.is_some() {
-                        "dispatched_on"
-                    } else {
-                        "issued_on"
-                    };
-                    return Err(ApiError::field(
-                        field,
-                        format!("答复日期不能早于已登记的最近一个事件（{last}）"),
-                    ));
-                }
-                let recorded = super::cases::recorded(&before.events);
-                let facts = process_facts(row.received_on, &recorded, &before.deadline);
-                let (doc_number, doc_parts, auto_number) = match wanted_number.as_deref() {
-                    Some("auto") => {
-                        let year = input.issued_on.year();
-                        let seq = store::replies::next_seq(c, dept.id, &dept.data.code, year)?;
-                        let number = DocNumber::format(
-                            &dept.data.code,
-                            year,
-                            u32::try_from(seq).unwrap_or(1),
-                        );
-                        (
-                            Some(number),
-                            Some((dept.data.code.clone(), year, seq)),
-                            true,
-                        )
-                    }
-                    Some(n) => {
-                        let parts = DocNumber::parse(n)
-                            .ok()
-                            .and_then(|d| Some((d.code, d.year, i32::try_from(d.seq).ok()?)));
-                        (Some(n.to_owned()), parts, false)
-                    }
-                    None => (None, None, false),
-                };
-                let reply = ReplyDoc {
-                    doc_number: doc_number.clone(),
-                    issued_on: input.issued_on,
-                    dispatched_on: input.dispatched_on,
-                    delivery_method: Some(delivery),
-                    outcome,
-                    sealed: input.sealed,
-                    seal_organ: input.seal_organ.clone(),
-                    legal_basis: input.legal_basis.clone(),
-                    reasons: input.reasons.clone(),
-                    redirect_to: input.redirect_to.clone(),
-                    remedy: input.remedy.clone(),
-                };
-                let organ = organ_for(c, &dept)?;
-                let others = store::replies::doc_numbers(c, dept.id)?;
-                let findings = compliance::check(&reply, &organ, &facts, &others);
-                let new = NewReply {
-                    case_id: id,
-                    department_id: dept.id,
-                    doc_number,
-                    doc_parts,
-                    auto_number,
-                    issued_on: input.issued_on,
-                    dispatched_on: input.dispatched_on,
-                    delivery_method: input.delivery_method.trim().to_owned(),
-                    tracking_number,
-                    outcome: outcome.as_str().to_owned(),
-                    sealed: input.sealed,
-                    seal_organ: input.seal_organ.clone(),
-                    legal_basis: to_json(&input.legal_basis),
-                    reasons: input.reasons.clone(),
-                    redirect_to: input.redirect_to.as_ref().map(to_json),
-                    remedy: to_json(&input.remedy),
-                    body_text: text,
-                    findings: to_json(&findings),
-                    judged_due_on: facts.due_on,
-                    recorded_by: auth.0.user_id,
-                };
-                let saved = store::replies::insert(c, &new).map_err(|err| {
-                    if store::is_retryable(&err) {
-                        ApiError::write_conflict()
-                    } else {
-                        err.into()
-                    }
-                })?;
-                // The reply stops the clock on the day it went out (Art. 33; 民事诉讼法 Art. 85).
-                let replied = CaseEvent::Replied {
-                    date: input.dispatched_on.unwrap_or(input.issued_on),
-                };
-                let payload = serde_json::to_string(&replied).map_err(ApiError::internal)?;
-                store::cases::insert_event(
-                    c,
-                    id,
-                    replied.kind(),
-                    replied.date(),
-                    &payload,
-                    auth.0.user_id,
-                )?;
-                let after = super::cases::derive(
-                    &calendars,
-                    &dept.data.region,
-                    row.received_on,
-                    super::cases::load_events(c, id)?,
-                    today,
-                )?;
-                if !store::cases::update_derived(
-                    c,
-                    id,
-                    expected,
-                    &after.derived,
-                    after.state.receipt,
-                )? {
-                    return Err(ApiError::precondition_failed());
-                }
-                let summary = serde_json::json!({
-                    "reply_id": saved.id, "doc_number": saved.doc_number, "outcome": saved.outcome,
-                    "issued_on": saved.issued_on, "dispatched_on": saved.dispatched_on,
-                    "findings": findings.iter().map(|f| f.code).collect::<Vec<_>>(),
-                });
-                super::cases::audit_change(
-                    c,
-                    &row,
-                    &before.derived,
-                    &after.derived,
-                    auth.0.user_id,
-                    "reply_recorded",
-                    Some(summary),
-                )?;
-                // A copy for applicants who chose e-mail delivery, in the same transaction.
-                let now_row =
-                    store::cases::find(c, id)?.ok_or_else(|| ApiError::not_found("案件"))?;
-                let ctx = crate::jobs::notify::case_mail(&now_row, &dept, &st.settings.public_url);
-                let notice = ctx
-                    .notice(
-                        "reply",
-                        saved.dispatched_on.unwrap_or(saved.issued_on),
-                        &[
-                            (
-                                "doc_number",
-                                saved
-                                    .doc_number
-                                    .clone()
-                                    .unwrap_or_else(|| "（无文号）".to_owned()),
-                            ),
-                            ("issued_on", saved.issued_on.to_string()),
-                            ("outcome", outcome.label().to_owned()),
-                        ],
-                    )
-                    .map_err(ApiError::internal)?;
-                if let Some(m) = notice {
-                    store::outbox::enqueue(c, &m)?;
-                }
-                Ok((ReplyOut::from(saved), expected + 1))
-            })
-        })
-        .await;
-        match result {
-            Err(e) if e.code == "write_conflict" && attempt < 8 => continue,
-            Err(e) => return Err(e),
-            Ok((out, version)) => {
-                return Ok(HttpResponse::Created()
-                    .insert_header(etag(version))
-                    .json(out));
-            }
+    let (out, version) = db_tx_retry(&state.pool, move |c| {
+        let scope = auth.scope(c)?;
+        let calendars = st.calendars.current(c)?;
+        let row = store::cases::find(c, id)?
+            .filter(|r| scope.allows(r.department_id))
+            .ok_or_else(|| ApiError::not_found("案件"))?;
+        if row.version != expected {
+            return Err(ApiError::precondition_failed());
         }
-    }
-}
-
-/// Stored JSON text of plain data (cannot fail for these types).
-fn to_json<T: Serialize + ?Sized>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
+        let dept = store::departments::find(c, row.department_id)?
+            .ok_or_else(|| ApiError::not_found("机关"))?;
+        let events = super::cases::load_events(c, id)?;
+        let before = super::cases::derive(
+            &calendars,
+            &dept.data.region,
+            row.received_on,
+            events,
+            today,
+        )?;
+        if before.state.closed.is_some() || before.state.replied_on.is_some() {
+            return Err(ApiError::conflict(
+                "case_closed",
+                "案件已答复或已终结；如需再次答复，请先登记 reopened",
+            ));
+        }
+        if input.issued_on < row.submitted_on {
+            return Err(ApiError::field("issued_on", "成文日期不能早于申请提交日期"));
+        }
+        if let Some(r) = before.state.receipt
+            && input.issued_on < r
+        {
+            return Err(ApiError::field(
+                "issued_on",
+                format!("成文日期不能早于收到申请之日（{r}）"),
+            ));
+        }
+        // The reply is the case's latest event: it may not predate what it answers.
+        let reply_date = input.dispatched_on.unwrap_or(input.issued_on);
+        if let Some(last) = before.state.last_event_on
+            && reply_date < last
+        {
+            let field = if input.dispatched_on.is_some() {
+                "dispatched_on"
+            } else {
+                "issued_on"
+            };
+            return Err(ApiError::field(
+                field,
+                format!("答复日期不能早于已登记的最近一个事件（{last}）"),
+            ));
+        }
+        let recorded = super::cases::recorded(&before.events);
+        let facts = process_facts(row.received_on, &recorded, &before.deadline);
+        let (doc_number, doc_parts, auto_number) = match wanted_number.as_deref() {
+            Some("auto") => {
+                let year = input.issued_on.year();
+                let seq = store::replies::next_seq(c, dept.id, &dept.data.code, year)?;
+                let number =
+                    DocNumber::format(&dept.data.code, year, u32::try_from(seq).unwrap_or(1));
+                (
+                    Some(number),
+                    Some((dept.data.code.clone(), year, seq)),
+                    true,
+                )
+            }
+            Some(n) => {
+                let parts = DocNumber::parse(n)
+                    .ok()
+                    .and_then(|d| Some((d.code, d.year, i32::try_from(d.seq).ok()?)));
+                (Some(n.to_owned()), parts, false)
+            }
+            None => (None, None, false),
+        };
+        let reply = ReplyDoc {
+            doc_number: doc_number.clone(),
+            issued_on: input.issued_on,
+            dispatched_on: input.dispatched_on,
+            delivery_method: Some(delivery),
+            outcome,
+            sealed: input.sealed,
+            seal_organ: input.seal_organ.clone(),
+            legal_basis: input.legal_basis.clone(),
+            reasons: input.reasons.clone(),
+            redirect_to: input.redirect_to.clone(),
+            remedy: input.remedy.clone(),
+        };
+        let organ = organ_for(c, &dept)?;
+        let others = store::replies::doc_numbers(c, dept.id)?;
+        let findings = compliance::check(&reply, &organ, &facts, &others);
+        let new = NewReply {
+            case_id: id,
+            department_id: dept.id,
+            doc_number,
+            doc_parts,
+            auto_number,
+            issued_on: input.issued_on,
+            dispatched_on: input.dispatched_on,
+            delivery_method: input.delivery_method.trim().to_owned(),
+            tracking_number: tracking_number.clone(),
+            outcome: outcome.as_str().to_owned(),
+            sealed: input.sealed,
+            seal_organ: input.seal_organ.clone(),
+            legal_basis: to_json(&input.legal_basis),
+            reasons: input.reasons.clone(),
+            redirect_to: input.redirect_to.as_ref().map(to_json),
+            remedy: to_json(&input.remedy),
+            body_text: text.clone(),
+            findings: to_json(&findings),
+            judged_due_on: facts.due_on,
+            recorded_by: auth.0.user_id,
+        };
+        let saved = store::replies::insert(c, &new).map_err(|err| {
+            if store::is_retryable(&err) {
+                ApiError::write_conflict()
+            } else {
+                err.into()
+            }
+        })?;
+        // The reply stops the clock on the day it went out (Art. 33; 民事诉讼法 Art. 85).
+        let replied = CaseEvent::Replied {
+            date: input.dispatched_on.unwrap_or(input.issued_on),
+        };
+        let payload = serde_json::to_string(&replied).map_err(ApiError::internal)?;
+        store::cases::insert_event(
+            c,
+            id,
+            replied.kind(),
+            replied.date(),
+            &payload,
+            auth.0.user_id,
+        )?;
+        let after = super::cases::derive(
+            &calendars,
+            &dept.data.region,
+            row.received_on,
+            super::cases::load_events(c, id)?,
+            today,
+        )?;
+        if !store::cases::update_derived(c, id, expected, &after.derived, after.state.receipt)? {
+            return Err(ApiError::precondition_failed());
+        }
+        let summary = serde_json::json!({
+            "reply_id": saved.id, "doc_number": saved.doc_number, "outcome": saved.outcome,
+            "issued_on": saved.issued_on, "dispatched_on": saved.dispatched_on,
+            "findings": findings.iter().map(|f| f.code).collect::<Vec<_>>(),
+        });
+        super::cases::audit_change(
+            c,
+            &row,
+            &before.derived,
+            &after.derived,
+            auth.0.user_id,
+            "reply_recorded",
+            Some(summary),
+        )?;
+        // A copy for applicants who chose e-mail delivery, in the same transaction.
+        let now_row = store::cases::find(c, id)?.ok_or_else(|| ApiError::not_found("案件"))?;
+        let ctx = crate::jobs::notify::case_mail(&now_row, &dept, &st.settings.public_url);
+        let notice = ctx
+            .notice(
+                "reply",
+                saved.dispatched_on.unwrap_or(saved.issued_on),
+                &[
+                    (
+                        "doc_number",
+                        saved
+                            .doc_number
+                            .clone()
+                            .unwrap_or_else(|| "（无文号）".to_owned()),
+                    ),
+                    ("issued_on", saved.issued_on.to_string()),
+                    ("outcome", outcome.label().to_owned()),
+                ],
+            )
+            .map_err(ApiError::internal)?;
+        if let Some(m) = notice {
+            store::outbox::enqueue(c, &m)?;
+        }
+        Ok((ReplyOut::from(saved), expected + 1))
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header(etag(version))
+        .json(out))
 }
 
 #[derive(Deserialize)]

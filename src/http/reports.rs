@@ -68,31 +68,6 @@ fn respond<T: Serialize>(
     }
 }
 
-/// The departments a report covers: the caller's scope, narrowed to one department (and
-/// optionally its subtree).
-pub(super) fn report_departments(
-    c: &mut DbConnection,
-    auth: &Auth,
-    department_id: Option<i64>,
-    include_subtree: bool,
-) -> Result<Vec<Department>, ApiError> {
-    let scope = auth.scope(c)?;
-    if !scope.sees_departments() {
-        return Err(ApiError::forbidden());
-    }
-    let tree = store::departments::tree(c)?;
-    let wanted: Option<std::collections::BTreeSet<i64>> = match department_id {
-        None => None,
-        Some(d) if !scope.allows(d) => return Err(ApiError::not_found("机关")),
-        Some(d) if include_subtree => Some(tree.subtree(d)),
-        Some(d) => Some([d].into()),
-    };
-    Ok(store::departments::list(c)?
-        .into_iter()
-        .filter(|d| scope.allows(d.id) && wanted.as_ref().is_none_or(|w| w.contains(&d.id)))
-        .collect())
-}
-
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseReportQuery {
@@ -265,7 +240,7 @@ async fn case_report(
     let st = state.clone();
     let today = state.today();
     let report = db_tx(&state.pool, move |c| {
-        let departments = report_departments(c, &auth, q.department_id, q.include_subtree)?;
+        let departments = auth.departments(c, q.department_id, q.include_subtree)?;
         let calendars = st.calendars.current(c)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         super::cases::refresh_paused(c, &calendars, &ids, today)?;
@@ -388,7 +363,7 @@ pub async fn compliance(
         return Err(ApiError::field("from", "起始日期不能晚于截止日期"));
     }
     let report = db(&state.pool, move |c| {
-        let departments = report_departments(c, &auth, q.department_id, q.include_subtree)?;
+        let departments = auth.departments(c, q.department_id, q.include_subtree)?;
         let names: HashMap<i64, String> = departments
             .iter()
             .map(|d| (d.id, d.data.name.clone()))

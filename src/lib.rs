@@ -4,6 +4,7 @@
 //! - `auth`: roles, access scope, password hashing, JWT.
 //! - `store`: diesel on SQLite or PostgreSQL (one code base), migrations, one file per aggregate.
 //! - `http`: actix-web routes, extractors, the one error type.
+//! - `cases`: a case's derived state and the writes that go with every change (store + domain).
 //! - `bulk`: the streaming `deadline --bulk` command.
 //! - `clock`: today in China Standard Time, for the edges only.
 //! - `mail`: templates, the outbox sender (lettre). `jobs`: the notification scan.
@@ -14,6 +15,7 @@
 pub mod app;
 pub mod auth;
 pub mod bulk;
+pub mod cases;
 pub mod clock;
 pub mod config;
 pub mod domain;

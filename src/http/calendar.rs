@@ -324,7 +324,7 @@ pub async fn put_calendar_year(
             .map_err(|m| ApiError::unprocessable("calendar_error", m))?;
         // Facts, not cached conclusions: every open case is recomputed on the new calendar
         // in this transaction, and the ones whose due date moved are reported and audited.
-        let moved = super::cases::recompute_open(c, &new_set, admin, st.today(), None)?;
+        let moved = crate::cases::recompute_open(c, &new_set, admin, st.today(), None)?;
         Ok((row, moved))
     })
     .await?;

@@ -12,14 +12,18 @@ use serde::{Deserialize, Serialize};
 use super::error::ApiError;
 use super::extract::{Auth, State, db, db_tx, db_tx_retry, etag, if_match};
 use crate::auth::{Actor, Role, Scope};
+use crate::cases::{
+    Derivation, audit_change, department_region, derive, parse_events, queue_mails, recorded,
+    refresh_paused, snapshot,
+};
 use crate::domain::calendar::CalendarSet;
 use crate::domain::case::{
-    ApplicantType, CaseEvent, CaseState, Channel, DeliveryPreference, REPEAT_SIMILARITY, Recorded,
-    Status, clock_inputs, item_similarity,
+    ApplicantType, CaseEvent, Channel, DeliveryPreference, REPEAT_SIMILARITY, Status,
+    item_similarity,
 };
-use crate::domain::deadline::{ClockState, Deadline, RuleSettings, compute_deadline};
+use crate::domain::deadline::Deadline;
 use crate::domain::validation::{FieldErrors, optional_email, optional_text, required_text};
-use crate::store::cases::{CaseRow, Cursor, Derived, ListFilter, NewCase, SortKey};
+use crate::store::cases::{CaseRow, Cursor, ListFilter, NewCase, SortKey};
 use crate::store::{self, DbConnection};
 
 /// Working days ahead that count as "due soon" in case views.
@@ -174,177 +178,6 @@ fn parse_case(input: CaseIn, today: NaiveDate, p: &str) -> Result<NewCase, Field
         }),
         _ => Err(e),
     }
-}
-
-/// Everything about a case derived from its stored facts.
-pub struct Derivation {
-    pub state: CaseState,
-    pub deadline: Deadline,
-    pub derived: Derived,
-    pub events: Vec<(store::cases::EventRow, CaseEvent)>,
-}
-
-fn parse_events(
-    rows: Vec<store::cases::EventRow>,
-) -> Result<Vec<(store::cases::EventRow, CaseEvent)>, ApiError> {
-    rows.into_iter()
-        .map(|r| {
-            let ev: CaseEvent = serde_json::from_str(&r.payload)
-                .map_err(|e| ApiError::internal(format!("event {} unreadable: {e}", r.id)))?;
-            Ok((r, ev))
-        })
-        .collect()
-}
-
-/// The events of a case, parsed.
-pub fn load_events(
-    c: &mut DbConnection,
-    id: i64,
-) -> Result<Vec<(store::cases::EventRow, CaseEvent)>, ApiError> {
-    parse_events(store::cases::events(c, id)?)
-}
-
-/// The events as the domain folds them.
-pub fn recorded(events: &[(store::cases::EventRow, CaseEvent)]) -> Vec<Recorded> {
-    events
-        .iter()
-        .map(|(row, ev)| Recorded {
-            id: row.id,
-            event: ev.clone(),
-        })
-        .collect()
-}
-
-/// Writes the audit record of a change to a case.
-pub fn audit_change(
-    c: &mut DbConnection,
-    row: &CaseRow,
-    before: &Derived,
-    after: &Derived,
-    actor_id: i64,
-    action: &str,
-    extra: Option<serde_json::Value>,
-) -> Result<(), ApiError> {
-    // The "after" side is read back, so changed facts (a confirmed receipt) show as changed.
-    let now = store::cases::find(c, row.id)?.ok_or_else(|| ApiError::not_found("案件"))?;
-    store::audit::append(
-        c,
-        row.id,
-        actor_id,
-        action,
-        Some(&snapshot(row, before, None)),
-        &snapshot(&now, after, extra),
-    )?;
-    Ok(())
-}
-
-/// Queues, in the change's transaction, the mails a change to a case causes: the 受理回执 once
-/// the receipt date is known, and copies of notices for applicants who chose e-mail.
-pub fn queue_mails(
-    c: &mut DbConnection,
-    case_id: i64,
-    public_url: &str,
-    event: Option<&CaseEvent>,
-) -> Result<(), ApiError> {
-    let row = store::cases::find(c, case_id)?.ok_or_else(|| ApiError::not_found("案件"))?;
-    let dept = store::departments::find(c, row.department_id)?
-        .ok_or_else(|| ApiError::not_found("机关"))?;
-    let ctx = crate::jobs::notify::case_mail(&row, &dept, public_url);
-    let mail = match event {
-        None | Some(CaseEvent::ReceiptConfirmed { .. }) => ctx.acknowledgement(),
-        Some(CaseEvent::CorrectionRequested {
-            date,
-            items,
-            respond_by,
-        }) => {
-            let items = items
-                .iter()
-                .enumerate()
-                .map(|(i, t)| format!("{}. {t}", i + 1))
-                .collect::<Vec<_>>()
-                .join("\n");
-            ctx.notice(
-                "correction_requested",
-                *date,
-                &[("items", items), ("respond_by", respond_by.to_string())],
-            )
-        }
-        Some(CaseEvent::ExtensionGranted {
-            notified_on,
-            working_days,
-            reason,
-            ..
-        }) => ctx.notice(
-            "extension_granted",
-            *notified_on,
-            &[
-                ("working_days", working_days.to_string()),
-                ("reason", reason.clone()),
-            ],
-        ),
-        Some(CaseEvent::FeeNoticeIssued { date, amount_fen }) => {
-            let amount = format!("{}.{:02}", amount_fen / 100, amount_fen % 100);
-            ctx.notice("fee_notice_issued", *date, &[("amount", amount)])
-        }
-        Some(_) => Ok(None),
-    }
-    .map_err(ApiError::internal)?;
-    if let Some(m) = mail {
-        store::outbox::enqueue(c, &m)?;
-    }
-    Ok(())
-}
-
-/// Folds the events, runs the deadline engine on the department's calendar, and returns the
-/// derived columns.
-pub fn derive(
-    calendars: &CalendarSet,
-    region: &crate::domain::org::RegionCode,
-    received_on: Option<NaiveDate>,
-    events: Vec<(store::cases::EventRow, CaseEvent)>,
-    as_of: NaiveDate,
-) -> Result<Derivation, ApiError> {
-    let recorded: Vec<Recorded> = events
-        .iter()
-        .map(|(row, ev)| Recorded {
-            id: row.id,
-            event: ev.clone(),
-        })
-        .collect();
-    let state = CaseState::fold(received_on, &recorded);
-    let rules = RuleSettings::default();
-    let (receipt, clock) = clock_inputs(received_on, &recorded);
-    let calendar = calendars.calendar(Some(region));
-    let deadline = compute_deadline(receipt, &clock, &rules, &calendar, as_of)
-        .map_err(|e| ApiError::unprocessable("date_out_of_range", e.to_string()))?;
-    let status = state.status(matches!(deadline.clock, ClockState::Paused));
-    // Only a running clock has a fixed due date to store; a paused one's projection moves
-    // with every day (the case view shows it).
-    let derived = Derived {
-        status: status.as_str().to_owned(),
-        due_on: if matches!(status, Status::Received | Status::InProgress) {
-            deadline.due_on
-        } else {
-            None
-        },
-        assignee_id: state.assignee,
-    };
-    Ok(Derivation {
-        state,
-        deadline,
-        derived,
-        events,
-    })
-}
-
-fn department_region(
-    c: &mut DbConnection,
-    department_id: i64,
-) -> Result<crate::domain::org::RegionCode, ApiError> {
-    Ok(store::departments::find(c, department_id)?
-        .ok_or_else(|| ApiError::not_found("机关"))?
-        .data
-        .region)
 }
 
 #[derive(Serialize)]
@@ -527,23 +360,6 @@ fn visible_case(c: &mut DbConnection, scope: &Scope, id: i64) -> Result<CaseRow,
     store::cases::find(c, id)?
         .filter(|r| scope.allows(r.department_id))
         .ok_or_else(|| ApiError::not_found("案件"))
-}
-
-/// The audit snapshot of a case: its facts and derived state, without the explanation.
-fn snapshot(row: &CaseRow, derived: &Derived, extra: Option<serde_json::Value>) -> String {
-    serde_json::json!({
-        "case_number": row.case_number,
-        "department_id": row.department_id,
-        "applicant": applicant_out(row),
-        "channel": row.channel,
-        "submitted_on": row.submitted_on,
-        "received_on": row.received_on,
-        "status": derived.status,
-        "due_on": derived.due_on,
-        "assignee_id": derived.assignee_id,
-        "event": extra,
-    })
-    .to_string()
 }
 
 fn writer_scope(auth: &Auth, c: &mut DbConnection) -> Result<Scope, ApiError> {
@@ -1098,97 +914,4 @@ pub async fn list_cases(
         .collect();
     Ok(HttpResponse::Ok()
         .json(serde_json::json!({ "items": items, "next_cursor": next_cursor, "as_of": as_of })))
-}
-
-/// Brings stored paused cases of some departments up to date as of `today`: a consultation
-/// whose 15 working days ran out without an answer lets the clock run again by itself
-/// (Arts 32–34), without any event to refresh the stored status.
-pub fn refresh_paused(
-    c: &mut DbConnection,
-    calendars: &CalendarSet,
-    department_ids: &[i64],
-    today: NaiveDate,
-) -> Result<(), ApiError> {
-    for id in store::cases::paused_ids(c, department_ids)? {
-        let Some(row) = store::cases::find(c, id)? else {
-            continue;
-        };
-        let region = department_region(c, row.department_id)?;
-        let d = derive(
-            calendars,
-            &region,
-            row.received_on,
-            load_events(c, id)?,
-            today,
-        )?;
-        if d.derived.status != row.status || d.derived.due_on != row.due_on {
-            // A concurrent writer that changed the version stored fresher values already.
-            store::cases::refresh_derived(c, id, row.version, &d.derived)?;
-        }
-    }
-    Ok(())
-}
-
-/// A case whose due date a calendar import changed.
-#[derive(Debug, Clone, Serialize)]
-pub struct Moved {
-    case_id: i64,
-    case_number: String,
-    old_due_on: Option<NaiveDate>,
-    new_due_on: Option<NaiveDate>,
-}
-
-/// Recomputes every open case on `calendars` (inside the import's transaction), writes the
-/// due dates that moved and an audit record for each, and lists them.
-pub fn recompute_open(
-    c: &mut DbConnection,
-    calendars: &CalendarSet,
-    actor_id: i64,
-    today: NaiveDate,
-    department: Option<i64>,
-) -> Result<Vec<Moved>, ApiError> {
-    let mut moved = Vec::new();
-    for id in store::cases::open_ids(c)? {
-        let Some(row) = store::cases::find(c, id)? else {
-            continue;
-        };
-        if department.is_some_and(|d| d != row.department_id) {
-            continue;
-        }
-        let region = department_region(c, row.department_id)?;
-        let d = derive(
-            calendars,
-            &region,
-            row.received_on,
-            parse_events(store::cases::events(c, id)?)?,
-            today,
-        )?;
-        if d.derived.due_on != row.due_on {
-            // Versioned: a writer who derived this case on the old calendar meanwhile gets a
-            // 412 instead of overwriting the new date; if it committed first, this import retries.
-            if !store::cases::refresh_derived(c, id, row.version, &d.derived)? {
-                return Err(ApiError::write_conflict());
-            }
-            let before = Derived {
-                status: row.status.clone(),
-                due_on: row.due_on,
-                assignee_id: row.assignee_id,
-            };
-            store::audit::append(
-                c,
-                id,
-                actor_id,
-                "calendar_recomputed",
-                Some(&snapshot(&row, &before, None)),
-                &snapshot(&row, &d.derived, None),
-            )?;
-            moved.push(Moved {
-                case_id: id,
-                case_number: row.case_number,
-                old_due_on: row.due_on,
-                new_due_on: d.derived.due_on,
-            });
-        }
-    }
-    Ok(moved)
 }

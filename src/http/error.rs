@@ -168,6 +168,19 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+impl From<crate::cases::CaseError> for ApiError {
+    fn from(e: crate::cases::CaseError) -> Self {
+        use crate::cases::CaseError as E;
+        match e {
+            E::NotFound(what) => ApiError::not_found(what),
+            E::WriteConflict => ApiError::write_conflict(),
+            E::OutOfRange(message) => ApiError::unprocessable("date_out_of_range", message),
+            E::Db(e) => e.into(),
+            other @ (E::Corrupt(_) | E::Template(_)) => ApiError::internal(other),
+        }
+    }
+}
+
 impl From<crate::store::StoreError> for ApiError {
     fn from(e: crate::store::StoreError) -> Self {
         ApiError::internal(format!("store: {e}"))

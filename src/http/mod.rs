@@ -4,8 +4,7 @@
 mod annual;
 mod audits;
 mod calendar;
-/// Also used by the notification scan (`jobs::notify`) to refresh paused cases.
-pub(crate) mod cases;
+mod cases;
 pub mod error;
 pub mod extract;
 mod health;

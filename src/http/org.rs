@@ -170,7 +170,7 @@ pub async fn patch_department(
         // each recomputation audited on its case.
         if data.region.province() != current.data.region.province() {
             let calendars = st.calendars.current(c)?;
-            super::cases::recompute_open(c, &calendars, admin, st.today(), Some(id))?;
+            crate::cases::recompute_open(c, &calendars, admin, st.today(), Some(id))?;
         }
         Ok(updated)
     })

@@ -236,8 +236,8 @@ pub async fn post_reply(
         }
         let dept = store::departments::find(c, row.department_id)?
             .ok_or_else(|| ApiError::not_found("机关"))?;
-        let events = super::cases::load_events(c, id)?;
-        let before = super::cases::derive(
+        let events = crate::cases::load_events(c, id)?;
+        let before = crate::cases::derive(
             &calendars,
             &dept.data.region,
             row.received_on,
@@ -276,7 +276,7 @@ pub async fn post_reply(
                 format!("答复日期不能早于已登记的最近一个事件（{last}）"),
             ));
         }
-        let recorded = super::cases::recorded(&before.events);
+        let recorded = crate::cases::recorded(&before.events);
         let facts = process_facts(row.received_on, &recorded, &before.deadline);
         let (doc_number, doc_parts, auto_number) = match wanted_number.as_deref() {
             Some("auto") => {
@@ -356,11 +356,11 @@ pub async fn post_reply(
             &payload,
             auth.0.user_id,
         )?;
-        let after = super::cases::derive(
+        let after = crate::cases::derive(
             &calendars,
             &dept.data.region,
             row.received_on,
-            super::cases::load_events(c, id)?,
+            crate::cases::load_events(c, id)?,
             today,
         )?;
         if !store::cases::update_derived(c, id, expected, &after.derived, after.state.receipt)? {
@@ -371,7 +371,7 @@ pub async fn post_reply(
             "issued_on": saved.issued_on, "dispatched_on": saved.dispatched_on,
             "findings": findings.iter().map(|f| f.code).collect::<Vec<_>>(),
         });
-        super::cases::audit_change(
+        crate::cases::audit_change(
             c,
             &row,
             &before.derived,
@@ -382,7 +382,7 @@ pub async fn post_reply(
         )?;
         // A copy for applicants who chose e-mail delivery, in the same transaction.
         let now_row = store::cases::find(c, id)?.ok_or_else(|| ApiError::not_found("案件"))?;
-        let ctx = crate::jobs::notify::case_mail(&now_row, &dept, &st.settings.public_url);
+        let ctx = crate::mail::CaseMail::for_case(&now_row, &dept, &st.settings.public_url);
         let notice = ctx
             .notice(
                 "reply",
@@ -452,8 +452,8 @@ pub async fn reply_draft(
             .ok_or_else(|| ApiError::not_found("案件"))?;
         let dept = store::departments::find(c, row.department_id)?
             .ok_or_else(|| ApiError::not_found("机关"))?;
-        let events = super::cases::load_events(c, id)?;
-        let d = super::cases::derive(
+        let events = crate::cases::load_events(c, id)?;
+        let d = crate::cases::derive(
             &calendars,
             &dept.data.region,
             row.received_on,
@@ -481,7 +481,7 @@ pub async fn reply_draft(
             doc_number: None,
             title: Default::default(),
         });
-        let recorded = super::cases::recorded(&d.events);
+        let recorded = crate::cases::recorded(&d.events);
         let facts = process_facts(row.received_on, &recorded, &d.deadline);
         let others = store::replies::doc_numbers(c, dept.id)?;
         let findings = compliance::check(&made.reply, &organ, &facts, &others);

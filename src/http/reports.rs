@@ -243,7 +243,7 @@ async fn case_report(
         let departments = auth.departments(c, q.department_id, q.include_subtree)?;
         let calendars = st.calendars.current(c)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
-        super::cases::refresh_paused(c, &calendars, &ids, today)?;
+        crate::cases::refresh_paused(c, &calendars, &ids, today)?;
         let mut filter = ListFilter {
             department_ids: departments.iter().map(|d| d.id).collect(),
             ..ListFilter::default()

@@ -29,29 +29,6 @@ pub struct Report {
     pub send: SendReport,
 }
 
-/// Builds the mail context of a case.
-pub fn case_mail(
-    row: &CaseRow,
-    dept: &store::departments::Department,
-    public_url: &str,
-) -> CaseMail {
-    CaseMail {
-        case_id: row.id,
-        case_number: row.case_number.clone(),
-        applicant: row.applicant_name.clone(),
-        applicant_email: row.applicant_email.clone(),
-        wants_email: row.delivery_preference.as_deref() == Some("email"),
-        department: dept.data.name.clone(),
-        address: dept.data.address.clone(),
-        phone: dept.data.phone.clone(),
-        received_on: row.received_on,
-        receipt_rule: crate::domain::case::Channel::parse(&row.channel)
-            .map_or_else(String::new, |c| c.receipt_rule().to_owned()),
-        due_on: row.due_on,
-        link: format!("{public_url}/api/v1/cases/{}", row.id),
-    }
-}
-
 /// Queues the reminders and digests due `as_of` (inside one transaction).
 pub fn scan(
     c: &mut DbConnection,
@@ -68,7 +45,7 @@ pub fn scan(
     let every: Vec<i64> = departments.iter().map(|d| d.id).collect();
     // A consultation whose 15 working days ran out runs again without any event: bring such
     // cases up to date before deciding who is due or overdue.
-    crate::http::cases::refresh_paused(c, calendars, &every, as_of).map_err(|e| e.to_string())?;
+    crate::cases::refresh_paused(c, calendars, &every, as_of).map_err(|e| e.to_string())?;
     let by_id: HashMap<i64, &store::departments::Department> =
         departments.iter().map(|d| (d.id, d)).collect();
     let users = store::users::list(c).map_err(|e| e.to_string())?;
@@ -114,7 +91,7 @@ pub fn scan(
                 })
                 .collect(),
         };
-        let ctx = case_mail(row, dept, public_url);
+        let ctx = CaseMail::for_case(row, dept, public_url);
         for u in recipients {
             let Some(email) = &u.email else { continue };
             match ctx.due_soon(&u.display_name, email, left) {

@@ -115,6 +115,29 @@ pub struct CaseMail {
 }
 
 impl CaseMail {
+    /// The mail context of a stored case and its department.
+    pub fn for_case(
+        row: &crate::store::cases::CaseRow,
+        dept: &crate::store::departments::Department,
+        public_url: &str,
+    ) -> CaseMail {
+        CaseMail {
+            case_id: row.id,
+            case_number: row.case_number.clone(),
+            applicant: row.applicant_name.clone(),
+            applicant_email: row.applicant_email.clone(),
+            wants_email: row.delivery_preference.as_deref() == Some("email"),
+            department: dept.data.name.clone(),
+            address: dept.data.address.clone(),
+            phone: dept.data.phone.clone(),
+            received_on: row.received_on,
+            receipt_rule: crate::domain::case::Channel::parse(&row.channel)
+                .map_or_else(String::new, |c| c.receipt_rule().to_owned()),
+            due_on: row.due_on,
+            link: format!("{public_url}/api/v1/cases/{}", row.id),
+        }
+    }
+
     fn vars(&self) -> BTreeMap<&'static str, String> {
         let or_none = |v: &Option<String>| v.clone().unwrap_or_else(|| "（未登记）".to_owned());
         let date =

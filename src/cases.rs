@@ -1,0 +1,308 @@
+//! A case's derived state, and what every change to a case writes alongside it: the
+//! derived columns, the audit record, the mails it causes. Store and domain only (no actix),
+//! shared by the HTTP handlers and the notification job.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::domain::calendar::CalendarSet;
+use crate::domain::case::{CaseEvent, CaseState, Recorded, Status, clock_inputs};
+use crate::domain::deadline::{ClockState, Deadline, RuleSettings, compute_deadline};
+use crate::domain::org::RegionCode;
+use crate::mail::{CaseMail, TemplateError};
+use crate::store::cases::{CaseRow, Derived, EventRow};
+use crate::store::{self, DbConnection};
+
+/// Why work on a case stopped; the HTTP layer turns each into its answer.
+#[derive(Debug, thiserror::Error)]
+pub enum CaseError {
+    #[error("{0}不存在")]
+    NotFound(&'static str),
+    /// Another writer changed the case first (the caller may retry).
+    #[error("并发写入冲突")]
+    WriteConflict,
+    /// A date outside the supported calendar range.
+    #[error("{0}")]
+    OutOfRange(String),
+    /// Stored data that no longer parses.
+    #[error("stored data: {0}")]
+    Corrupt(String),
+    #[error("mail template: {0}")]
+    Template(#[from] TemplateError),
+    #[error(transparent)]
+    Db(#[from] diesel::result::Error),
+}
+
+/// Everything about a case derived from its stored facts.
+pub struct Derivation {
+    pub state: CaseState,
+    pub deadline: Deadline,
+    pub derived: Derived,
+    pub events: Vec<(EventRow, CaseEvent)>,
+}
+
+pub fn parse_events(rows: Vec<EventRow>) -> Result<Vec<(EventRow, CaseEvent)>, CaseError> {
+    rows.into_iter()
+        .map(|r| {
+            let ev: CaseEvent = serde_json::from_str(&r.payload)
+                .map_err(|e| CaseError::Corrupt(format!("event {} unreadable: {e}", r.id)))?;
+            Ok((r, ev))
+        })
+        .collect()
+}
+
+/// The events of a case, parsed.
+pub fn load_events(c: &mut DbConnection, id: i64) -> Result<Vec<(EventRow, CaseEvent)>, CaseError> {
+    parse_events(store::cases::events(c, id)?)
+}
+
+/// The events as the domain folds them.
+pub fn recorded(events: &[(EventRow, CaseEvent)]) -> Vec<Recorded> {
+    events
+        .iter()
+        .map(|(row, ev)| Recorded {
+            id: row.id,
+            event: ev.clone(),
+        })
+        .collect()
+}
+
+/// Writes the audit record of a change to a case.
+pub fn audit_change(
+    c: &mut DbConnection,
+    row: &CaseRow,
+    before: &Derived,
+    after: &Derived,
+    actor_id: i64,
+    action: &str,
+    extra: Option<serde_json::Value>,
+) -> Result<(), CaseError> {
+    // The "after" side is read back, so changed facts (a confirmed receipt) show as changed.
+    let now = store::cases::find(c, row.id)?.ok_or_else(|| CaseError::NotFound("案件"))?;
+    store::audit::append(
+        c,
+        row.id,
+        actor_id,
+        action,
+        Some(&snapshot(row, before, None)),
+        &snapshot(&now, after, extra),
+    )?;
+    Ok(())
+}
+
+/// Queues, in the change's transaction, the mails a change to a case causes: the 受理回执 once
+/// the receipt date is known, and copies of notices for applicants who chose e-mail.
+pub fn queue_mails(
+    c: &mut DbConnection,
+    case_id: i64,
+    public_url: &str,
+    event: Option<&CaseEvent>,
+) -> Result<(), CaseError> {
+    let row = store::cases::find(c, case_id)?.ok_or_else(|| CaseError::NotFound("案件"))?;
+    let dept = store::departments::find(c, row.department_id)?
+        .ok_or_else(|| CaseError::NotFound("机关"))?;
+    let ctx = CaseMail::for_case(&row, &dept, public_url);
+    let mail = match event {
+        None | Some(CaseEvent::ReceiptConfirmed { .. }) => ctx.acknowledgement(),
+        Some(CaseEvent::CorrectionRequested {
+            date,
+            items,
+            respond_by,
+        }) => {
+            let items = items
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{}. {t}", i + 1))
+                .collect::<Vec<_>>()
+                .join("\n");
+            ctx.notice(
+                "correction_requested",
+                *date,
+                &[("items", items), ("respond_by", respond_by.to_string())],
+            )
+        }
+        Some(CaseEvent::ExtensionGranted {
+            notified_on,
+            working_days,
+            reason,
+            ..
+        }) => ctx.notice(
+            "extension_granted",
+            *notified_on,
+            &[
+                ("working_days", working_days.to_string()),
+                ("reason", reason.clone()),
+            ],
+        ),
+        Some(CaseEvent::FeeNoticeIssued { date, amount_fen }) => {
+            let amount = format!("{}.{:02}", amount_fen / 100, amount_fen % 100);
+            ctx.notice("fee_notice_issued", *date, &[("amount", amount)])
+        }
+        Some(_) => Ok(None),
+    }?;
+    if let Some(m) = mail {
+        store::outbox::enqueue(c, &m)?;
+    }
+    Ok(())
+}
+
+/// Folds the events, runs the deadline engine on the department's calendar, and returns the
+/// derived columns.
+pub fn derive(
+    calendars: &CalendarSet,
+    region: &RegionCode,
+    received_on: Option<NaiveDate>,
+    events: Vec<(EventRow, CaseEvent)>,
+    as_of: NaiveDate,
+) -> Result<Derivation, CaseError> {
+    let recorded = recorded(&events);
+    let state = CaseState::fold(received_on, &recorded);
+    let rules = RuleSettings::default();
+    let (receipt, clock) = clock_inputs(received_on, &recorded);
+    let calendar = calendars.calendar(Some(region));
+    let deadline = compute_deadline(receipt, &clock, &rules, &calendar, as_of)
+        .map_err(|e| CaseError::OutOfRange(e.to_string()))?;
+    let status = state.status(matches!(deadline.clock, ClockState::Paused));
+    // Only a running clock has a fixed due date to store; a paused one's projection moves
+    // with every day (the case view shows it).
+    let derived = Derived {
+        status: status.as_str().to_owned(),
+        due_on: if matches!(status, Status::Received | Status::InProgress) {
+            deadline.due_on
+        } else {
+            None
+        },
+        assignee_id: state.assignee,
+    };
+    Ok(Derivation {
+        state,
+        deadline,
+        derived,
+        events,
+    })
+}
+
+pub fn department_region(
+    c: &mut DbConnection,
+    department_id: i64,
+) -> Result<RegionCode, CaseError> {
+    Ok(store::departments::find(c, department_id)?
+        .ok_or_else(|| CaseError::NotFound("机关"))?
+        .data
+        .region)
+}
+
+/// The audit snapshot of a case: its facts and derived state, without the explanation.
+pub fn snapshot(row: &CaseRow, derived: &Derived, extra: Option<serde_json::Value>) -> String {
+    serde_json::json!({
+        "case_number": row.case_number,
+        "department_id": row.department_id,
+        "applicant": {
+            "type": row.applicant_type, "name": row.applicant_name,
+            "id_number": row.applicant_id_number, "phone": row.applicant_phone,
+            "email": row.applicant_email, "address": row.applicant_address,
+        },
+        "channel": row.channel,
+        "submitted_on": row.submitted_on,
+        "received_on": row.received_on,
+        "status": derived.status,
+        "due_on": derived.due_on,
+        "assignee_id": derived.assignee_id,
+        "event": extra,
+    })
+    .to_string()
+}
+
+/// Brings stored paused cases of some departments up to date as of `today`: a consultation
+/// whose 15 working days ran out without an answer lets the clock run again by itself
+/// (Arts 32–34), without any event to refresh the stored status.
+pub fn refresh_paused(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    department_ids: &[i64],
+    today: NaiveDate,
+) -> Result<(), CaseError> {
+    for id in store::cases::paused_ids(c, department_ids)? {
+        let Some(row) = store::cases::find(c, id)? else {
+            continue;
+        };
+        let region = department_region(c, row.department_id)?;
+        let d = derive(
+            calendars,
+            &region,
+            row.received_on,
+            load_events(c, id)?,
+            today,
+        )?;
+        if d.derived.status != row.status || d.derived.due_on != row.due_on {
+            // A concurrent writer that changed the version stored fresher values already.
+            store::cases::refresh_derived(c, id, row.version, &d.derived)?;
+        }
+    }
+    Ok(())
+}
+
+/// A case whose due date a calendar import changed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Moved {
+    case_id: i64,
+    case_number: String,
+    old_due_on: Option<NaiveDate>,
+    new_due_on: Option<NaiveDate>,
+}
+
+/// Recomputes every open case on `calendars` (inside the import's transaction), writes the
+/// due dates that moved and an audit record for each, and lists them.
+pub fn recompute_open(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    actor_id: i64,
+    today: NaiveDate,
+    department: Option<i64>,
+) -> Result<Vec<Moved>, CaseError> {
+    let mut moved = Vec::new();
+    for id in store::cases::open_ids(c)? {
+        let Some(row) = store::cases::find(c, id)? else {
+            continue;
+        };
+        if department.is_some_and(|d| d != row.department_id) {
+            continue;
+        }
+        let region = department_region(c, row.department_id)?;
+        let d = derive(
+            calendars,
+            &region,
+            row.received_on,
+            parse_events(store::cases::events(c, id)?)?,
+            today,
+        )?;
+        if d.derived.due_on != row.due_on {
+            // Versioned: a writer who derived this case on the old calendar meanwhile gets a
+            // 412 instead of overwriting the new date; if it committed first, this import retries.
+            if !store::cases::refresh_derived(c, id, row.version, &d.derived)? {
+                return Err(CaseError::WriteConflict);
+            }
+            let before = Derived {
+                status: row.status.clone(),
+                due_on: row.due_on,
+                assignee_id: row.assignee_id,
+            };
+            audit_change(
+                c,
+                &row,
+                &before,
+                &d.derived,
+                actor_id,
+                "calendar_recomputed",
+                None,
+            )?;
+            moved.push(Moved {
+                case_id: id,
+                case_number: row.case_number,
+                old_due_on: row.due_on,
+                new_due_on: d.derived.due_on,
+            });
+        }
+    }
+    Ok(moved)
+}

@@ -79,7 +79,7 @@ pub fn audit_change(
 ) -> Result<(), CaseError> {
     // The "after" side is read back, so changed facts (a confirmed receipt) show as changed.
     let now = store::cases::find(c, row.id)?.ok_or_else(|| CaseError::NotFound("案件"))?;
-    store::audit::append(
+    store::trail::append(
         c,
         row.id,
         actor_id,

@@ -10,9 +10,8 @@
 //! - `mail`: templates, the outbox sender (lettre). `jobs`: the notification scan.
 //! - `report`: CSV and Excel renderings of reports; the annual report as .xlsx and HTML.
 //! - `config`: settings from a TOML file and `OGI_*` variables.
-//! - `app`: builds and starts the service from `Settings` (used by `main` and the tests).
+//! - `startup`: builds and starts the service from `Settings` (used by `main` and the tests).
 
-pub mod app;
 pub mod auth;
 pub mod bulk;
 pub mod cases;
@@ -22,5 +21,7 @@ pub mod domain;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod ops;
 pub mod report;
+pub mod startup;
 pub mod store;

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use chrono::{NaiveDate, Utc};
 use clap::{Parser, Subcommand};
-use ogi_tracker::app::{Application, Bootstrap};
 use ogi_tracker::auth::{Role, password};
 use ogi_tracker::config::{LogFormat, Settings, redact_url};
 use ogi_tracker::domain::calendar::{CalendarSet, RegionCode};
 use ogi_tracker::domain::deadline::{RuleSettings, compute_deadline};
+use ogi_tracker::startup::{Application, Bootstrap};
 use ogi_tracker::store;
 
 #[derive(Parser)]
@@ -341,7 +341,7 @@ fn notify(settings: &Settings, as_of: Option<&str>) -> Result<(), String> {
 
 fn verify_audit(settings: &Settings) -> Result<(), String> {
     let mut conn = connect(settings)?;
-    let (records, breaks) = store::audit::verify(&mut conn).map_err(|e| e.to_string())?;
+    let (records, breaks) = store::trail::verify(&mut conn).map_err(|e| e.to_string())?;
     let report =
         serde_json::json!({ "records": records, "ok": breaks.is_empty(), "breaks": breaks });
     println!(

@@ -390,7 +390,7 @@ fn create_one(
                 e.into()
             }
         })?;
-    store::audit::append(
+    store::trail::append(
         c,
         row.id,
         actor.user_id,
@@ -446,7 +446,7 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>, ApiError> {
 }
 
 fn request_hash(body: &impl Serialize) -> String {
-    store::audit::sha256_hex(serde_json::to_string(body).unwrap_or_default().as_bytes())
+    store::trail::sha256_hex(serde_json::to_string(body).unwrap_or_default().as_bytes())
 }
 
 /// Runs a creating transaction with the idempotency protocol and retries on a write
@@ -622,7 +622,7 @@ pub async fn case_history(
     let items = db(&state.pool, move |c| {
         let scope = auth.scope(c)?;
         visible_case(c, &scope, id)?;
-        Ok(store::audit::history(c, id)?)
+        Ok(store::trail::history(c, id)?)
     })
     .await?;
     Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))

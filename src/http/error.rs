@@ -168,6 +168,39 @@ impl From<diesel::result::Error> for ApiError {
     }
 }
 
+/// The only place an operation's failure becomes a status code.
+impl From<crate::ops::OpError> for ApiError {
+    fn from(e: crate::ops::OpError) -> Self {
+        use crate::ops::OpError as E;
+        match e {
+            E::NotFound(what) => ApiError::not_found(what),
+            E::Forbidden => ApiError::forbidden(),
+            E::Denied { code, message } => ApiError::new(StatusCode::FORBIDDEN, code, message),
+            E::Invalid(fields) => ApiError::validation(fields),
+            E::Rejected { code, message } => ApiError::unprocessable(code, message),
+            E::Conflict { code, message } => ApiError::conflict(code, message),
+            E::BadRequest { code, message } => ApiError::bad_request(code, message),
+            E::StaleVersion => ApiError::precondition_failed(),
+            E::WriteConflict => ApiError::write_conflict(),
+            E::TooManyAttempts { retry_after_secs } => {
+                ApiError::too_many_attempts(retry_after_secs)
+            }
+            E::Unauthenticated(message) => ApiError::unauthenticated(message),
+            E::OutOfRange(message) => ApiError::unprocessable("date_out_of_range", message),
+            E::Unavailable(cause) => {
+                let mut e = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "database_unavailable",
+                    "数据库暂时无法连接，请稍后重试",
+                );
+                e.internal = Some(cause);
+                e
+            }
+            E::Internal(cause) => ApiError::internal(cause),
+        }
+    }
+}
+
 impl From<crate::cases::CaseError> for ApiError {
     fn from(e: crate::cases::CaseError) -> Self {
         use crate::cases::CaseError as E;

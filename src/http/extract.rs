@@ -11,25 +11,33 @@ use actix_web::{FromRequest, HttpRequest, web};
 use super::error::ApiError;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{Actor, Role, Scope};
-use crate::config::Settings;
-use crate::store::calendars::CalendarCache;
+use crate::ops::{Ctx, OpError};
 use crate::store::{self, DbConnection, Pool};
 
 pub struct AppState {
-    pub pool: Pool,
-    pub calendars: CalendarCache,
+    pub ctx: Arc<Ctx>,
     pub jwt: JwtKeys,
-    pub settings: Arc<Settings>,
 }
 
-impl AppState {
-    /// The agency's current date (China Standard Time), unless the settings pin one.
-    pub fn today(&self) -> chrono::NaiveDate {
-        self.settings.today.unwrap_or_else(crate::clock::today)
+/// Handlers read the pool, settings and clock of the one context.
+impl std::ops::Deref for AppState {
+    type Target = Ctx;
+    fn deref(&self) -> &Ctx {
+        &self.ctx
     }
 }
 
 pub type State = web::Data<AppState>;
+
+/// Runs an operation on the blocking thread pool (diesel blocks).
+pub async fn run<T, F>(state: &State, f: F) -> Result<T, ApiError>
+where
+    F: FnOnce(&Ctx) -> Result<T, OpError> + Send + 'static,
+    T: Send + 'static,
+{
+    let ctx = state.ctx.clone();
+    Ok(web::block(move || f(&ctx)).await??)
+}
 
 /// Runs `f` with a pooled connection on the blocking thread pool.
 pub async fn db<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>

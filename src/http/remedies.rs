@@ -180,7 +180,7 @@ pub async fn post_remedy(
             },
         )?;
         let out = RemedyOut::from(row);
-        store::audit::append(
+        store::trail::append(
             c,
             case_id,
             auth.0.user_id,
@@ -247,7 +247,7 @@ pub async fn patch_remedy(
         let after = store::remedies::find(c, id)?
             .map(RemedyOut::from)
             .ok_or_else(|| ApiError::not_found("行政复议或行政诉讼"))?;
-        store::audit::append(
+        store::trail::append(
             c,
             after.case_id,
             auth.0.user_id,

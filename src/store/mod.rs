@@ -3,7 +3,7 @@
 //! Nothing here knows HTTP; functions take a connection and return diesel results or
 //! `StoreError`.
 
-pub mod audit;
+pub mod action_log;
 pub mod audits;
 pub mod calendars;
 pub mod cases;
@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod remedies;
 pub mod replies;
 pub mod schema;
+pub mod trail;
 pub mod users;
 
 use std::path::PathBuf;

@@ -313,3 +313,18 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_letter_replies,
     audit_phone_checks,
 );
+
+diesel::table! {
+    action_log (id) {
+        id -> BigInt,
+        subject -> Text,
+        seq -> Integer,
+        actor_id -> Nullable<BigInt>,
+        at -> Timestamp,
+        action -> Text,
+        before_state -> Nullable<Text>,
+        after_state -> Text,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}

@@ -7,8 +7,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection};
-use ogi_tracker::app::Application;
 use ogi_tracker::config::{LogFormat, Settings};
+use ogi_tracker::startup::Application;
 use ogi_tracker::store::{DatabaseUrl, Pool};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};

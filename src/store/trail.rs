@@ -1,5 +1,5 @@
-//! The case audit trail: append-only, one hash chain per case. Nothing here updates or
-//! deletes a record, and no route exposes such a thing.
+//! The case audit trail (who changed what on a case, when): append-only, one hash chain per
+//! case. Nothing here updates or deletes a record, and no route exposes such a thing.
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;

@@ -110,10 +110,12 @@ impl Application {
         };
         let secret = jwt_secret(&settings)?;
         let state = web::Data::new(AppState {
-            pool: pool.clone(),
-            calendars,
+            ctx: Arc::new(crate::ops::Ctx {
+                pool: pool.clone(),
+                calendars,
+                settings: Arc::new(settings.clone()),
+            }),
             jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),
-            settings: Arc::new(settings.clone()),
         });
         let mailer = crate::mail::sender::Mailer::new(
             settings.smtp_url.as_deref(),

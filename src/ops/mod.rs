@@ -1,0 +1,134 @@
+//! The application layer: one public function per user action (register a case, record
+//! an event, record a reply, create a user, import a calendar year, …), called alike by the
+//! JSON API (`http`), the command line (`main`) and the jobs.
+//!
+//! An operation takes the context (`Ctx`: pool, calendars, settings, clock) and the acting
+//! user, owns its transaction, scope and version checks, writes its audit record and queues
+//! its mail in that transaction, and returns typed results or one `OpError`. Nothing here
+//! knows actix or JSON request shapes; operations are synchronous (diesel blocks), and each
+//! face runs them where blocking is allowed (`http` on actix's blocking pool).
+
+pub mod error;
+
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use diesel::Connection;
+
+pub use error::OpError;
+
+use crate::auth::{Actor, Role, Scope};
+use crate::config::Settings;
+use crate::domain::calendar::CalendarSet;
+use crate::store::calendars::CalendarCache;
+use crate::store::{self, DbConnection, Pool};
+
+pub type OpResult<T> = Result<T, OpError>;
+
+/// What every operation may use. One per process, shared by every face.
+pub struct Ctx {
+    pub pool: Pool,
+    pub calendars: CalendarCache,
+    pub settings: Arc<Settings>,
+}
+
+impl Ctx {
+    /// The agency's current date (China Standard Time), unless the settings pin one.
+    pub fn today(&self) -> NaiveDate {
+        self.settings.today.unwrap_or_else(crate::clock::today)
+    }
+
+    /// The calendars in force, reloaded if another instance imported a year meanwhile.
+    pub fn calendars(&self, c: &mut DbConnection) -> OpResult<Arc<CalendarSet>> {
+        Ok(self.calendars.current(c)?)
+    }
+
+    /// Runs `f` on a pooled connection, outside any write transaction: reads never take the
+    /// SQLite write lock.
+    pub fn read<T>(&self, f: impl FnOnce(&mut DbConnection) -> OpResult<T>) -> OpResult<T> {
+        let mut conn = self.pool.get()?;
+        f(&mut conn)
+    }
+
+    /// Runs `f` in a read-only transaction that sees one snapshot (reports that read several
+    /// tables must add up).
+    pub fn snapshot<T>(&self, f: impl FnOnce(&mut DbConnection) -> OpResult<T>) -> OpResult<T> {
+        let mut conn = self.pool.get()?;
+        conn.transaction(|c| {
+            store::begin_snapshot(c)?;
+            f(c)
+        })
+    }
+
+    /// Runs `f` in one write transaction: everything or nothing is written.
+    pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> OpResult<T>) -> OpResult<T> {
+        let mut conn = self.pool.get()?;
+        conn.transaction(|c| {
+            store::begin_write(c)?;
+            f(c)
+        })
+    }
+
+    /// Like `write`, run again (up to 8 times in all) when it lost a race for a unique
+    /// number: case numbers, automatic doc numbers, audit sequence numbers.
+    pub fn write_retry<T>(&self, f: impl Fn(&mut DbConnection) -> OpResult<T>) -> OpResult<T> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            match self.write(&f) {
+                Err(OpError::WriteConflict) if attempt < 8 => continue,
+                other => return other,
+            }
+        }
+    }
+}
+
+/// The caller's scope, computed from the current department tree.
+pub fn scope(c: &mut DbConnection, actor: &Actor) -> OpResult<Scope> {
+    let tree = store::departments::tree(c)?;
+    Ok(Scope::of(actor, &tree))
+}
+
+/// Refuses the action unless the caller has one of `roles`.
+pub fn require(actor: &Actor, roles: &[Role]) -> OpResult<()> {
+    if roles.contains(&actor.role) {
+        Ok(())
+    } else {
+        Err(OpError::Forbidden)
+    }
+}
+
+/// Who may change cases: clerks, supervisors and administrators.
+pub const CASE_WRITERS: &[Role] = &[Role::Clerk, Role::Supervisor, Role::Admin];
+
+/// The optimistic-concurrency check every versioned write makes first.
+pub fn check_version(current: i32, expected: i32) -> OpResult<()> {
+    if current == expected {
+        Ok(())
+    } else {
+        Err(OpError::StaleVersion)
+    }
+}
+
+/// Appends an action-log record for a change outside a case (users, departments,
+/// calendars, mail, campaigns), in the change's transaction.
+pub fn log_action(
+    c: &mut DbConnection,
+    actor: Option<&Actor>,
+    subject: &str,
+    action: &str,
+    before: Option<&serde_json::Value>,
+    after: &serde_json::Value,
+) -> OpResult<()> {
+    let before = before.map(serde_json::Value::to_string);
+    store::action_log::append(
+        c,
+        subject,
+        actor.map(|a| a.user_id),
+        action,
+        before.as_deref(),
+        &after.to_string(),
+    )
+    .map_err(error::on_insert)?;
+    Ok(())
+}

@@ -213,15 +213,17 @@ pub fn snapshot(row: &CaseRow, derived: &Derived, extra: Option<serde_json::Valu
     .to_string()
 }
 
-/// Brings stored paused cases of some departments up to date as of `today`: a consultation
-/// whose 15 working days ran out without an answer lets the clock run again by itself
-/// (Arts 32–34), without any event to refresh the stored status.
-pub fn refresh_paused(
+/// Paused cases of some departments whose stored state is out of date as of `today` (a
+/// consultation whose 15 working days ran out without an answer lets the clock run again
+/// by itself, Arts 32–34, with no event to refresh the stored status): (id, version, the
+/// derived columns to store). Reads only.
+pub fn stale_paused(
     c: &mut DbConnection,
     calendars: &CalendarSet,
     department_ids: &[i64],
     today: NaiveDate,
-) -> Result<(), CaseError> {
+) -> Result<Vec<(i64, i32, Derived)>, CaseError> {
+    let mut stale = Vec::new();
     for id in store::cases::paused_ids(c, department_ids)? {
         let Some(row) = store::cases::find(c, id)? else {
             continue;
@@ -235,9 +237,23 @@ pub fn refresh_paused(
             today,
         )?;
         if d.derived.status != row.status || d.derived.due_on != row.due_on {
-            // A concurrent writer that changed the version stored fresher values already.
-            store::cases::refresh_derived(c, id, row.version, &d.derived)?;
+            stale.push((id, row.version, d.derived));
         }
+    }
+    Ok(stale)
+}
+
+/// Brings stored paused cases of some departments up to date as of `today` (see
+/// `stale_paused`), inside the caller's write transaction.
+pub fn refresh_paused(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    department_ids: &[i64],
+    today: NaiveDate,
+) -> Result<(), CaseError> {
+    for (id, version, derived) in stale_paused(c, calendars, department_ids, today)? {
+        // A concurrent writer that changed the version stored fresher values already.
+        store::cases::refresh_derived(c, id, version, &derived)?;
     }
     Ok(())
 }

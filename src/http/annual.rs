@@ -13,13 +13,13 @@ use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Auth, State, db};
-use super::remedies::RemedyOut;
 use crate::domain::annual::{
     AnnualReport, ApplicantColumn, CaseFact, CellError, CellRef, Conclusion, RemedyFact,
     RemedyKind, RemedyOutcome, RowKey, Template, final_conclusion, outcome_row,
 };
 use crate::domain::case::{ApplicantType, CaseEvent};
 use crate::domain::outcome::{Outcome, SpecialRegimeRow};
+use crate::ops::remedies::RemedyView as RemedyOut;
 use crate::report::{annual_html, annual_xlsx};
 use crate::store::departments::Department;
 use crate::store::remedies::{CaseBasics, RemedyRow};

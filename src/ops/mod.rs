@@ -8,7 +8,11 @@
 //! knows actix or JSON request shapes; operations are synchronous (diesel blocks), and each
 //! face runs them where blocking is allowed (`http` on actix's blocking pool).
 
+pub mod cases;
 pub mod error;
+pub mod remedies;
+pub mod replies;
+pub mod reports;
 
 use std::sync::Arc;
 

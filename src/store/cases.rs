@@ -191,15 +191,15 @@ pub fn insert_event(
 }
 
 /// Writes new derived values and bumps the version if it is still `expected_version`;
-/// false when another writer got there first.
+/// returns the row as stored, or None when another writer got there first.
 pub fn update_derived(
     conn: &mut DbConnection,
     id: i64,
     expected_version: i32,
     derived: &Derived,
     received_on: Option<NaiveDate>,
-) -> QueryResult<bool> {
-    let changed = diesel::update(
+) -> QueryResult<Option<CaseRow>> {
+    diesel::update(
         cases::table
             .filter(cases::id.eq(id))
             .filter(cases::version.eq(expected_version)),
@@ -213,8 +213,9 @@ pub fn update_derived(
         cases::version.eq(expected_version + 1),
         cases::updated_at.eq(now()),
     ))
-    .execute(conn)?;
-    Ok(changed == 1)
+    .returning(<CaseRow as Selectable<Backend>>::construct_selection())
+    .get_result(conn)
+    .optional()
 }
 
 /// Rewrites the derived columns after a calendar change or the passage of time (no new

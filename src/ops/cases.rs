@@ -1,0 +1,994 @@
+//! Case actions: intake (one, or a batch all-or-nothing, idempotent by key), typed events,
+//! the case view with its derived clock, lists with filters and keyset pagination, and the
+//! audit trail. `change_case` is the one sequence every change to a case goes through.
+
+use std::collections::BTreeMap;
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::remedies::RemedyView;
+use super::replies::ReplyView;
+use super::{CASE_WRITERS, Ctx, OpError, OpResult, check_version, require, scope};
+use crate::auth::{Actor, Role, Scope};
+use crate::cases::{Derivation, derive, parse_events, recorded, snapshot};
+use crate::domain::calendar::CalendarSet;
+use crate::domain::case::{
+    ApplicantType, CaseEvent, Channel, DeliveryPreference, REPEAT_SIMILARITY, Status,
+    item_similarity,
+};
+use crate::domain::deadline::Deadline;
+use crate::domain::validation::{FieldErrors, optional_email, optional_text, required_text};
+use crate::store::cases::{CaseRow, Cursor, ListFilter, NewCase, SortKey};
+use crate::store::departments::Department;
+use crate::store::{self, DbConnection};
+
+/// Working days ahead that count as "due soon" in case views.
+pub const DUE_SOON_DAYS: i64 = 5;
+
+/// How far back a prior application of the same applicant counts as a possible repeat
+/// (Art. 36(6): 重复申请).
+const REPEAT_WINDOW_DAYS: i64 = 365;
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantIn {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemIn {
+    pub description: String,
+}
+
+/// Intake as a client sends it; `parse_case` turns it into a validated `NewCase`.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct CaseIn {
+    pub department_id: i64,
+    pub applicant: ApplicantIn,
+    pub channel: String,
+    pub submitted_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    pub tracking_number: Option<String>,
+    pub items: Vec<ItemIn>,
+    pub purpose: Option<String>,
+    pub delivery_preference: Option<String>,
+}
+
+/// Parses intake input; `p` prefixes field names (`cases[2].` in a batch).
+pub fn parse_case(input: CaseIn, today: NaiveDate, p: &str) -> Result<NewCase, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let f = |name: &str| format!("{p}{name}");
+    let kind = ApplicantType::parse(input.applicant.kind.trim());
+    if kind.is_none() {
+        e.add(f("applicant.type"), "取值应为：natural_person | commercial | research | public_interest | legal_service | other_org");
+    }
+    let name = required_text(&mut e, &f("applicant.name"), &input.applicant.name, 100);
+    let id_number = optional_text(
+        &mut e,
+        &f("applicant.id_number"),
+        input.applicant.id_number.as_deref(),
+        40,
+    );
+    let phone = optional_text(
+        &mut e,
+        &f("applicant.phone"),
+        input.applicant.phone.as_deref(),
+        50,
+    );
+    let email = optional_email(
+        &mut e,
+        &f("applicant.email"),
+        input.applicant.email.as_deref(),
+    );
+    let address = optional_text(
+        &mut e,
+        &f("applicant.address"),
+        input.applicant.address.as_deref(),
+        200,
+    );
+    let channel = Channel::parse(input.channel.trim());
+    if channel.is_none() {
+        e.add(
+            f("channel"),
+            "取值应为：in_person | registered_mail | ordinary_mail | online | fax | email",
+        );
+    }
+    if input.submitted_on > today {
+        e.add(f("submitted_on"), "提交日期不能晚于今天");
+    }
+    let mut received_on = input.received_on;
+    if let Some(r) = received_on {
+        if r < input.submitted_on {
+            e.add(f("received_on"), "收到申请之日不能早于提交日期");
+        } else if r > today {
+            e.add(f("received_on"), "收到申请之日不能晚于今天");
+        }
+    }
+    if channel.is_some_and(Channel::receipt_is_submission) {
+        match received_on {
+            Some(r) if r != input.submitted_on => {
+                e.add(
+                    f("received_on"),
+                    "当面提交的，以提交之日为收到申请之日（第三十一条）",
+                );
+            }
+            _ => received_on = Some(input.submitted_on),
+        }
+    }
+    let tracking_number = optional_text(
+        &mut e,
+        &f("tracking_number"),
+        input.tracking_number.as_deref(),
+        64,
+    );
+    if input.items.is_empty() {
+        e.add(f("items"), "至少填写一项申请公开的政府信息");
+    }
+    if input.items.len() > 200 {
+        e.add(f("items"), "一件申请最多200项");
+    }
+    let items: Vec<String> = input
+        .items
+        .iter()
+        .enumerate()
+        .filter_map(|(i, it)| {
+            required_text(
+                &mut e,
+                &f(&format!("items[{i}].description")),
+                &it.description,
+                2000,
+            )
+        })
+        .collect();
+    let purpose = optional_text(&mut e, &f("purpose"), input.purpose.as_deref(), 1000);
+    let delivery = input
+        .delivery_preference
+        .as_deref()
+        .map(str::trim)
+        .filter(|d| !d.is_empty());
+    if delivery.is_some_and(|d| DeliveryPreference::parse(d).is_none()) {
+        e.add(
+            f("delivery_preference"),
+            "取值应为：post | email | in_person | online",
+        );
+    }
+    match (kind, name, channel, e.is_empty()) {
+        (Some(kind), Some(name), Some(channel), true) => Ok(NewCase {
+            department_id: input.department_id,
+            applicant_type: kind.as_str().to_owned(),
+            applicant_name: name,
+            applicant_id_number: id_number,
+            applicant_phone: phone,
+            applicant_email: email,
+            applicant_address: address,
+            channel: channel.as_str().to_owned(),
+            submitted_on: input.submitted_on,
+            received_on,
+            tracking_number,
+            purpose,
+            delivery_preference: delivery.map(str::to_owned),
+            items,
+        }),
+        _ => Err(e),
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ApplicantView {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub name: String,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Flags {
+    pub receipt_unconfirmed: bool,
+    pub due_soon: bool,
+    pub overdue: bool,
+    pub provisional: bool,
+    /// A reconsideration or lawsuit about the case was decided `corrected` (结果纠正): the
+    /// clerk should act on it (nothing is reopened automatically).
+    pub remedy_corrected: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EventView {
+    pub id: i64,
+    #[serde(flatten)]
+    pub event: CaseEvent,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+}
+
+#[derive(Debug, Serialize, Clone)]
+pub struct Repeat {
+    pub case_id: i64,
+    pub case_number: String,
+    pub received_on: Option<NaiveDate>,
+    pub similarity: f64,
+}
+
+/// A case as every face shows it: the full view (one case) or a list line.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaseView {
+    pub id: i64,
+    pub case_number: String,
+    pub department_id: i64,
+    pub status: String,
+    pub closed_reason: Option<&'static str>,
+    pub applicant: ApplicantView,
+    pub channel: String,
+    pub receipt_rule: &'static str,
+    pub submitted_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    pub tracking_number: Option<String>,
+    pub items: Vec<String>,
+    pub purpose: Option<String>,
+    pub delivery_preference: Option<String>,
+    pub assignee_id: Option<i64>,
+    pub due_on: Option<NaiveDate>,
+    pub flags: Flags,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<Deadline>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub events: Option<Vec<EventView>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub possible_repeats: Option<Vec<Repeat>>,
+    /// The newest recorded reply, with the findings made when it was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reply: Option<ReplyView>,
+    /// For an open case: the process findings as of the view's date.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub findings: Option<Vec<crate::domain::compliance::Finding>>,
+    /// Reconsiderations and lawsuits about the case (single-case view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedies: Option<Vec<RemedyView>>,
+    pub version: i32,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+fn applicant_view(row: &CaseRow) -> ApplicantView {
+    ApplicantView {
+        kind: row.applicant_type.clone(),
+        name: row.applicant_name.clone(),
+        id_number: row.applicant_id_number.clone(),
+        phone: row.applicant_phone.clone(),
+        email: row.applicant_email.clone(),
+        address: row.applicant_address.clone(),
+    }
+}
+
+fn receipt_rule(channel: &str) -> &'static str {
+    Channel::parse(channel).map_or("", Channel::receipt_rule)
+}
+
+/// The full view of one case (with events and the deadline explanation).
+fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseView {
+    let status = Status::parse(&d.derived.status).unwrap_or(Status::Received);
+    let findings = status.is_open().then(|| {
+        let facts =
+            crate::domain::reply::process_facts(row.received_on, &recorded(&d.events), &d.deadline);
+        crate::domain::compliance::check_process(&facts, d.deadline.as_of)
+    });
+    let running = matches!(status, Status::Received | Status::InProgress);
+    let remaining = d.deadline.working_days_remaining;
+    let flags = Flags {
+        receipt_unconfirmed: d.state.receipt.is_none(),
+        overdue: running && d.deadline.overdue,
+        due_soon: running
+            && !d.deadline.overdue
+            && remaining.is_some_and(|r| (0..=DUE_SOON_DAYS).contains(&r)),
+        provisional: d.deadline.provisional,
+        remedy_corrected: false,
+    };
+    CaseView {
+        id: row.id,
+        case_number: row.case_number.clone(),
+        department_id: row.department_id,
+        status: d.derived.status.clone(),
+        closed_reason: d.state.closed.map(|(r, _)| r.as_str()),
+        applicant: applicant_view(&row),
+        receipt_rule: receipt_rule(&row.channel),
+        channel: row.channel,
+        submitted_on: row.submitted_on,
+        received_on: d.state.receipt,
+        tracking_number: row.tracking_number,
+        items,
+        purpose: row.purpose,
+        delivery_preference: row.delivery_preference,
+        assignee_id: d.derived.assignee_id,
+        due_on: d.derived.due_on,
+        flags,
+        events: Some(
+            d.events
+                .into_iter()
+                .map(|(r, event)| EventView {
+                    id: r.id,
+                    event,
+                    recorded_by: r.recorded_by,
+                    recorded_at: r.recorded_at,
+                })
+                .collect(),
+        ),
+        findings,
+        reply: None,
+        remedies: None,
+        deadline: Some(d.deadline),
+        possible_repeats: None,
+        version: row.version,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+    }
+}
+
+/// The full view with what is stored beside the case: items, latest reply, remedies.
+fn view_of(c: &mut DbConnection, row: CaseRow, d: Derivation) -> OpResult<CaseView> {
+    let id = row.id;
+    let items = store::cases::items(c, id)?;
+    let reply = store::replies::latest_for_case(c, id)?.map(ReplyView::from);
+    let remedies = super::remedies::for_case(c, id)?;
+    let mut view = full_view(row, items, d);
+    view.reply = reply;
+    view.flags.remedy_corrected = remedies.iter().any(RemedyView::is_corrected);
+    view.remedies = Some(remedies);
+    Ok(view)
+}
+
+/// Loads a case the caller may see; anything else is "not found".
+pub(crate) fn visible_case(c: &mut DbConnection, scope: &Scope, id: i64) -> OpResult<CaseRow> {
+    store::cases::find(c, id)?
+        .filter(|r| scope.allows(r.department_id))
+        .ok_or(OpError::NotFound("案件"))
+}
+
+fn department(c: &mut DbConnection, id: i64) -> OpResult<Department> {
+    store::departments::find(c, id)?.ok_or(OpError::NotFound("机关"))
+}
+
+/// A case the caller may see, with its derivation as of `as_of`.
+pub(crate) struct Loaded {
+    pub row: CaseRow,
+    pub dept: Department,
+    pub calendars: std::sync::Arc<CalendarSet>,
+    pub derivation: Derivation,
+}
+
+pub(crate) fn load(
+    c: &mut DbConnection,
+    ctx: &Ctx,
+    scope: &Scope,
+    id: i64,
+    as_of: NaiveDate,
+) -> OpResult<Loaded> {
+    let row = visible_case(c, scope, id)?;
+    let dept = department(c, row.department_id)?;
+    let calendars = ctx.calendars(c)?;
+    let events = parse_events(store::cases::events(c, id)?)?;
+    let derivation = derive(
+        &calendars,
+        &dept.data.region,
+        row.received_on,
+        events,
+        as_of,
+    )?;
+    Ok(Loaded {
+        row,
+        dept,
+        calendars,
+        derivation,
+    })
+}
+
+/// One case as of `as_of` (default today).
+pub fn get(ctx: &Ctx, actor: &Actor, id: i64, as_of: Option<NaiveDate>) -> OpResult<CaseView> {
+    let as_of = as_of.unwrap_or_else(|| ctx.today());
+    ctx.read(|c| {
+        let scope = scope(c, actor)?;
+        let l = load(c, ctx, &scope, id, as_of)?;
+        view_of(c, l.row, l.derivation)
+    })
+}
+
+/// The case's audit trail, oldest first.
+pub fn history(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<Vec<store::trail::AuditRecord>> {
+    ctx.read(|c| {
+        let scope = scope(c, actor)?;
+        visible_case(c, &scope, id)?;
+        Ok(store::trail::history(c, id)?)
+    })
+}
+
+/// Earlier applications of the same applicant to the same department within the repeat
+/// window whose items are alike (a hint for the clerk, never a refusal).
+fn possible_repeats(c: &mut DbConnection, new: &NewCase, id: i64) -> OpResult<Vec<Repeat>> {
+    let since =
+        new.received_on.unwrap_or(new.submitted_on) - chrono::Duration::days(REPEAT_WINDOW_DAYS);
+    Ok(store::cases::prior_of_applicant(
+        c,
+        new.department_id,
+        &new.applicant_name,
+        since,
+        Some(id),
+    )?
+    .into_iter()
+    .filter(
+        |(prior, _)| match (&prior.applicant_id_number, &new.applicant_id_number) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        },
+    )
+    .filter_map(|(prior, items)| {
+        let similarity = item_similarity(&items, &new.items);
+        (similarity >= REPEAT_SIMILARITY).then(|| Repeat {
+            case_id: prior.id,
+            case_number: prior.case_number,
+            received_on: prior.received_on,
+            similarity: (similarity * 100.0).round() / 100.0,
+        })
+    })
+    .collect())
+}
+
+/// Creates one case inside the caller's transaction; returns its view with possible repeats.
+fn create_one(
+    c: &mut DbConnection,
+    ctx: &Ctx,
+    calendars: &CalendarSet,
+    scope: &Scope,
+    actor: &Actor,
+    new: &NewCase,
+    today: NaiveDate,
+) -> OpResult<CaseView> {
+    if !scope.allows(new.department_id) {
+        return Err(OpError::NotFound("机关"));
+    }
+    let dept = department(c, new.department_id)?;
+    let d = derive(
+        calendars,
+        &dept.data.region,
+        new.received_on,
+        Vec::new(),
+        today,
+    )?;
+    let row = store::cases::insert(c, new, today.year(), &d.derived, actor.user_id)
+        .map_err(super::error::on_insert)?;
+    store::trail::append(
+        c,
+        row.id,
+        actor.user_id,
+        "case_created",
+        None,
+        &snapshot(&row, &d.derived, None),
+    )?;
+    crate::cases::queue_mails(c, row.id, &ctx.settings.public_url, None)?;
+    let repeats = possible_repeats(c, new, row.id)?;
+    let mut view = full_view(row, new.items.clone(), d);
+    view.possible_repeats = Some(repeats);
+    Ok(view)
+}
+
+/// The answer to a creating request: what was created (or, for a replayed idempotency
+/// key, what was answered the first time).
+pub struct Registered {
+    pub body: serde_json::Value,
+    /// The new case's version (for its ETag); none for a batch.
+    pub version: Option<i32>,
+    pub replayed: bool,
+}
+
+/// Runs a creating transaction with the idempotency protocol (a key answers the same
+/// request once; the same key with another body is refused) and retries on a write
+/// conflict (two intakes taking the same case number at once).
+fn idempotent_create(
+    ctx: &Ctx,
+    actor: &Actor,
+    key: Option<&str>,
+    request: &impl Serialize,
+    create: impl Fn(
+        &mut DbConnection,
+        &CalendarSet,
+        &Scope,
+    ) -> OpResult<(serde_json::Value, Option<i32>)>,
+) -> OpResult<Registered> {
+    require(actor, CASE_WRITERS)?;
+    let hash = store::trail::sha256_hex(
+        serde_json::to_string(request)
+            .unwrap_or_default()
+            .as_bytes(),
+    );
+    ctx.write_retry(|c| {
+        if let Some(k) = key
+            && let Some(stored) = store::idempotency::find(c, actor.user_id, k)?
+        {
+            if stored.request_hash != hash {
+                return Err(OpError::rejected(
+                    "idempotency_key_reused",
+                    "该 Idempotency-Key 已用于内容不同的请求",
+                ));
+            }
+            let body: serde_json::Value =
+                serde_json::from_str(&stored.response).map_err(OpError::internal)?;
+            return Ok(Registered {
+                body,
+                version: None,
+                replayed: true,
+            });
+        }
+        let calendars = ctx.calendars(c)?;
+        let scope = scope(c, actor)?;
+        let (body, version) = create(c, &calendars, &scope)?;
+        if let Some(k) = key {
+            store::idempotency::insert(c, actor.user_id, k, &hash, 201, &body.to_string())
+                .map_err(super::error::on_insert)?;
+        }
+        Ok(Registered {
+            body,
+            version,
+            replayed: false,
+        })
+    })
+}
+
+/// Registers one application (登记).
+pub fn register(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: CaseIn,
+    idempotency_key: Option<&str>,
+) -> OpResult<Registered> {
+    require(actor, CASE_WRITERS)?;
+    let today = ctx.today();
+    let new = parse_case(input.clone(), today, "")?;
+    idempotent_create(ctx, actor, idempotency_key, &input, |c, cal, scope| {
+        let view = create_one(c, ctx, cal, scope, actor, &new, today)?;
+        let version = view.version;
+        Ok((
+            serde_json::to_value(&view).map_err(OpError::internal)?,
+            Some(version),
+        ))
+    })
+}
+
+#[derive(Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct BatchIn {
+    pub cases: Vec<CaseIn>,
+}
+
+/// Registers identical or similar applications together: all or nothing.
+pub fn register_batch(
+    ctx: &Ctx,
+    actor: &Actor,
+    input: BatchIn,
+    idempotency_key: Option<&str>,
+) -> OpResult<Registered> {
+    require(actor, CASE_WRITERS)?;
+    if input.cases.is_empty() || input.cases.len() > 500 {
+        return Err(OpError::field("cases", "一次登记1至500件"));
+    }
+    let today = ctx.today();
+    let mut all = FieldErrors::default();
+    let mut parsed = Vec::new();
+    for (i, case) in input.cases.iter().enumerate() {
+        match parse_case(case.clone(), today, &format!("cases[{i}].")) {
+            Ok(n) => parsed.push(n),
+            Err(e) => all.0.extend(e.0),
+        }
+    }
+    let parsed = all.finish(parsed)?;
+    idempotent_create(ctx, actor, idempotency_key, &input, |c, cal, scope| {
+        let mut items = Vec::with_capacity(parsed.len());
+        for new in &parsed {
+            items.push(create_one(c, ctx, cal, scope, actor, new, today)?);
+        }
+        Ok((serde_json::json!({ "items": items }), None))
+    })
+}
+
+/// Facts about people that the case state cannot know: who may grant an extension or set
+/// a later date, and who may be assigned.
+fn check_people(
+    c: &mut DbConnection,
+    actor: &Actor,
+    row: &CaseRow,
+    event: &CaseEvent,
+) -> OpResult<()> {
+    match event {
+        CaseEvent::ExtensionGranted { approved_by, .. } => {
+            if !matches!(actor.role, Role::Supervisor | Role::Admin) {
+                return Err(OpError::Denied {
+                    code: "approval_required",
+                    message: "延长答复期限须经政府信息公开工作机构负责人批准：承办人请登记 extension_requested，由监督人员批准".into(),
+                });
+            }
+            if *approved_by != actor.user_id {
+                return Err(OpError::rejected(
+                    "approver_mismatch",
+                    "approved_by 应为登记批准的本人",
+                ));
+            }
+            Ok(())
+        }
+        CaseEvent::Assigned { user_id, .. } => {
+            let tree = store::departments::tree(c)?;
+            let ok = store::users::find(c, *user_id)?.is_some_and(|u| {
+                let covers = |dept: Option<i64>| {
+                    dept.is_some_and(|d| tree.subtree(d).contains(&row.department_id))
+                };
+                u.active
+                    && match Role::parse(&u.role) {
+                        Some(Role::Clerk) => u.department_id == Some(row.department_id),
+                        Some(Role::Supervisor) => covers(u.department_id),
+                        _ => false,
+                    }
+            });
+            if ok {
+                Ok(())
+            } else {
+                Err(OpError::rejected(
+                    "assignee_invalid",
+                    "承办人应为本机关在岗的承办人员或上级监督人员",
+                ))
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+/// What a change decides, given the case as it stands.
+pub(crate) struct Change<T> {
+    /// The event the change records on the case.
+    pub event: CaseEvent,
+    /// The audit action (`event:<kind>`, `reply_recorded`).
+    pub action: String,
+    /// What the audit record captures beside the case's state.
+    pub audit: Option<serde_json::Value>,
+    /// The notice mailed to an applicant who chose e-mail, if not the event's own.
+    pub mail: Option<(&'static str, NaiveDate, Vec<(&'static str, String)>)>,
+    pub value: T,
+}
+
+/// A case after a change: its row and derivation as stored.
+pub(crate) struct Changed<T> {
+    pub row: CaseRow,
+    pub derivation: Derivation,
+    pub value: T,
+}
+
+/// The one sequence of every change to a case, inside the caller's transaction: scope →
+/// version → derive → decide (the caller's rules and extra rows) → event → derive →
+/// versioned update → audit record → mail.
+pub(crate) fn change_case<T>(
+    c: &mut DbConnection,
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    expected: i32,
+    decide: impl FnOnce(&mut DbConnection, &Loaded) -> OpResult<Change<T>>,
+) -> OpResult<Changed<T>> {
+    require(actor, CASE_WRITERS)?;
+    let today = ctx.today();
+    let scope = scope(c, actor)?;
+    let before = load(c, ctx, &scope, id, today)?;
+    check_version(before.row.version, expected)?;
+    let change = decide(c, &before)?;
+    let payload = serde_json::to_string(&change.event).map_err(OpError::internal)?;
+    let event_row = store::cases::insert_event(
+        c,
+        id,
+        change.event.kind(),
+        change.event.date(),
+        &payload,
+        actor.user_id,
+    )?;
+    let mut events = before.derivation.events.clone();
+    events.push((event_row, change.event.clone()));
+    let after = derive(
+        &before.calendars,
+        &before.dept.data.region,
+        before.row.received_on,
+        events,
+        today,
+    )?;
+    let row = store::cases::update_derived(c, id, expected, &after.derived, after.state.receipt)?
+        .ok_or(OpError::StaleVersion)?;
+    store::trail::append(
+        c,
+        id,
+        actor.user_id,
+        &change.action,
+        Some(&snapshot(&before.row, &before.derivation.derived, None)),
+        &snapshot(&row, &after.derived, change.audit),
+    )?;
+    match change.mail {
+        None => crate::cases::queue_mails(c, id, &ctx.settings.public_url, Some(&change.event))?,
+        Some((template, date, values)) => {
+            let mail =
+                crate::mail::CaseMail::for_case(&row, &before.dept, &ctx.settings.public_url)
+                    .notice(template, date, &values)?;
+            if let Some(m) = mail {
+                store::outbox::enqueue(c, &m)?;
+            }
+        }
+    }
+    Ok(Changed {
+        row,
+        derivation: after,
+        value: change.value,
+    })
+}
+
+/// Records an event on a case (补正, 征求意见, 延期, 收费, 撤回, …): checked against the case
+/// as it stands, with the caller's version.
+pub fn record_event(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    expected: i32,
+    event: CaseEvent,
+) -> OpResult<CaseView> {
+    ctx.write(|c| {
+        let changed = change_case(c, ctx, actor, id, expected, |c, before| {
+            check_people(c, actor, &before.row, &event)?;
+            before
+                .derivation
+                .state
+                .check(
+                    &event,
+                    before.row.submitted_on,
+                    ctx.today(),
+                    &before.calendars.calendar(Some(&before.dept.data.region)),
+                )
+                .map_err(|r| {
+                    if r.conflict {
+                        OpError::conflict(r.code, r.message)
+                    } else {
+                        OpError::rejected(r.code, r.message)
+                    }
+                })?;
+            Ok(Change {
+                action: format!("event:{}", event.kind()),
+                audit: serde_json::to_value(&event).ok(),
+                event: event.clone(),
+                mail: None,
+                value: (),
+            })
+        })?;
+        view_of(c, changed.row, changed.derivation)
+    })
+}
+
+/// Filters of a case list, as a client sends them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub status: Option<String>,
+    pub department_id: Option<i64>,
+    #[serde(default)]
+    pub include_subtree: bool,
+    pub assignee: Option<i64>,
+    pub received_from: Option<NaiveDate>,
+    pub received_to: Option<NaiveDate>,
+    pub due_before: Option<NaiveDate>,
+    #[serde(default)]
+    pub overdue: bool,
+    pub due_soon: Option<u32>,
+    pub q: Option<String>,
+    pub sort: Option<String>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+    pub as_of: Option<NaiveDate>,
+}
+
+fn parse_cursor(raw: &str) -> OpResult<Cursor> {
+    raw.split_once('.')
+        .and_then(|(d, i)| {
+            Some(Cursor {
+                date: d.parse().ok()?,
+                id: i.parse().ok()?,
+            })
+        })
+        .ok_or_else(|| {
+            OpError::bad_request(
+                "invalid_cursor",
+                "cursor 无效，请使用上一页返回的 next_cursor",
+            )
+        })
+}
+
+/// One page of a case list.
+#[derive(Debug, Serialize)]
+pub struct CasePage {
+    pub items: Vec<CaseView>,
+    pub next_cursor: Option<String>,
+    pub as_of: NaiveDate,
+}
+
+/// The departments a list or report may cover: the caller's scope, narrowed to one
+/// department (and optionally its subtree). Auditors see none (403); a department outside
+/// the scope is "not found".
+pub fn departments_in_scope(
+    c: &mut DbConnection,
+    actor: &Actor,
+    department_id: Option<i64>,
+    include_subtree: bool,
+) -> OpResult<Vec<Department>> {
+    let scope = scope(c, actor)?;
+    if !scope.sees_departments() {
+        return Err(OpError::Forbidden);
+    }
+    let tree = store::departments::tree(c)?;
+    let wanted: Option<std::collections::BTreeSet<i64>> = match department_id {
+        None => None,
+        Some(d) if !scope.allows(d) => return Err(OpError::NotFound("机关")),
+        Some(d) if include_subtree => Some(tree.subtree(d)),
+        Some(d) => Some([d].into()),
+    };
+    Ok(store::departments::list(c)?
+        .into_iter()
+        .filter(|d| scope.allows(d.id) && wanted.as_ref().is_none_or(|w| w.contains(&d.id)))
+        .collect())
+}
+
+/// Brings the stored state of paused cases up to date before a list reads it: a
+/// consultation whose 15 working days ran out lets the clock run again by itself. The
+/// check reads only; the write lock is taken only when some case actually changed, which
+/// happens once per such case.
+pub(crate) fn refresh_paused(ctx: &Ctx, department_ids: &[i64], today: NaiveDate) -> OpResult<()> {
+    let stale = ctx.read(|c| {
+        let calendars = ctx.calendars(c)?;
+        Ok(crate::cases::stale_paused(
+            c,
+            &calendars,
+            department_ids,
+            today,
+        )?)
+    })?;
+    if stale.is_empty() {
+        return Ok(());
+    }
+    ctx.write(|c| {
+        for (id, version, derived) in &stale {
+            // A concurrent writer that changed the version stored fresher values already.
+            store::cases::refresh_derived(c, *id, *version, derived)?;
+        }
+        Ok(())
+    })
+}
+
+/// A page of cases in the caller's scope.
+pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
+    let today = ctx.today();
+    let as_of = q.as_of.unwrap_or(today);
+    let sort = match q.sort.as_deref() {
+        None | Some("due") => SortKey::Due,
+        Some("received") => SortKey::Received,
+        Some(_) => return Err(OpError::field("sort", "取值应为：due | received")),
+    };
+    let limit = q.limit.unwrap_or(50);
+    if !(1..=200).contains(&limit) {
+        return Err(OpError::field("limit", "取值应为1至200"));
+    }
+    let statuses: Vec<String> = match q.status.as_deref() {
+        None => Vec::new(),
+        Some(raw) => raw
+            .split(',')
+            .map(|s| Status::parse(s.trim()).map(|s| s.as_str().to_owned()))
+            .collect::<Option<_>>()
+            .ok_or_else(|| OpError::field("status", "取值应为：received | awaiting_correction | in_progress | paused | replied | closed，可用逗号分隔"))?,
+    };
+    let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
+    let departments =
+        ctx.read(|c| departments_in_scope(c, actor, q.department_id, q.include_subtree))?;
+    let department_ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
+    refresh_paused(ctx, &department_ids, today)?;
+    let (rows, due_soon_bounds, corrected) = ctx.read(|c| {
+        let calendars = ctx.calendars(c)?;
+        // Per department: the last date that is within `due_soon` working days of as_of.
+        let mut bounds: BTreeMap<i64, NaiveDate> = BTreeMap::new();
+        for d in &departments {
+            let days = q.due_soon.map_or(DUE_SOON_DAYS, i64::from);
+            let cal = calendars.calendar(Some(&d.data.region));
+            let bound = cal
+                .add_working_days(as_of, u32::try_from(days).unwrap_or(u32::MAX))
+                .map_err(|e| OpError::OutOfRange(e.to_string()))?;
+            bounds.insert(d.id, bound.value);
+        }
+        let filter = ListFilter {
+            department_ids: department_ids.clone(),
+            statuses: statuses.clone(),
+            assignee: q.assignee,
+            received_from: q.received_from,
+            received_to: q.received_to,
+            due_before: q.due_before,
+            overdue_before: q.overdue.then_some(as_of),
+            due_from: q.due_soon.map(|_| as_of),
+            due_by: q
+                .due_soon
+                .map(|_| bounds.iter().map(|(d, b)| (*d, *b)).collect()),
+            q: q.q.clone(),
+        };
+        let rows = store::cases::list(c, &filter, sort, after, limit)?;
+        let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        let corrected = store::remedies::corrected_case_ids(c, &ids)?;
+        Ok((rows, bounds, corrected))
+    })?;
+    let next_cursor = (i64::try_from(rows.len()).unwrap_or(0) == limit)
+        .then(|| rows.last())
+        .flatten()
+        .map(|r| {
+            let date = if sort == SortKey::Due {
+                r.due_sort
+            } else {
+                r.receipt_sort
+            };
+            format!("{date}.{}", r.id)
+        });
+    let items = rows
+        .into_iter()
+        .map(|row| {
+            let status = Status::parse(&row.status).unwrap_or(Status::Received);
+            let running = matches!(status, Status::Received | Status::InProgress);
+            let overdue = running && row.due_on.is_some_and(|d| d < as_of);
+            let due_soon = running
+                && !overdue
+                && row
+                    .due_on
+                    .zip(due_soon_bounds.get(&row.department_id))
+                    .is_some_and(|(d, b)| d <= *b);
+            CaseView {
+                id: row.id,
+                case_number: row.case_number.clone(),
+                department_id: row.department_id,
+                status: row.status.clone(),
+                closed_reason: None,
+                applicant: applicant_view(&row),
+                receipt_rule: receipt_rule(&row.channel),
+                channel: row.channel,
+                submitted_on: row.submitted_on,
+                received_on: row.received_on,
+                tracking_number: row.tracking_number,
+                items: Vec::new(),
+                purpose: row.purpose,
+                delivery_preference: row.delivery_preference,
+                assignee_id: row.assignee_id,
+                due_on: row.due_on,
+                flags: Flags {
+                    receipt_unconfirmed: row.received_on.is_none(),
+                    due_soon,
+                    overdue,
+                    provisional: false,
+                    remedy_corrected: corrected.contains(&row.id),
+                },
+                deadline: None,
+                events: None,
+                possible_repeats: None,
+                reply: None,
+                findings: None,
+                remedies: None,
+                version: row.version,
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+            }
+        })
+        .collect();
+    Ok(CasePage {
+        items,
+        next_cursor,
+        as_of,
+    })
+}

@@ -1,0 +1,365 @@
+//! Reply documents: recording a reply (which stops the case's clock) with the checker's
+//! findings, and a compliant draft generated from the case and its department.
+
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
+use serde::{Deserialize, Serialize};
+
+use super::cases::{Change, change_case, load};
+use super::{CASE_WRITERS, Ctx, OpError, OpResult, require, scope};
+use crate::auth::Actor;
+use crate::cases::recorded;
+use crate::domain::case::CaseEvent;
+use crate::domain::compliance::{
+    self, DeliveryMethod, Finding, LegalCitation, Organ, Redirect, Remedy, ReplyDoc,
+};
+use crate::domain::doc_number::DocNumber;
+use crate::domain::draft::{DraftInput, draft};
+use crate::domain::org::DepartmentKind;
+use crate::domain::outcome::Outcome;
+use crate::domain::reply::{ReplyDating, check_reply_dates, process_facts};
+use crate::domain::validation::{FieldErrors, optional_text};
+use crate::store::departments::Department;
+use crate::store::replies::{NewReply, ReplyRow};
+use crate::store::{self, DbConnection};
+
+/// The replying organ as the checker sees it: the department, its configured remedy
+/// bodies, and the people's government above it.
+pub fn organ_for(c: &mut DbConnection, dept: &Department) -> OpResult<Organ> {
+    let parent_government_name = match dept.data.parent_id {
+        Some(p) => store::departments::find(c, p)?
+            .filter(|p| p.data.kind == DepartmentKind::Government)
+            .map(|p| p.data.name),
+        None => None,
+    };
+    Ok(Organ {
+        name: dept.data.name.clone(),
+        code: dept.data.code.clone(),
+        kind: dept.data.kind,
+        level: dept.data.level,
+        reconsideration_organ: dept.data.reconsideration_organ.clone(),
+        court: dept.data.court.clone(),
+        parent_government_name,
+        vertically_managed: None,
+        seal_names: Vec::new(),
+    })
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplyIn {
+    /// A 文号, `"auto"` for the department's next number, or null.
+    pub doc_number: Option<String>,
+    pub issued_on: NaiveDate,
+    pub dispatched_on: Option<NaiveDate>,
+    pub delivery_method: String,
+    pub tracking_number: Option<String>,
+    pub outcome: String,
+    pub sealed: bool,
+    pub seal_organ: Option<String>,
+    #[serde(default)]
+    pub legal_basis: Vec<LegalCitation>,
+    pub reasons: Option<String>,
+    pub redirect_to: Option<Redirect>,
+    pub remedy: Remedy,
+    pub text: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ReplyView {
+    pub id: i64,
+    pub case_id: i64,
+    pub doc_number: Option<String>,
+    pub auto_number: bool,
+    pub issued_on: NaiveDate,
+    pub dispatched_on: Option<NaiveDate>,
+    pub delivery_method: String,
+    pub tracking_number: Option<String>,
+    pub outcome: String,
+    pub outcome_label: &'static str,
+    pub sealed: bool,
+    pub seal_organ: Option<String>,
+    pub legal_basis: serde_json::Value,
+    pub reasons: Option<String>,
+    pub redirect_to: serde_json::Value,
+    pub remedy: serde_json::Value,
+    pub text: Option<String>,
+    /// The due date the reply was judged against.
+    pub due_on: Option<NaiveDate>,
+    pub findings: serde_json::Value,
+    pub recorded_by: i64,
+    pub recorded_at: NaiveDateTime,
+}
+
+impl From<ReplyRow> for ReplyView {
+    fn from(r: ReplyRow) -> Self {
+        let json = |s: &str| serde_json::from_str(s).unwrap_or(serde_json::Value::Null);
+        Self {
+            id: r.id,
+            case_id: r.case_id,
+            doc_number: r.doc_number,
+            auto_number: r.auto_number,
+            issued_on: r.issued_on,
+            dispatched_on: r.dispatched_on,
+            delivery_method: r.delivery_method,
+            tracking_number: r.tracking_number,
+            outcome_label: Outcome::parse(&r.outcome).map_or("", Outcome::label),
+            outcome: r.outcome,
+            sealed: r.sealed,
+            seal_organ: r.seal_organ,
+            legal_basis: json(&r.legal_basis),
+            reasons: r.reasons,
+            redirect_to: r
+                .redirect_to
+                .as_deref()
+                .map_or(serde_json::Value::Null, json),
+            remedy: json(&r.remedy),
+            text: r.body_text,
+            due_on: r.judged_due_on,
+            findings: json(&r.findings),
+            recorded_by: r.recorded_by,
+            recorded_at: r.recorded_at,
+        }
+    }
+}
+
+fn parse_delivery(raw: &str) -> Option<DeliveryMethod> {
+    match raw {
+        "post" => Some(DeliveryMethod::Post),
+        "email" => Some(DeliveryMethod::Email),
+        "in_person" => Some(DeliveryMethod::InPerson),
+        "online" => Some(DeliveryMethod::Online),
+        _ => None,
+    }
+}
+
+fn outcome_error() -> String {
+    let all: Vec<&str> = Outcome::ALL.iter().map(|o| o.as_str()).collect();
+    format!("取值应为：{}", all.join(" | "))
+}
+
+fn to_json<T: Serialize>(v: &T) -> String {
+    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
+}
+
+/// Records the reply to a case (答复): checks it, stores it with its findings (never
+/// blocking), numbers it if asked, stops the clock on the day it went out, and mails a
+/// copy to an applicant who chose e-mail. Returns the reply and the case's new version.
+pub fn record_reply(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    expected: i32,
+    input: ReplyIn,
+) -> OpResult<(ReplyView, i32)> {
+    require(actor, CASE_WRITERS)?;
+    let today = ctx.today();
+    let mut e = FieldErrors::default();
+    let outcome = Outcome::parse(input.outcome.trim());
+    if outcome.is_none() {
+        e.add("outcome", outcome_error());
+    }
+    let delivery = parse_delivery(input.delivery_method.trim());
+    if delivery.is_none() {
+        e.add(
+            "delivery_method",
+            "取值应为：post | email | in_person | online",
+        );
+    }
+    if input.issued_on > today {
+        e.add("issued_on", "成文日期不能晚于今天");
+    }
+    if let Some(d) = input.dispatched_on {
+        if d < input.issued_on {
+            e.add("dispatched_on", "发出日期不能早于成文日期");
+        } else if d > today {
+            e.add("dispatched_on", "发出日期不能晚于今天");
+        }
+    }
+    let tracking_number = optional_text(
+        &mut e,
+        "tracking_number",
+        input.tracking_number.as_deref(),
+        64,
+    );
+    let text = optional_text(&mut e, "text", input.text.as_deref(), 100_000);
+    let wanted_number = input
+        .doc_number
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .map(str::to_owned);
+    let (Some(outcome), Some(delivery), true) = (outcome, delivery, e.is_empty()) else {
+        return Err(OpError::Invalid(e));
+    };
+    ctx.write_retry(|c| {
+        let changed = change_case(c, ctx, actor, id, expected, |c, before| {
+            let (row, dept, d) = (&before.row, &before.dept, &before.derivation);
+            if d.state.closed.is_some() || d.state.replied_on.is_some() {
+                return Err(OpError::conflict(
+                    "case_closed",
+                    "案件已答复或已终结；如需再次答复，请先登记 reopened",
+                ));
+            }
+            let dating = ReplyDating {
+                submitted_on: row.submitted_on,
+                received_on: d.state.receipt,
+                last_event_on: d.state.last_event_on,
+            };
+            check_reply_dates(&dating, input.issued_on, input.dispatched_on)
+                .map_err(|(field, message)| OpError::field(field, message))?;
+            let facts = process_facts(row.received_on, &recorded(&d.events), &d.deadline);
+            let (doc_number, doc_parts, auto_number) = match wanted_number.as_deref() {
+                Some("auto") => {
+                    let year = input.issued_on.year();
+                    let seq = store::replies::next_seq(c, dept.id, &dept.data.code, year)?;
+                    let number =
+                        DocNumber::format(&dept.data.code, year, u32::try_from(seq).unwrap_or(1));
+                    (
+                        Some(number),
+                        Some((dept.data.code.clone(), year, seq)),
+                        true,
+                    )
+                }
+                Some(n) => {
+                    let parts = DocNumber::parse(n)
+                        .ok()
+                        .and_then(|d| Some((d.code, d.year, i32::try_from(d.seq).ok()?)));
+                    (Some(n.to_owned()), parts, false)
+                }
+                None => (None, None, false),
+            };
+            let reply = ReplyDoc {
+                doc_number: doc_number.clone(),
+                issued_on: input.issued_on,
+                dispatched_on: input.dispatched_on,
+                delivery_method: Some(delivery),
+                outcome,
+                sealed: input.sealed,
+                seal_organ: input.seal_organ.clone(),
+                legal_basis: input.legal_basis.clone(),
+                reasons: input.reasons.clone(),
+                redirect_to: input.redirect_to.clone(),
+                remedy: input.remedy.clone(),
+            };
+            let organ = organ_for(c, dept)?;
+            let others = store::replies::doc_numbers(c, dept.id)?;
+            let findings = compliance::check(&reply, &organ, &facts, &others);
+            let new = NewReply {
+                case_id: id,
+                department_id: dept.id,
+                doc_number,
+                doc_parts,
+                auto_number,
+                issued_on: input.issued_on,
+                dispatched_on: input.dispatched_on,
+                delivery_method: input.delivery_method.trim().to_owned(),
+                tracking_number: tracking_number.clone(),
+                outcome: outcome.as_str().to_owned(),
+                sealed: input.sealed,
+                seal_organ: input.seal_organ.clone(),
+                legal_basis: to_json(&input.legal_basis),
+                reasons: input.reasons.clone(),
+                redirect_to: input.redirect_to.as_ref().map(to_json),
+                remedy: to_json(&input.remedy),
+                body_text: text.clone(),
+                findings: to_json(&findings),
+                judged_due_on: facts.due_on,
+                recorded_by: actor.user_id,
+            };
+            let saved = store::replies::insert(c, &new).map_err(super::error::on_insert)?;
+            // The reply stops the clock on the day it went out (Art. 33; 民事诉讼法 Art. 85).
+            let went_out = saved.dispatched_on.unwrap_or(saved.issued_on);
+            let audit = serde_json::json!({
+                "reply_id": saved.id, "doc_number": saved.doc_number, "outcome": saved.outcome,
+                "issued_on": saved.issued_on, "dispatched_on": saved.dispatched_on,
+                "findings": findings.iter().map(|f| f.code).collect::<Vec<_>>(),
+            });
+            let mail = (
+                "reply",
+                went_out,
+                vec![
+                    (
+                        "doc_number",
+                        saved
+                            .doc_number
+                            .clone()
+                            .unwrap_or_else(|| "（无文号）".to_owned()),
+                    ),
+                    ("issued_on", saved.issued_on.to_string()),
+                    ("outcome", outcome.label().to_owned()),
+                ],
+            );
+            Ok(Change {
+                event: CaseEvent::Replied { date: went_out },
+                action: "reply_recorded".to_owned(),
+                audit: Some(audit),
+                mail: Some(mail),
+                value: ReplyView::from(saved),
+            })
+        })?;
+        Ok((changed.value, changed.row.version))
+    })
+}
+
+/// A draft reply as the clerk gets it: text, HTML, the reply record it amounts to, what
+/// is still to fill, and what the checker says of it as it stands.
+#[derive(Debug, Serialize)]
+pub struct DraftView {
+    pub outcome: &'static str,
+    pub text: String,
+    pub html: String,
+    pub reply: ReplyDoc,
+    pub placeholders: Vec<String>,
+    /// What the checker says of the draft as it stands: only what a clerk must still fill.
+    pub findings: Vec<Finding>,
+}
+
+/// Drafts a compliant reply of the chosen outcome from the case and its department.
+pub fn draft_reply(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    outcome: &str,
+    issued_on: Option<NaiveDate>,
+    reasons: Option<String>,
+) -> OpResult<DraftView> {
+    let outcome =
+        Outcome::parse(outcome.trim()).ok_or_else(|| OpError::field("outcome", outcome_error()))?;
+    let issued_on = issued_on.unwrap_or_else(|| ctx.today());
+    ctx.read(|c| {
+        let scope = scope(c, actor)?;
+        let l = load(c, ctx, &scope, id, issued_on)?;
+        let received_on = l.derivation.state.receipt.ok_or_else(|| {
+            OpError::conflict("receipt_unconfirmed", "尚未确认收到申请之日，无法起草答复")
+        })?;
+        let organ = organ_for(c, &l.dept)?;
+        let made = draft(DraftInput {
+            organ: organ.clone(),
+            applicant: l.row.applicant_name.clone(),
+            received_on,
+            items: store::cases::items(c, id)?,
+            outcome,
+            reasons,
+            redirect_to: None,
+            access: None,
+            issued_on,
+            doc_number: None,
+            title: Default::default(),
+        });
+        let facts = process_facts(
+            l.row.received_on,
+            &recorded(&l.derivation.events),
+            &l.derivation.deadline,
+        );
+        let others = store::replies::doc_numbers(c, l.dept.id)?;
+        let findings = compliance::check(&made.reply, &organ, &facts, &others);
+        Ok(DraftView {
+            outcome: outcome.as_str(),
+            text: made.text,
+            html: made.html,
+            reply: made.reply,
+            placeholders: made.placeholders,
+            findings,
+        })
+    })
+}

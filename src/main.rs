@@ -312,26 +312,17 @@ fn notify(settings: &Settings, as_of: Option<&str>) -> Result<(), String> {
         Some(raw) => parse_date("--as-of", raw)?,
         None => ogi_tracker::clock::today(),
     };
-    let pool = store::connect(&settings.database_url, 2).map_err(|e| e.to_string())?;
-    let calendars = {
-        let mut conn = pool
-            .get()
-            .map_err(|e| format!("cannot connect to the database: {e}"))?;
-        store::migrate(&mut conn).map_err(|e| e.to_string())?;
-        std::sync::Arc::new(store::calendars::load_set(&mut conn).map_err(|e| e.to_string())?)
-    };
+    let ctx = std::sync::Arc::new(
+        ogi_tracker::ops::Ctx::open(settings.clone(), 2).map_err(|e| e.to_string())?,
+    );
     let mailer = ogi_tracker::mail::sender::Mailer::new(
         settings.smtp_url.as_deref(),
         &settings.mail_from,
         settings.mail_retry_base_secs,
     )
     .map_err(|e| e.to_string())?;
-    let public_url = settings.public_url.clone();
-    let days = settings.due_soon_days.clone();
-    let report = actix_web::rt::System::new().block_on(async move {
-        ogi_tracker::jobs::notify::run_once(&pool, calendars, &mailer, public_url, days, as_of)
-            .await
-    })?;
+    let report = actix_web::rt::System::new()
+        .block_on(async move { ogi_tracker::jobs::notify::run_once(ctx, &mailer, as_of).await })?;
     println!(
         "{}",
         serde_json::to_string(&report).map_err(|e| e.to_string())?
@@ -381,30 +372,24 @@ fn add_user(
     } else {
         (password::generate().map_err(|e| e.to_string())?, true)
     };
-    password::check_strength(&plain).map_err(str::to_owned)?;
-    let mut conn = connect(settings)?;
-    store::migrate(&mut conn).map_err(|e| e.to_string())?;
-    if let Some(d) = department_id
-        && store::departments::find(&mut conn, d)
-            .map_err(|e| e.to_string())?
-            .is_none()
-    {
-        return Err(format!("department {d} does not exist"));
-    }
-    let new = store::users::NewUser {
+    let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), 1).map_err(|e| e.to_string())?;
+    let input = ogi_tracker::ops::org::UserIn {
         username,
         display_name,
         email,
-        role: role.as_str().into(),
+        role: role.as_str().to_owned(),
         department_id,
-        password_hash: password::hash(&plain).map_err(|e| e.to_string())?,
+        password: plain.clone(),
     };
-    let user = store::users::insert(&mut conn, &new).map_err(|e| {
-        if store::is_unique_violation(&e) {
-            "that username is taken".to_owned()
-        } else {
-            e.to_string()
-        }
+    // The console acts as the operator: the same checks as the API, no acting user.
+    let user = ogi_tracker::ops::org::create_user(&ctx, None, input).map_err(|e| match e {
+        ogi_tracker::ops::OpError::Invalid(fields) => fields
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
     })?;
     println!("created user {} (id {})", user.username, user.id);
     if generated {

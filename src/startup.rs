@@ -43,35 +43,8 @@ fn spawn_scheduler(state: web::Data<AppState>, mailer: crate::mail::sender::Mail
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(secs));
         loop {
             tick.tick().await;
-            let st = state.clone();
-            let calendars = actix_web::rt::task::spawn_blocking(move || {
-                let mut c = st.pool.get().map_err(|e| e.to_string())?;
-                st.calendars.current(&mut c).map_err(|e| e.to_string())
-            })
-            .await;
-            let calendars = match calendars {
-                Ok(Ok(c)) => c,
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "scheduler: cannot load calendars");
-                    continue;
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "scheduler: task failed");
-                    continue;
-                }
-            };
-            let s = &state.settings;
             let today = state.today();
-            match crate::jobs::notify::run_once(
-                &state.pool,
-                calendars,
-                &mailer,
-                s.public_url.clone(),
-                s.due_soon_days.clone(),
-                today,
-            )
-            .await
-            {
+            match crate::jobs::notify::run_once(state.ctx.clone(), &mailer, today).await {
                 Ok(report) => tracing::info!(?report, "scheduler pass"),
                 Err(error) => tracing::warn!(%error, "scheduler pass failed"),
             }
@@ -79,7 +52,6 @@ fn spawn_scheduler(state: web::Data<AppState>, mailer: crate::mail::sender::Mail
     });
 }
 
-/// How the bootstrap admin was set up on an empty database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Bootstrap {
     /// Users existed already.

@@ -4,30 +4,21 @@
 //! `domain::annual`'s; this module only gathers the facts (receipt date, final conclusion,
 //! applicant type; remedies) and shapes the answer. Scoped like every report.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, db};
-use crate::domain::annual::{
-    AnnualReport, ApplicantColumn, CaseFact, CellError, CellRef, Conclusion, RemedyFact,
-    RemedyKind, RemedyOutcome, RowKey, Template, final_conclusion, outcome_row,
-};
-use crate::domain::case::{ApplicantType, CaseEvent};
-use crate::domain::outcome::{Outcome, SpecialRegimeRow};
+use super::extract::{Auth, State, run};
+use crate::domain::annual::{CellError, CellRef, Conclusion, RowKey, Template};
+use crate::domain::outcome::Outcome;
+use crate::ops::annual::{self, Computed};
 use crate::ops::remedies::RemedyView as RemedyOut;
 use crate::report::{annual_html, annual_xlsx};
 use crate::store::departments::Department;
-use crate::store::remedies::{CaseBasics, RemedyRow};
-use crate::store::{self, DbConnection};
-
-/// Reports exist for years the bundled calendars cover, up to the current one (a report for
-/// the current year is a preview of the year so far).
-const FIRST_YEAR: i32 = 2000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -57,184 +48,6 @@ pub struct CellQuery {
     template: Option<String>,
     row: Option<String>,
     column: Option<String>,
-}
-
-/// What every annual request names: the year, the department and the layout.
-struct ReportScope {
-    year: i32,
-    department_id: i64,
-    include_subtree: bool,
-    template: Template,
-    /// Where `special_regime` replies count (a setting; echoed in the report).
-    special_regime: SpecialRegimeRow,
-}
-
-fn parse_scope(
-    year: Option<i32>,
-    department_id: Option<i64>,
-    include_subtree: bool,
-    template: Option<&str>,
-    today: NaiveDate,
-    special_regime: SpecialRegimeRow,
-) -> Result<ReportScope, ApiError> {
-    let year = year.ok_or_else(|| ApiError::field("year", "请指定统计年度，如 year=2025"))?;
-    if !(FIRST_YEAR..=today.year()).contains(&year) {
-        return Err(ApiError::field(
-            "year",
-            format!("统计年度应在{FIRST_YEAR}年至{}年之间", today.year()),
-        ));
-    }
-    let department_id = department_id
-        .ok_or_else(|| ApiError::field("department_id", "请指定编制年度报告的机关"))?;
-    let template = match template {
-        None => Template::for_year(year),
-        Some(raw) => Template::parse(raw.trim())
-            .map_err(|_| ApiError::field("template", "取值应为：2021 | 2019"))?,
-    };
-    Ok(ReportScope {
-        year,
-        department_id,
-        include_subtree,
-        template,
-        special_regime,
-    })
-}
-
-/// The report with the facts it was computed from.
-struct Computed {
-    report: AnnualReport,
-    department: Department,
-    department_ids: Vec<i64>,
-    cases: Vec<CaseBasics>,
-    facts: HashMap<i64, CaseFact>,
-    remedies: Vec<RemedyRow>,
-    special_regime: SpecialRegimeRow,
-}
-
-/// Gathers the facts of the departments in scope, in one snapshot (a reply recorded
-/// meanwhile must not pair a case's events with another reply), and computes the report.
-async fn compute(state: &State, auth: Auth, s: ReportScope) -> Result<Computed, ApiError> {
-    db(&state.pool, move |c| {
-        use diesel::Connection;
-        c.transaction(|c| {
-            store::begin_snapshot(c)?;
-            compute_in(c, &auth, &s)
-        })
-    })
-    .await
-}
-
-fn compute_in(c: &mut DbConnection, auth: &Auth, s: &ReportScope) -> Result<Computed, ApiError> {
-    let departments = auth.departments(c, Some(s.department_id), s.include_subtree)?;
-    let department = departments
-        .iter()
-        .find(|d| d.id == s.department_id)
-        .cloned()
-        .ok_or_else(|| ApiError::not_found("机关"))?;
-    let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
-    let codes: HashMap<i64, &str> = departments
-        .iter()
-        .map(|d| (d.id, d.data.code.as_str()))
-        .collect();
-    let end = NaiveDate::from_ymd_opt(s.year, 12, 31)
-        .ok_or_else(|| ApiError::field("year", "统计年度无效"))?;
-
-    let cases = store::remedies::case_basics(c, &ids)?;
-    let mut events: HashMap<i64, Vec<CaseEvent>> = HashMap::new();
-    for row in store::remedies::concluding_events(c, &ids)? {
-        let event: CaseEvent = serde_json::from_str(&row.payload)
-            .map_err(|e| ApiError::internal(format!("event {} unreadable: {e}", row.id)))?;
-        events.entry(row.case_id).or_default().push(event);
-    }
-    // Oldest first: the last reply of a case is its latest.
-    let mut latest_reply: HashMap<i64, String> = HashMap::new();
-    for (case_id, outcome) in store::remedies::reply_outcomes(c, &ids)? {
-        latest_reply.insert(case_id, outcome);
-    }
-
-    let mut facts = HashMap::new();
-    for case in &cases {
-        // A case not yet received when the year ended has nothing to do with it; an
-        // unconfirmed one submitted by then is listed (not counted) by the report's check.
-        if case.received_on.unwrap_or(case.submitted_on) > end {
-            continue;
-        }
-        let applicant: ApplicantColumn = ApplicantType::parse(&case.applicant_type)
-            .ok_or_else(|| {
-                ApiError::internal(format!(
-                    "case {} has applicant type {}",
-                    case.id, case.applicant_type
-                ))
-            })?
-            .into();
-        let reply = latest_reply
-            .get(&case.id)
-            .map(|o| {
-                Outcome::parse(o)
-                    .map(|o| outcome_row(o, s.special_regime))
-                    .ok_or_else(|| {
-                        ApiError::internal(format!("case {} has reply outcome {o}", case.id))
-                    })
-            })
-            .transpose()?;
-        let concluded = final_conclusion(events.get(&case.id).map_or(&[], Vec::as_slice), reply)
-            .map_err(|e| ApiError::internal(format!("case {}: {e}", case.id)))?;
-        let case_number = if ids.len() > 1 {
-            format!(
-                "{} {}",
-                codes.get(&case.department_id).unwrap_or(&""),
-                case.case_number
-            )
-        } else {
-            case.case_number.clone()
-        };
-        facts.insert(
-            case.id,
-            CaseFact {
-                case_id: case.id,
-                case_number,
-                applicant,
-                received_on: case.received_on,
-                concluded,
-            },
-        );
-    }
-
-    let remedies = store::remedies::of_departments(c, &ids, None)?;
-    let remedy_facts = remedies
-        .iter()
-        .map(|r| {
-            let kind = RemedyKind::parse(&r.kind, r.after_reconsideration)
-                .map_err(|e| ApiError::internal(format!("remedy {}: {e}", r.id)))?;
-            let outcome = r
-                .outcome
-                .as_deref()
-                .map(RemedyOutcome::parse)
-                .transpose()
-                .map_err(|e| ApiError::internal(format!("remedy {}: {e}", r.id)))?;
-            Ok(RemedyFact {
-                remedy_id: r.id,
-                case_id: r.case_id,
-                kind,
-                filed_on: r.filed_on,
-                decided: r.decided_on.zip(outcome),
-            })
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-
-    let mut case_facts: Vec<CaseFact> = facts.values().cloned().collect();
-    case_facts.sort_by_key(|f| f.case_id);
-    let report = AnnualReport::compute(s.year, s.template, &case_facts, &remedy_facts)
-        .map_err(|e| ApiError::field("year", e.to_string()))?;
-    Ok(Computed {
-        report,
-        department,
-        department_ids: ids,
-        cases,
-        facts,
-        remedies,
-        special_regime: s.special_regime,
-    })
 }
 
 #[derive(Serialize)]
@@ -311,7 +124,7 @@ pub async fn annual_report(
         Some("html") => Format::Html,
         Some(_) => return Err(ApiError::field("format", "取值应为：json | xlsx | html")),
     };
-    let s = parse_scope(
+    let s = annual::parse_scope(
         q.year,
         q.department_id,
         q.include_subtree,
@@ -320,7 +133,7 @@ pub async fn annual_report(
         state.settings.special_regime_row,
     )?;
     let include_subtree = s.include_subtree;
-    let computed = compute(&state, auth, s).await?;
+    let computed = run(&state, move |ctx| annual::compute(ctx, &auth.0, &s)).await?;
     let report = &computed.report;
     let file = format!("annual-{}-{}", report.year, computed.department.id);
     match format {
@@ -431,7 +244,7 @@ pub async fn annual_cells(
     q: web::Query<CellQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let s = parse_scope(
+    let s = annual::parse_scope(
         q.year,
         q.department_id,
         q.include_subtree,
@@ -448,7 +261,7 @@ pub async fn annual_cells(
         .map(|c| c.trim().to_owned())
         .ok_or_else(|| ApiError::field("column", "请指定列，如 column=natural_person"))?;
     let cell = CellRef::parse(&row, &column).map_err(cell_error)?;
-    let computed = compute(&state, auth, s).await?;
+    let computed = run(&state, move |ctx| annual::compute(ctx, &auth.0, &s)).await?;
     let report = &computed.report;
     let ids = report.cell_ids(cell).map_err(cell_error)?;
     let (label, case_ids, remedies) = match cell {

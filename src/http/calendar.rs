@@ -8,48 +8,16 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, db, db_tx};
-use crate::auth::Role;
-use crate::domain::calendar::{
-    CalendarError, CalendarSet, FIRST_YEAR, LAST_YEAR, LayerInfo, RegionCode, YearData,
-};
-use crate::domain::validation::FieldErrors;
-use crate::store::{self, calendars::NATIONAL};
+use super::extract::{Auth, State, run};
+use crate::domain::calendar::{CalendarError, LayerInfo, RegionCode, YearData};
+use crate::ops::calendars::{self, ImportIn};
+use crate::store;
 
 /// Max days for one add-working-days query: far beyond any statutory period.
 const MAX_DAYS: u32 = 5000;
 
-fn parse_region(raw: Option<&str>) -> Result<Option<RegionCode>, ApiError> {
-    match raw.map(str::trim).filter(|r| !r.is_empty()) {
-        None => Ok(None),
-        Some(r) => RegionCode::parse(r)
-            .map(Some)
-            .map_err(|e| ApiError::field("region", e.to_string())),
-    }
-}
-
-/// `national` or a region code (any level: its province's layer) in a path.
-fn parse_layer(raw: &str) -> Result<Option<RegionCode>, ApiError> {
-    if raw == NATIONAL {
-        Ok(None)
-    } else {
-        parse_region(Some(raw))
-    }
-}
-
 pub fn calendar_error(e: CalendarError) -> ApiError {
-    match e {
-        CalendarError::OutOfRange { .. } | CalendarError::ResultOutOfRange => {
-            ApiError::unprocessable("date_out_of_range", e.to_string())
-        }
-        CalendarError::InvalidRegionCode(_) => ApiError::field("region", e.to_string()),
-        other => ApiError::unprocessable("calendar_error", other.to_string()),
-    }
-}
-
-async fn current_set(state: &State) -> Result<std::sync::Arc<CalendarSet>, ApiError> {
-    let st = state.clone();
-    db(&state.pool, move |c| Ok(st.calendars.current(c)?)).await
+    calendars::calendar_error(e).into()
 }
 
 #[derive(Deserialize)]
@@ -77,11 +45,13 @@ pub async fn add_working_days(
     q: web::Query<AddQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let region = parse_region(q.region.as_deref())?;
+    let region = calendars::parse_region(q.region.as_deref())?;
     if q.days > MAX_DAYS {
         return Err(ApiError::field("days", format!("不能超过{MAX_DAYS}")));
     }
-    let cal = current_set(&state).await?.calendar(region.as_ref());
+    let cal = run(&state, calendars::current)
+        .await?
+        .calendar(region.as_ref());
     let r = cal
         .add_working_days(q.from, q.days)
         .map_err(calendar_error)?;
@@ -121,8 +91,10 @@ pub async fn working_days(
     q: web::Query<BetweenQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
-    let region = parse_region(q.region.as_deref())?;
-    let cal = current_set(&state).await?.calendar(region.as_ref());
+    let region = calendars::parse_region(q.region.as_deref())?;
+    let cal = run(&state, calendars::current)
+        .await?
+        .calendar(region.as_ref());
     let r = cal
         .working_days_between(q.from, q.to)
         .map_err(calendar_error)?;
@@ -170,11 +142,7 @@ struct LayerOut {
 }
 
 pub async fn list_calendars(state: State, _auth: Auth) -> Result<HttpResponse, ApiError> {
-    let st = state.clone();
-    let (set, imports) = db(&state.pool, move |c| {
-        Ok((st.calendars.current(c)?, store::calendars::in_force(c)?))
-    })
-    .await?;
+    let (set, imports) = run(&state, calendars::in_force).await?;
     let mut by_layer: BTreeMap<String, Vec<ImportOut>> = BTreeMap::new();
     for row in imports {
         by_layer
@@ -218,17 +186,10 @@ pub async fn get_calendar_year(
     path: web::Path<(String, i32)>,
 ) -> Result<HttpResponse, ApiError> {
     let (raw, year) = path.into_inner();
-    let region = parse_layer(&raw)?;
+    let region = calendars::parse_layer(&raw)?;
     let key = store::calendars::layer_key(region.as_ref());
-    let st = state.clone();
     let k = key.clone();
-    let (set, import) = db(&state.pool, move |c| {
-        Ok((
-            st.calendars.current(c)?,
-            store::calendars::latest(c, &k, year)?,
-        ))
-    })
-    .await?;
+    let (set, import) = run(&state, move |ctx| calendars::year(ctx, &k, year)).await?;
     let not_loaded = || {
         ApiError::new(
             actix_web::http::StatusCode::NOT_FOUND,
@@ -261,74 +222,18 @@ pub async fn get_calendar_year(
     }))
 }
 
-/// The body of an import: the shape of the bundled files, holding exactly one year.
-#[derive(Deserialize, Serialize)]
-pub struct ImportIn {
-    region: Option<String>,
-    name: Option<String>,
-    #[serde(default)]
-    source: String,
-    years: BTreeMap<String, YearData>,
-}
-
 pub async fn put_calendar_year(
     state: State,
     auth: Auth,
     path: web::Path<(String, i32)>,
     body: web::Json<ImportIn>,
 ) -> Result<HttpResponse, ApiError> {
-    let admin = auth.require(&[Role::Admin])?.user_id;
     let (raw, year) = path.into_inner();
-    let region = parse_layer(&raw)?;
-    let key = store::calendars::layer_key(region.as_ref());
-    let mut body = body.into_inner();
-    let mut e = FieldErrors::default();
-    if !(FIRST_YEAR..=LAST_YEAR).contains(&year) {
-        e.add("year", format!("年份应在{FIRST_YEAR}至{LAST_YEAR}之间"));
-    }
-    body.source = body.source.trim().to_owned();
-    if body.source.is_empty() {
-        e.add("source", "请注明数据来源（如国务院办公厅通知的标题和文号）");
-    }
-    if let Some(r) = body.region.as_deref().filter(|r| *r != key) {
-        e.add(
-            "region",
-            format!("请求体中的地区{r}与路径中的图层{key}不一致"),
-        );
-    }
-    let keys: Vec<&String> = body.years.keys().collect();
-    if keys != [&year.to_string()] {
-        e.add("years", format!("应恰好包含路径中的年份“{year}”"));
-    }
-    if let Some(data) = body.years.get(&year.to_string())
-        && let Err(problems) = data.validate(year)
-    {
-        for p in problems {
-            let at = p
-                .date
-                .map_or_else(|| p.code.as_str().to_owned(), |d| d.to_string());
-            e.add(format!("years.{year}.{at}"), p.message);
-        }
-    }
-    let body = e.finish(body)?;
-    let stored = ImportIn {
-        region: region.as_ref().map(|r| r.province().as_str().to_owned()),
-        ..body
-    };
-    let json = serde_json::to_string(&stored).map_err(ApiError::internal)?;
-    let st = state.clone();
-    let row = db_tx(&state.pool, move |c| {
-        let current = st.calendars.current(c)?;
-        let row = store::calendars::insert(c, &key, year, &json, &stored.source, admin)?;
-        let new_set = store::calendars::apply(&current, &row)
-            .map_err(|m| ApiError::unprocessable("calendar_error", m))?;
-        // Facts, not cached conclusions: every open case is recomputed on the new calendar
-        // in this transaction, and the ones whose due date moved are reported and audited.
-        let moved = crate::cases::recompute_open(c, &new_set, admin, st.today(), None)?;
-        Ok((row, moved))
+    let body = body.into_inner();
+    let (row, moved) = run(&state, move |ctx| {
+        calendars::import_year(ctx, &auth.0, &raw, year, body)
     })
     .await?;
-    let (row, moved) = row;
     Ok(HttpResponse::Created().json(serde_json::json!({
         "import": ImportOut::from(row),
         "moved_cases": moved,

@@ -10,7 +10,7 @@ use actix_web::{FromRequest, HttpRequest, web};
 
 use super::error::ApiError;
 use crate::auth::jwt::JwtKeys;
-use crate::auth::{Actor, Role, Scope};
+use crate::auth::{Actor, Role};
 use crate::ops::{Ctx, OpError};
 use crate::store::{self, DbConnection, Pool};
 
@@ -121,21 +121,12 @@ impl FromRequest for Auth {
                 .sub
                 .parse()
                 .map_err(|_| ApiError::unauthenticated("令牌无效，请重新登录"))?;
-            let user = db(&state.pool, move |c| Ok(store::users::find(c, user_id)?)).await?;
-            let user = user
-                .filter(|u| u.active && u.token_version == claims.ver)
-                .ok_or_else(|| {
-                    ApiError::unauthenticated("令牌已失效（账号已停用或密码已修改），请重新登录")
-                })?;
-            let role = Role::parse(&user.role).ok_or_else(|| {
-                ApiError::internal(format!("user {} has role {}", user.id, user.role))
-            })?;
-            Ok(Auth(Actor {
-                user_id: user.id,
-                username: user.username,
-                role,
-                department_id: user.department_id,
-            }))
+            let version = claims.ver;
+            let actor = run(&state, move |ctx| {
+                crate::ops::session::authenticate(ctx, user_id, version)
+            })
+            .await?;
+            Ok(Auth(actor))
         })
     }
 }
@@ -147,38 +138,6 @@ impl Auth {
         } else {
             Err(ApiError::forbidden())
         }
-    }
-
-    /// The departments a list or report may cover: the caller's scope, narrowed to one
-    /// department (and optionally its subtree). Auditors see none (403); a department
-    /// outside the scope is "not found".
-    pub fn departments(
-        &self,
-        c: &mut DbConnection,
-        department_id: Option<i64>,
-        include_subtree: bool,
-    ) -> Result<Vec<store::departments::Department>, ApiError> {
-        let scope = self.scope(c)?;
-        if !scope.sees_departments() {
-            return Err(ApiError::forbidden());
-        }
-        let tree = store::departments::tree(c)?;
-        let wanted: Option<std::collections::BTreeSet<i64>> = match department_id {
-            None => None,
-            Some(d) if !scope.allows(d) => return Err(ApiError::not_found("机关")),
-            Some(d) if include_subtree => Some(tree.subtree(d)),
-            Some(d) => Some([d].into()),
-        };
-        Ok(store::departments::list(c)?
-            .into_iter()
-            .filter(|d| scope.allows(d.id) && wanted.as_ref().is_none_or(|w| w.contains(&d.id)))
-            .collect())
-    }
-
-    /// The caller's scope, computed from the current department tree.
-    pub fn scope(&self, conn: &mut DbConnection) -> Result<Scope, ApiError> {
-        let tree = store::departments::tree(conn)?;
-        Ok(Scope::of(&self.0, &tree))
     }
 }
 

@@ -1,18 +1,17 @@
 //! Liveness (no IO) and readiness (the database answers).
 
 use actix_web::HttpResponse;
-use diesel::connection::SimpleConnection;
 use serde_json::json;
 
 use super::error::ApiError;
-use super::extract::{State, db};
+use super::extract::{State, run};
 
 pub async fn live() -> HttpResponse {
     HttpResponse::Ok().json(json!({"status": "ok"}))
 }
 
 pub async fn ready(state: State) -> Result<HttpResponse, ApiError> {
-    let checked = db(&state.pool, |conn| Ok(conn.batch_execute("SELECT 1")?)).await;
+    let checked = run(&state, |ctx| ctx.ping()).await;
     if let Err(e) = checked {
         tracing::warn!(error = %e, "readiness check failed");
         return Err(ApiError::unavailable("数据库暂不可用"));

@@ -1,12 +1,11 @@
-//! The mail outbox for admins: what is queued, sent or failed, and a retry for failures.
+//! The mail outbox over JSON: parse → `ops::outbox` → answer.
 
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{Auth, State, db, db_tx};
-use crate::auth::Role;
-use crate::store;
+use super::extract::{Auth, State, run};
+use crate::ops::outbox;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -20,22 +19,9 @@ pub async fn list(
     auth: Auth,
     q: web::Query<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.require(&[Role::Admin])?;
-    let q = q.into_inner();
-    if let Some(s) = q.status.as_deref()
-        && !["pending", "sending", "sent", "failed"].contains(&s)
-    {
-        return Err(ApiError::field(
-            "status",
-            "取值应为：pending | sending | sent | failed",
-        ));
-    }
-    let limit = q.limit.unwrap_or(100);
-    if !(1..=1000).contains(&limit) {
-        return Err(ApiError::field("limit", "取值应为1至1000"));
-    }
-    let items = db(&state.pool, move |c| {
-        Ok(store::outbox::list(c, q.status.as_deref(), limit)?)
+    let OutboxQuery { status, limit } = q.into_inner();
+    let items = run(&state, move |ctx| {
+        outbox::list(ctx, &auth.0, status.as_deref(), limit)
     })
     .await?;
     Ok(HttpResponse::Ok().json(
@@ -48,18 +34,7 @@ pub async fn retry(
     auth: Auth,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, ApiError> {
-    auth.require(&[Role::Admin])?;
     let id = path.into_inner();
-    let mail = db_tx(&state.pool, move |c| {
-        let mail = store::outbox::find(c, id)?.ok_or_else(|| ApiError::not_found("邮件"))?;
-        if !store::outbox::retry(c, id)? {
-            return Err(ApiError::conflict(
-                "not_failed",
-                format!("该邮件状态为 {}，只有发送失败的邮件可以重试", mail.status),
-            ));
-        }
-        store::outbox::find(c, id)?.ok_or_else(|| ApiError::not_found("邮件"))
-    })
-    .await?;
+    let mail = run(&state, move |ctx| outbox::retry(ctx, &auth.0, id)).await?;
     Ok(HttpResponse::Ok().json(mail))
 }

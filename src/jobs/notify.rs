@@ -14,7 +14,10 @@ use crate::domain::case::Status;
 use crate::mail::sender::{Mailer, SendReport};
 use crate::mail::{self, CaseMail};
 use crate::store::cases::{CaseRow, ListFilter, SortKey};
-use crate::store::{self, DbConnection, Pool};
+use std::sync::Arc;
+
+use crate::ops::{Ctx, OpError};
+use crate::store::{self, DbConnection};
 
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ScanReport {
@@ -160,32 +163,25 @@ pub fn scan(
     Ok(report)
 }
 
-/// One scan as of `as_of` and one send pass.
-pub async fn run_once(
-    pool: &Pool,
-    calendars: std::sync::Arc<CalendarSet>,
-    mailer: &Mailer,
-    public_url: String,
-    due_soon_days: Vec<u32>,
-    as_of: NaiveDate,
-) -> Result<Report, String> {
-    let p = pool.clone();
+/// One scan as of `as_of` (one write transaction: a scan that fails half-way queues
+/// nothing) and one send pass.
+pub async fn run_once(ctx: Arc<Ctx>, mailer: &Mailer, as_of: NaiveDate) -> Result<Report, String> {
+    let c2 = ctx.clone();
     let scan = actix_web::rt::task::spawn_blocking(move || -> Result<ScanReport, String> {
-        use diesel::Connection;
-        let mut c = p.get().map_err(|e| e.to_string())?;
-        let mut failure = None;
-        // A scan that fails half-way queues nothing.
-        c.transaction::<_, diesel::result::Error, _>(|c| {
-            store::begin_write(c)?;
-            scan(c, &calendars, &public_url, &due_soon_days, as_of).map_err(|e| {
-                failure = Some(e);
-                diesel::result::Error::RollbackTransaction
-            })
+        let ctx = c2;
+        let public_url = ctx.settings.public_url.clone();
+        let days = ctx.settings.due_soon_days.clone();
+        ctx.write(|c| {
+            let calendars = ctx.calendars(c)?;
+            scan(c, &calendars, &public_url, &days, as_of).map_err(OpError::Internal)
         })
-        .map_err(|e| failure.unwrap_or_else(|| e.to_string()))
+        .map_err(|e| e.to_string())
     })
     .await
     .map_err(|e| e.to_string())??;
-    let send = mailer.send_pass(pool).await.map_err(|e| e.to_string())?;
+    let send = mailer
+        .send_pass(&ctx.pool)
+        .await
+        .map_err(|e| e.to_string())?;
     Ok(Report { as_of, scan, send })
 }

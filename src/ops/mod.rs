@@ -8,11 +8,16 @@
 //! knows actix or JSON request shapes; operations are synchronous (diesel blocks), and each
 //! face runs them where blocking is allowed (`http` on actix's blocking pool).
 
+pub mod annual;
+pub mod calendars;
 pub mod cases;
 pub mod error;
+pub mod org;
+pub mod outbox;
 pub mod remedies;
 pub mod replies;
 pub mod reports;
+pub mod session;
 
 use std::sync::Arc;
 
@@ -37,6 +42,28 @@ pub struct Ctx {
 }
 
 impl Ctx {
+    /// Connects, brings the schema up to date and loads the calendars: what the command
+    /// line needs before it can run an operation.
+    pub fn open(settings: Settings, pool_size: u32) -> Result<Ctx, store::StoreError> {
+        let pool = store::connect(&settings.database_url, pool_size)?;
+        let calendars = {
+            let mut conn = pool.get()?;
+            store::migrate(&mut conn)?;
+            CalendarCache::load(&mut conn)?
+        };
+        Ok(Ctx {
+            pool,
+            calendars,
+            settings: Arc::new(settings),
+        })
+    }
+
+    /// Whether the database answers (readiness).
+    pub fn ping(&self) -> OpResult<()> {
+        use diesel::connection::SimpleConnection;
+        self.read(|c| Ok(c.batch_execute("SELECT 1")?))
+    }
+
     /// The agency's current date (China Standard Time), unless the settings pin one.
     pub fn today(&self) -> NaiveDate {
         self.settings.today.unwrap_or_else(crate::clock::today)

@@ -9,5 +9,6 @@ mod contract;
 mod foundation;
 mod helpers;
 mod mail;
+mod ops;
 mod replies;
 mod smtp;

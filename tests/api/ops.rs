@@ -1,0 +1,187 @@
+//! The application layer as the faces see it: every change outside a case leaves an
+//! action-log record, the console makes the API's checks, and reads take no write lock.
+
+use diesel::connection::SimpleConnection;
+use serde_json::json;
+
+use crate::helpers::spawn_app;
+use ogi_tracker::store::{self, DatabaseUrl};
+
+fn actions(app: &crate::helpers::TestApp, prefix: &str) -> Vec<(String, String, Option<i64>)> {
+    let mut c = app.pool.get().unwrap();
+    store::action_log::recent(&mut c, Some(prefix), 1000)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .map(|r| (r.subject, r.action, r.actor_id))
+        .collect()
+}
+
+#[actix_web::test]
+async fn every_change_outside_a_case_is_in_the_action_log() {
+    let app = spawn_app().await;
+    let dept = app.department("动作机关", "DZ", None, "450100").await;
+    let r = app
+        .get(&format!("/api/v1/departments/{dept}"), &app.admin_token)
+        .await;
+    let etag = r.etag();
+    app.patch(
+        &format!("/api/v1/departments/{dept}"),
+        &app.admin_token,
+        &etag,
+        json!({"phone": "0771-5550000"}),
+    )
+    .await
+    .expect(200, None);
+    let (uid, _) = app.user("logged_clerk", "clerk", Some(dept)).await;
+    let r = app.get("/api/v1/users", &app.admin_token).await;
+    let version = r.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["id"] == uid)
+        .unwrap()["version"]
+        .as_i64()
+        .unwrap();
+    app.patch(
+        &format!("/api/v1/users/{uid}"),
+        &app.admin_token,
+        &format!("\"{version}\""),
+        json!({"active": false}),
+    )
+    .await
+    .expect(200, None);
+
+    let admin = {
+        let r = app.get("/api/v1/me", &app.admin_token).await;
+        r.body["id"].as_i64()
+    };
+    assert_eq!(
+        actions(&app, "department:"),
+        vec![
+            (
+                format!("department:{dept}"),
+                "department_created".into(),
+                admin
+            ),
+            (
+                format!("department:{dept}"),
+                "department_updated".into(),
+                admin
+            ),
+        ]
+    );
+    assert_eq!(
+        actions(&app, "user:"),
+        vec![
+            (format!("user:{uid}"), "user_created".into(), admin),
+            (format!("user:{uid}"), "user_updated".into(), admin),
+        ]
+    );
+    let mut c = app.pool.get().unwrap();
+    let (n, breaks) = store::action_log::verify(&mut c).unwrap();
+    assert!(n >= 4);
+    assert!(breaks.is_empty(), "{breaks:?}");
+    // A record altered in the database no longer matches its hash.
+    c.batch_execute("UPDATE action_log SET after_state = '{}' WHERE action = 'user_updated'")
+        .unwrap();
+    let (_, breaks) = store::action_log::verify(&mut c).unwrap();
+    assert_eq!(breaks.len(), 1, "{breaks:?}");
+}
+
+#[actix_web::test]
+async fn the_console_makes_the_same_checks_as_the_api() {
+    let app = spawn_app().await;
+    let dept = app.department("控制台机关", "KZT", None, "450100").await;
+    let d = dept.to_string();
+    // A username the API refuses is refused at the console too (it used to be accepted).
+    let out = app
+        .cli_command(
+            &[
+                "user",
+                "add",
+                "--username",
+                "a b",
+                "--display-name",
+                "甲",
+                "--role",
+                "clerk",
+                "--department-id",
+                &d,
+                "--password-stdin",
+            ],
+            &[],
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"Correct-Horse-7-battery\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("username"));
+    // A good one is created and logged with no acting user (the operator at the console).
+    let out = app.cli(&[
+        "user",
+        "add",
+        "--username",
+        "console.clerk",
+        "--display-name",
+        "乙",
+        "--role",
+        "clerk",
+        "--department-id",
+        &d,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let logged = actions(&app, "user:");
+    assert_eq!(logged.len(), 1);
+    assert_eq!(logged[0].1, "user_created");
+    assert_eq!(logged[0].2, None);
+}
+
+#[actix_web::test]
+async fn a_list_takes_no_write_lock() {
+    let app = spawn_app().await;
+    if !matches!(app.db_url, DatabaseUrl::Sqlite(_)) {
+        return; // PostgreSQL readers never wait for writers.
+    }
+    let dept = app.department("读锁机关", "DS", None, "450100").await;
+    let (_, clerk) = app.user("reader_clerk", "clerk", Some(dept)).await;
+    let case = json!({
+        "department_id": dept,
+        "applicant": {"type": "natural_person", "name": "张三"},
+        "channel": "in_person", "submitted_on": "2026-03-02",
+        "items": [{"description": "某地块征收补偿方案"}]
+    });
+    app.post("/api/v1/cases", &clerk, case.clone())
+        .await
+        .expect(201, None);
+    // Another writer holds SQLite's write lock for the whole of what follows.
+    let mut holder = app.pool.get().unwrap();
+    holder
+        .batch_execute("BEGIN IMMEDIATE; UPDATE write_lock SET n = n + 1 WHERE id = 1;")
+        .unwrap();
+    let list = app.get("/api/v1/cases", &clerk).await;
+    list.expect(200, None);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 1);
+    app.get("/api/v1/reports/overdue", &clerk)
+        .await
+        .expect(200, None);
+    // The control: a write cannot get through while the lock is held.
+    let blocked = app.post("/api/v1/cases", &clerk, case).await;
+    assert_ne!(blocked.status, 201);
+    holder.batch_execute("ROLLBACK").unwrap();
+}

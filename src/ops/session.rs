@@ -58,3 +58,130 @@ pub fn authenticate(ctx: &Ctx, user_id: i64, token_version: i32) -> OpResult<cra
         department_id: user.department_id,
     })
 }
+
+/// A browser session: the secret for the cookie (shown once) and the form token.
+pub struct WebLogin {
+    pub cookie_token: String,
+    pub csrf_token: String,
+    pub user: User,
+}
+
+/// A signed-in browser session, as a page sees it.
+pub struct WebSession {
+    pub session_id: i64,
+    pub actor: crate::auth::Actor,
+    pub display_name: String,
+    pub csrf_token: String,
+}
+
+/// A browser session ends after this long without a request.
+pub const WEB_IDLE_MINUTES: i64 = 30;
+
+fn random_token() -> OpResult<String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(OpError::internal)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// Signs in from the web form: the same password check and back-off as the API, then a
+/// new session (the database keeps only the token's hash).
+pub fn web_login(
+    ctx: &Ctx,
+    username: &str,
+    secret: &str,
+    at: NaiveDateTime,
+) -> OpResult<WebLogin> {
+    let user = login(ctx, username, secret, at)?;
+    let cookie_token = random_token()?;
+    let csrf_token = random_token()?;
+    let hash = store::trail::sha256_hex(cookie_token.as_bytes());
+    ctx.write(|c| {
+        store::web_sessions::delete_idle(
+            c,
+            at - chrono::Duration::minutes(WEB_IDLE_MINUTES),
+        )?;
+        store::web_sessions::insert(c, &hash, user.id, user.token_version, &csrf_token, at)?;
+        Ok(())
+    })?;
+    Ok(WebLogin {
+        cookie_token,
+        csrf_token,
+        user,
+    })
+}
+
+/// The session behind a cookie, if it is current: not idle too long, the account active
+/// and its password unchanged since sign-in. Marks it used.
+pub fn web_session(ctx: &Ctx, cookie_token: &str, at: NaiveDateTime) -> OpResult<WebSession> {
+    let hash = store::trail::sha256_hex(cookie_token.as_bytes());
+    let expired = || OpError::Unauthenticated("登录已过期，请重新登录".to_owned());
+    let session = ctx
+        .read(|c| Ok(store::web_sessions::find(c, &hash)?))?
+        .ok_or_else(expired)?;
+    if session.last_seen_at < at - chrono::Duration::minutes(WEB_IDLE_MINUTES) {
+        ctx.write(|c| Ok(store::web_sessions::delete(c, session.id)?))?;
+        return Err(expired());
+    }
+    let actor = authenticate(ctx, session.user_id, session.token_version)?;
+    let display_name = ctx
+        .read(|c| Ok(store::users::find(c, actor.user_id)?))?
+        .map(|u| u.display_name)
+        .unwrap_or_default();
+    // At most one write a minute per session: most page views only read.
+    if at - session.last_seen_at > chrono::Duration::minutes(1) {
+        ctx.read(|c| Ok(store::web_sessions::touch(c, session.id, at)?))?;
+    }
+    Ok(WebSession {
+        session_id: session.id,
+        actor,
+        display_name,
+        csrf_token: session.csrf_token,
+    })
+}
+
+/// Signs out: the session is gone on every instance.
+pub fn web_logout(ctx: &Ctx, session_id: i64) -> OpResult<()> {
+    ctx.write(|c| Ok(store::web_sessions::delete(c, session_id)?))
+}
+
+/// Changes one's own password (the current one is asked again); every other session and
+/// token of the account ends.
+pub fn change_own_password(
+    ctx: &Ctx,
+    actor: &crate::auth::Actor,
+    current: &str,
+    new: &str,
+) -> OpResult<User> {
+    let user = ctx
+        .read(|c| Ok(store::users::find(c, actor.user_id)?))?
+        .ok_or(OpError::NotFound("用户"))?;
+    if !password::verify(&user.password_hash, current) {
+        return Err(OpError::field("current_password", "当前密码不正确"));
+    }
+    if let Err(msg) = password::check_strength(new) {
+        return Err(OpError::field("new_password", msg));
+    }
+    let password_hash = password::hash(new).map_err(OpError::internal)?;
+    ctx.write(|c| {
+        let changes = store::users::UserChanges {
+            display_name: user.display_name.clone(),
+            email: user.email.clone(),
+            role: user.role.clone(),
+            department_id: user.department_id,
+            active: user.active,
+            password_hash: Some(password_hash.clone()),
+            revoke_tokens: true,
+        };
+        let updated = store::users::update(c, user.id, user.version, &changes)?
+            .ok_or(OpError::StaleVersion)?;
+        super::log_action(
+            c,
+            Some(actor),
+            &format!("user:{}", user.id),
+            "password_changed",
+            None,
+            &serde_json::json!({ "by": "self" }),
+        )?;
+        Ok(updated)
+    })
+}

@@ -15,6 +15,7 @@ pub mod replies;
 pub mod schema;
 pub mod trail;
 pub mod users;
+pub mod web_sessions;
 
 use std::path::PathBuf;
 use std::time::Duration;

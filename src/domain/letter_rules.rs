@@ -87,8 +87,9 @@ fn is_region_prefix(prefix: &str) -> bool {
     if prefix.is_empty() {
         return true;
     }
-    // The shortest segment that ends in a suffix, then the rest; backtrack over longer ones
-    // ("自治区" must not be cut at "自治区" 's "区" too early).
+    // Try every first segment that ends in a suffix, shortest first, and the rest after it:
+    // "广西壮族自治区南宁市" splits as 广西壮族自治区 + 南宁市. Any region is accepted; the
+    // unit's own region is not known here.
     let chars: Vec<(usize, char)> = prefix.char_indices().collect();
     (2..=chars.len()).any(|n| {
         let end = chars.get(n).map_or(prefix.len(), |&(i, _)| i);

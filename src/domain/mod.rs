@@ -2,13 +2,15 @@
 //! diesel/actix/lettre. Everything a clerk may ask "why?" about is decided here.
 
 pub mod annual;
-pub mod audit;
 pub mod calendar;
+pub mod campaign;
 pub mod case;
+pub mod case_actions;
 pub mod compliance;
 pub mod deadline;
 pub mod doc_number;
 pub mod draft;
+pub mod letter_rules;
 pub mod org;
 pub mod outcome;
 pub mod reply;

@@ -16,7 +16,7 @@ use crate::store;
 /// Max days for one add-working-days query: far beyond any statutory period.
 const MAX_DAYS: u32 = 5000;
 
-pub fn calendar_error(e: CalendarError) -> ApiError {
+fn calendar_error(e: CalendarError) -> ApiError {
     calendars::calendar_error(e).into()
 }
 

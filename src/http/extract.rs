@@ -12,7 +12,6 @@ use super::error::ApiError;
 use crate::auth::jwt::JwtKeys;
 use crate::auth::{Actor, Role};
 use crate::ops::{Ctx, OpError};
-use crate::store::{self, DbConnection, Pool};
 
 pub struct AppState {
     pub ctx: Arc<Ctx>,
@@ -37,55 +36,6 @@ where
 {
     let ctx = state.ctx.clone();
     Ok(web::block(move || f(&ctx)).await??)
-}
-
-/// Runs `f` with a pooled connection on the blocking thread pool.
-pub async fn db<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    let pool = pool.clone();
-    web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
-    })
-    .await?
-}
-
-/// Like `db`, inside one transaction: everything or nothing is written.
-pub async fn db_tx<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
-where
-    F: FnOnce(&mut DbConnection) -> Result<T, ApiError> + Send + 'static,
-    T: Send + 'static,
-{
-    use diesel::Connection;
-    db(pool, move |conn| {
-        conn.transaction(|c| {
-            store::begin_write(c)?;
-            f(c)
-        })
-    })
-    .await
-}
-
-/// Like `db_tx`, run again (up to 8 times in all) when it lost a race for a unique number
-/// (`write_conflict`): case numbers and automatic doc numbers under concurrent writers.
-pub async fn db_tx_retry<T, F>(pool: &Pool, f: F) -> Result<T, ApiError>
-where
-    F: Fn(&mut DbConnection) -> Result<T, ApiError> + Send + Sync + 'static,
-    T: Send + 'static,
-{
-    let f = Arc::new(f);
-    let mut attempt = 0;
-    loop {
-        attempt += 1;
-        let f = f.clone();
-        match db_tx(pool, move |c| f(c)).await {
-            Err(e) if e.code == "write_conflict" && attempt < 8 => continue,
-            other => return other,
-        }
-    }
 }
 
 /// The caller, authenticated by a Bearer token and reloaded from the database, so a

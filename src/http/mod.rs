@@ -2,8 +2,8 @@
 //! input, call `domain`/`store`, and shape the answer; rules live in `domain`.
 
 mod annual;
-mod audits;
 mod calendar;
+mod campaigns;
 mod cases;
 pub mod error;
 pub mod extract;
@@ -62,16 +62,16 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/remedies", remedies::list_remedies);
     r.add(M::GET,   "/api/v1/reports/annual", annual::annual_report);
     r.add(M::GET,   "/api/v1/reports/annual/cases", annual::annual_cells);
-    r.add(M::POST,  "/api/v1/audits", audits::create_campaign);
-    r.add(M::GET,   "/api/v1/audits", audits::list_campaigns);
-    r.add(M::GET,   "/api/v1/audits/{id}", audits::get_campaign);
-    r.add(M::POST,  "/api/v1/audits/{id}/targets", audits::add_target);
-    r.add(M::POST,  "/api/v1/audits/{id}/letters", audits::add_letter);
-    r.add(M::PATCH, "/api/v1/audits/{id}/letters/{letter_id}", audits::patch_letter);
-    r.add(M::PUT,   "/api/v1/audits/{id}/letters/{letter_id}/reply", audits::put_reply);
-    r.add(M::POST,  "/api/v1/audits/{id}/phone-checks", audits::add_phone_check);
-    r.add(M::POST,  "/api/v1/audits/{id}/import", audits::import);
-    r.add(M::GET,   "/api/v1/audits/{id}/report", audits::report);
+    r.add(M::POST,  "/api/v1/audits", campaigns::create_campaign);
+    r.add(M::GET,   "/api/v1/audits", campaigns::list_campaigns);
+    r.add(M::GET,   "/api/v1/audits/{id}", campaigns::get_campaign);
+    r.add(M::POST,  "/api/v1/audits/{id}/targets", campaigns::add_target);
+    r.add(M::POST,  "/api/v1/audits/{id}/letters", campaigns::add_letter);
+    r.add(M::PATCH, "/api/v1/audits/{id}/letters/{letter_id}", campaigns::patch_letter);
+    r.add(M::PUT,   "/api/v1/audits/{id}/letters/{letter_id}/reply", campaigns::put_reply);
+    r.add(M::POST,  "/api/v1/audits/{id}/phone-checks", campaigns::add_phone_check);
+    r.add(M::POST,  "/api/v1/audits/{id}/import", campaigns::import);
+    r.add(M::GET,   "/api/v1/audits/{id}/report", campaigns::report);
 }
 
 /// Collects routes per path (one actix resource per path, so a wrong method answers 405).
@@ -140,11 +140,6 @@ async fn method_not_allowed() -> HttpResponse {
         "该接口不支持此请求方法",
     )
     .error_response()
-}
-
-/// JSON text of plain data for a TEXT column (cannot fail for these types).
-pub(crate) fn to_json<T: serde::Serialize + ?Sized>(v: &T) -> String {
-    serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
 /// The answer for a path no route matches.

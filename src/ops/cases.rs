@@ -992,3 +992,136 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
         as_of,
     })
 }
+
+/// Someone a case may be assigned to.
+#[derive(Debug, Clone, Serialize)]
+pub struct Assignable {
+    pub id: i64,
+    pub display_name: String,
+    pub role: String,
+}
+
+/// Everything a case page shows: the view, the audit trail, the actions the case allows
+/// now, and who it may be assigned to.
+#[derive(Debug, Serialize)]
+pub struct CaseFile {
+    pub view: CaseView,
+    pub department: String,
+    pub history: Vec<store::trail::AuditRecord>,
+    pub actions: Vec<crate::domain::case_actions::Action>,
+    pub staff: Vec<Assignable>,
+    /// Open consultations: (event id, who was consulted).
+    pub open_consultations: Vec<(i64, String)>,
+}
+
+/// One case with its trail and the actions it allows the caller now.
+pub fn case_file(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<CaseFile> {
+    let today = ctx.today();
+    ctx.read(|c| {
+        let scope = scope(c, actor)?;
+        let l = load(c, ctx, &scope, id, today)?;
+        let approver = matches!(actor.role, Role::Supervisor | Role::Admin);
+        let actions = crate::domain::case_actions::available(&l.derivation.state, approver);
+        let open_consultations = l
+            .derivation
+            .events
+            .iter()
+            .filter(|(r, _)| l.derivation.state.open_consultations.contains_key(&r.id))
+            .filter_map(|(r, e)| match e {
+                CaseEvent::ConsultationStarted { consulted, .. } => Some((r.id, consulted.clone())),
+                _ => None,
+            })
+            .collect();
+        let tree = store::departments::tree(c)?;
+        let dept_id = l.row.department_id;
+        let staff = store::users::list(c)?
+            .into_iter()
+            .filter(|u| u.active)
+            .filter(|u| match Role::parse(&u.role) {
+                Some(Role::Clerk) => u.department_id == Some(dept_id),
+                Some(Role::Supervisor) => u
+                    .department_id
+                    .is_some_and(|d| tree.subtree(d).contains(&dept_id)),
+                _ => false,
+            })
+            .map(|u| Assignable {
+                id: u.id,
+                display_name: u.display_name,
+                role: u.role,
+            })
+            .collect();
+        let history = store::trail::history(c, id)?;
+        let department = l.dept.data.name.clone();
+        let view = view_of(c, l.row, l.derivation)?;
+        Ok(CaseFile {
+            view,
+            department,
+            history,
+            actions,
+            staff,
+            open_consultations,
+        })
+    })
+}
+
+/// What intake would make of a receipt: the channel's rule, the receipt date, and the due
+/// date with its steps — shown before the clerk saves.
+#[derive(Debug, Serialize)]
+pub struct DuePreview {
+    pub receipt_rule: &'static str,
+    pub received_on: Option<NaiveDate>,
+    pub deadline: Option<Deadline>,
+    pub problem: Option<String>,
+}
+
+pub fn preview_due(
+    ctx: &Ctx,
+    actor: &Actor,
+    department_id: i64,
+    channel: &str,
+    submitted_on: Option<NaiveDate>,
+    received_on: Option<NaiveDate>,
+) -> OpResult<DuePreview> {
+    let channel = Channel::parse(channel.trim());
+    let receipt_rule = channel.map_or("", Channel::receipt_rule);
+    let received_on = match (channel, submitted_on) {
+        (Some(ch), Some(s)) if ch.receipt_is_submission() => Some(s),
+        _ => received_on,
+    };
+    let Some(received) = received_on else {
+        return Ok(DuePreview {
+            receipt_rule,
+            received_on: None,
+            deadline: None,
+            problem: Some("收到申请之日尚未确定：确认后才开始计算答复期限".into()),
+        });
+    };
+    ctx.read(|c| {
+        let scope = scope(c, actor)?;
+        if !scope.allows(department_id) {
+            return Err(OpError::NotFound("机关"));
+        }
+        let dept = department(c, department_id)?;
+        let calendars = ctx.calendars(c)?;
+        match derive(
+            &calendars,
+            &dept.data.region,
+            Some(received),
+            Vec::new(),
+            ctx.today(),
+        ) {
+            Ok(d) => Ok(DuePreview {
+                receipt_rule,
+                received_on: Some(received),
+                deadline: Some(d.deadline),
+                problem: None,
+            }),
+            Err(e) => Ok(DuePreview {
+                receipt_rule,
+                received_on: Some(received),
+                deadline: None,
+                problem: Some(e.to_string()),
+            }),
+        }
+    })
+}

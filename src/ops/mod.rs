@@ -10,7 +10,9 @@
 
 pub mod annual;
 pub mod calendars;
+pub mod campaigns;
 pub mod cases;
+pub mod desk;
 pub mod error;
 pub mod org;
 pub mod outbox;

@@ -85,21 +85,13 @@ fn random_token() -> OpResult<String> {
 
 /// Signs in from the web form: the same password check and back-off as the API, then a
 /// new session (the database keeps only the token's hash).
-pub fn web_login(
-    ctx: &Ctx,
-    username: &str,
-    secret: &str,
-    at: NaiveDateTime,
-) -> OpResult<WebLogin> {
+pub fn web_login(ctx: &Ctx, username: &str, secret: &str, at: NaiveDateTime) -> OpResult<WebLogin> {
     let user = login(ctx, username, secret, at)?;
     let cookie_token = random_token()?;
     let csrf_token = random_token()?;
     let hash = store::trail::sha256_hex(cookie_token.as_bytes());
     ctx.write(|c| {
-        store::web_sessions::delete_idle(
-            c,
-            at - chrono::Duration::minutes(WEB_IDLE_MINUTES),
-        )?;
+        store::web_sessions::delete_idle(c, at - chrono::Duration::minutes(WEB_IDLE_MINUTES))?;
         store::web_sessions::insert(c, &hash, user.id, user.token_version, &csrf_token, at)?;
         Ok(())
     })?;

@@ -398,3 +398,12 @@ pub fn list(
     };
     q.limit(limit).load(conn)
 }
+
+/// The events of several cases at once, in recording order (a desk derives many cases).
+pub fn events_of(conn: &mut DbConnection, case_ids: &[i64]) -> QueryResult<Vec<EventRow>> {
+    case_events::table
+        .filter(case_events::case_id.eq_any(case_ids))
+        .order((case_events::case_id, case_events::id))
+        .select(EventRow::as_select())
+        .load(conn)
+}

@@ -4,8 +4,8 @@
 //! `StoreError`.
 
 pub mod action_log;
-pub mod audits;
 pub mod calendars;
+pub mod campaigns;
 pub mod cases;
 pub mod departments;
 pub mod idempotency;

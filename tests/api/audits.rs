@@ -918,3 +918,222 @@ async fn a_signing_date_confirmed_later_is_recorded_and_starts_the_clock() {
         .await
         .expect(200, None);
 }
+
+/// The campaign's action-log chain, oldest first: (action, actor, after).
+fn campaign_log(app: &TestApp, id: i64) -> Vec<(String, Option<i64>, Value)> {
+    let mut conn = app.pool.get().unwrap();
+    ogi_tracker::store::action_log::history(&mut conn, &format!("campaign:{id}"))
+        .unwrap()
+        .into_iter()
+        .map(|r| {
+            (
+                r.action,
+                r.actor_id,
+                serde_json::from_str(&r.after_state).unwrap(),
+            )
+        })
+        .collect()
+}
+
+#[actix_web::test]
+async fn every_campaign_change_leaves_an_action_log_record() {
+    let app = spawn_app().await;
+    let (auditor_id, token) = app.user("auditor1", "auditor", None).await;
+    let r = app
+        .post(
+            "/api/v1/audits",
+            &token,
+            json!({"name": "留痕", "region": "450000", "cutoff_on": "2026-12-31"}),
+        )
+        .await;
+    let id = r.expect(201, None)["id"].as_i64().unwrap();
+    let t = app
+        .post(
+            &format!("/api/v1/audits/{id}/targets"),
+            &token,
+            json!({"name": "交通运输厅", "category": "区直单位"}),
+        )
+        .await;
+    let target = t.expect(201, None)["id"].as_i64().unwrap();
+    let l = app
+        .post(
+            &format!("/api/v1/audits/{id}/letters"),
+            &token,
+            json!({"target_id": target, "channel": "regular", "sent_on": "2026-11-10"}),
+        )
+        .await;
+    let letter = l.expect(201, None)["id"].as_i64().unwrap();
+    let path = format!("/api/v1/audits/{id}/letters/{letter}");
+    app.request(
+        Method::PATCH,
+        &path,
+        Some(&token),
+        Some(json!({"signed_on": "2026-11-12"})),
+        &[],
+    )
+    .await
+    .expect(200, None);
+    let reply = json!({"received_on": "2026-11-20", "doc_number": "桂交复〔2026〕1号", "sealed": true,
+                       "seal_organ": "广西壮族自治区交通运输厅",
+                       "legal_basis": [{"law": "《条例》", "article": "有关规定"}], "remedy": {}});
+    let r = put(&app, &format!("{path}/reply"), &token, reply).await;
+    let body = r.expect(200, None);
+    // The grader: a vague reference names no article; the unit's seal with its region is
+    // its own, not another organ's.
+    assert!(
+        body["defects"]
+            .as_array()
+            .unwrap()
+            .contains(&json!("no_legal_basis")),
+        "{body}"
+    );
+    let codes: Vec<&str> = body["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert!(codes.contains(&"legal_basis_no_article"), "{codes:?}");
+    assert!(!codes.contains(&"seal_organ_mismatch"), "{codes:?}");
+    app.post(
+        &format!("/api/v1/audits/{id}/phone-checks"),
+        &token,
+        json!({"target_id": target, "called_at": "2026-11-16 09:30", "connected": true}),
+    )
+    .await
+    .expect(201, None);
+    // Reads leave nothing.
+    app.get(&format!("/api/v1/audits/{id}"), &token)
+        .await
+        .expect(200, None);
+    app.get(&format!("/api/v1/audits/{id}/report"), &token)
+        .await
+        .expect(200, None);
+
+    let log = campaign_log(&app, id);
+    let actions: Vec<&str> = log.iter().map(|(a, _, _)| a.as_str()).collect();
+    assert_eq!(
+        actions,
+        [
+            "campaign_created",
+            "target_added",
+            "letter_added",
+            "letter_updated",
+            "reply_recorded",
+            "phone_check_added",
+        ]
+    );
+    assert!(log.iter().all(|(_, actor, _)| *actor == Some(auditor_id)));
+    assert_eq!(log[1].2["name"], "交通运输厅");
+    assert_eq!(log[3].2["signed_on"], "2026-11-12");
+    assert_eq!(log[4].2["letter_id"], letter);
+    // A refused change leaves no record.
+    app.request(
+        Method::PATCH,
+        &path,
+        Some(&token),
+        Some(json!({"signed_on": "2026-11-13"})),
+        &[],
+    )
+    .await
+    .expect(409, Some("letter_has_reply"));
+    assert_eq!(campaign_log(&app, id).len(), 6);
+    // The chain verifies.
+    let mut conn = app.pool.get().unwrap();
+    let (_, breaks) = ogi_tracker::store::action_log::verify(&mut conn).unwrap();
+    assert!(breaks.is_empty(), "{breaks:?}");
+}
+
+#[actix_web::test]
+async fn importing_the_same_sheet_again_changes_nothing() {
+    let app = spawn_app().await;
+    let token = auditor(&app).await;
+    let fx = fixture();
+    let id = campaign(&app, &token).await;
+    let csv = fixture_csv(&fx);
+    let first = import(&app, id, &token, csv.clone()).await;
+    let first = first.expect(201, None).clone();
+    assert_eq!(first["letters_created"], 114);
+    assert_eq!(first["replies_recorded"], 95);
+    let path = format!("/api/v1/audits/{id}/report");
+    let before = app.get(&path, &token).await.expect(200, None).clone();
+    for _ in 0..2 {
+        let again = import(&app, id, &token, csv.clone()).await;
+        let body = again.expect(201, None);
+        assert_eq!(body["rows"], 114);
+        assert_eq!(body["targets_created"], 0);
+        assert_eq!(body["targets_reused"], 57);
+        assert_eq!(body["letters_created"], 0);
+        assert_eq!(body["letters_updated"], 0);
+        assert_eq!(body["replies_recorded"], 0);
+    }
+    let view = app.get(&format!("/api/v1/audits/{id}"), &token).await;
+    let view = view.expect(200, None);
+    assert_eq!(view["counts"]["targets"], 57);
+    assert_eq!(view["counts"]["letters"], 114);
+    assert_eq!(view["counts"]["replies"], 95);
+    let after = app.get(&path, &token).await.expect(200, None).clone();
+    assert_eq!(after["targets"], before["targets"]);
+    assert_eq!(after["groups"], before["groups"]);
+    assert_eq!(after["pass_rates"], before["pass_rates"]);
+    let max: Vec<&Value> = after["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| &t["max"])
+        .collect();
+    // Two letters a unit, 11 points each; no phone checks loaded here.
+    assert!(max.iter().all(|m| **m == json!(22)), "{max:?}");
+    // Three imports, three records; each reply was recorded once.
+    let log = campaign_log(&app, id);
+    let imports = log.iter().filter(|(a, _, _)| a == "sheet_imported").count();
+    let replies = log.iter().filter(|(a, _, _)| a == "reply_recorded").count();
+    assert_eq!((imports, replies), (3, 95));
+}
+
+#[actix_web::test]
+async fn a_reimported_row_updates_its_letter() {
+    let app = spawn_app().await;
+    let token = auditor(&app).await;
+    let id = campaign(&app, &token).await;
+    let header = "单位名称,单位类别,渠道,寄出日期,挂号信单号,签收日期,收到答复日期,邮戳日期,文号,加盖公章,法律依据,法律依据条款\n";
+    // Sent, not yet signed for.
+    let sent = "交通运输厅,区直单位,正常渠道,2020-09-21,,,,,,,,\n";
+    import(&app, id, &token, format!("{header}{sent}"))
+        .await
+        .expect(201, None);
+    // The post confirms the tracking number and signing; the reply arrives.
+    let signed = "交通运输厅,区直单位,正常渠道,2020-09-21,XA1CN,2020-09-23,2020-10-20,2020-10-16,桂交复〔2020〕3号,是,《中华人民共和国政府信息公开条例》,第三十六条第（二）项\n";
+    let r = import(&app, id, &token, format!("{header}{signed}")).await;
+    let body = r.expect(201, None);
+    assert_eq!(
+        (
+            body["letters_created"].as_i64(),
+            body["letters_updated"].as_i64(),
+            body["replies_recorded"].as_i64()
+        ),
+        (Some(0), Some(1), Some(1))
+    );
+    // The same letter by its tracking number now, even with the sent date mistyped.
+    let corrected = signed
+        .replace("2020-10-16", "2020-10-15")
+        .replace(",2020-09-21,", ",2020-09-20,");
+    let r = import(&app, id, &token, format!("{header}{corrected}")).await;
+    let body = r.expect(201, None);
+    assert_eq!(body["letters_created"], 0);
+    assert_eq!(body["replies_recorded"], 1);
+    let view = app.get(&format!("/api/v1/audits/{id}"), &token).await;
+    let view = view.expect(200, None);
+    assert_eq!(view["counts"]["letters"], 1);
+    let letter = &view["letters"][0];
+    assert_eq!(letter["tracking_number"], "XA1CN");
+    assert_eq!(letter["signed_on"], "2020-09-23");
+    assert_eq!(letter["reply"]["dispatched_on"], "2020-10-15");
+    // One file naming one letter twice is refused.
+    let r = import(&app, id, &token, format!("{header}{signed}{signed}")).await;
+    let body = r.expect(422, Some("validation_failed"));
+    assert!(
+        body["fields"]["rows[3].tracking_number"].is_string(),
+        "{body}"
+    );
+}

@@ -1,5 +1,6 @@
-//! Test-applicant audits: campaigns, their targets, letters, replies and phone checks. Facts
-//! only; due dates, grades and reports are derived by `domain::audit` when read.
+//! Test-applicant campaigns (模拟用户实测): campaigns, their targets, letters, replies and
+//! phone checks. Facts only; due dates, grades and reports are derived by `domain::campaign`
+//! when read. Coded columns (a letter's channel) are typed here, once.
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
@@ -8,6 +9,7 @@ use super::schema::{
     audit_campaigns, audit_letter_replies, audit_letters, audit_phone_checks, audit_targets,
 };
 use super::{Backend, DbConnection, now};
+use crate::domain::campaign::Channel;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = audit_campaigns)]
@@ -35,7 +37,7 @@ pub struct NewCampaign {
     pub created_by: i64,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = audit_targets)]
 pub struct TargetRow {
     pub id: i64,
@@ -53,13 +55,15 @@ pub struct NewTarget {
     pub region: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = audit_letters)]
 pub struct LetterRow {
     pub id: i64,
     pub campaign_id: i64,
     pub target_id: i64,
-    pub channel: String,
+    /// Stored as its code; an unknown code fails the load rather than reaching the grader.
+    #[diesel(deserialize_as = String)]
+    pub channel: Channel,
     pub sent_on: NaiveDate,
     pub tracking_number: Option<String>,
     pub signed_on: Option<NaiveDate>,
@@ -70,7 +74,7 @@ pub struct LetterRow {
 #[derive(Debug, Clone)]
 pub struct NewLetter {
     pub target_id: i64,
-    pub channel: String,
+    pub channel: Channel,
     pub sent_on: NaiveDate,
     pub tracking_number: Option<String>,
     pub signed_on: Option<NaiveDate>,
@@ -105,7 +109,7 @@ pub struct NewReply {
     pub remedy: String,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = audit_phone_checks)]
 pub struct PhoneRow {
     pub id: i64,
@@ -197,7 +201,7 @@ pub fn insert_letter(
         .values((
             audit_letters::campaign_id.eq(campaign_id),
             audit_letters::target_id.eq(l.target_id),
-            audit_letters::channel.eq(&l.channel),
+            audit_letters::channel.eq(l.channel.code()),
             audit_letters::sent_on.eq(l.sent_on),
             audit_letters::tracking_number.eq(&l.tracking_number),
             audit_letters::signed_on.eq(l.signed_on),

@@ -1,0 +1,176 @@
+//! The clerk's desk (工作台): the open cases in scope by due date, each with its working
+//! days left, how urgent it is, and what it waits on; the unconfirmed receipts; counts.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use super::cases::{CaseView, ListQuery, departments_in_scope, list};
+use super::{Ctx, OpResult};
+use crate::auth::Actor;
+use crate::cases::{derive, parse_events};
+use crate::domain::case::{CaseEvent, FEE_PAYMENT_DAYS};
+use crate::store;
+
+/// How many open cases a desk shows at most (the rest are found by search).
+const DESK_LIMIT: i64 = 200;
+
+/// How pressing a case is, for colour and counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Urgency {
+    Overdue,
+    /// Due within 2 working days.
+    Due2,
+    /// Due within 5 working days.
+    Due5,
+    Running,
+    /// The clock stands still: waiting on the applicant or a third party.
+    Waiting,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DeskLine {
+    pub case: CaseView,
+    pub urgency: Urgency,
+    /// Working days left to the due date in force; negative: overdue by that many.
+    pub working_days_left: Option<i64>,
+    /// What the case waits on, in words, with the date it waits until.
+    pub waits_on: Option<String>,
+}
+
+#[derive(Debug, Default, Serialize)]
+pub struct DeskCounts {
+    pub open: usize,
+    pub overdue: usize,
+    pub due2: usize,
+    pub due5: usize,
+    pub waiting: usize,
+    pub unconfirmed: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Desk {
+    pub as_of: NaiveDate,
+    pub counts: DeskCounts,
+    pub lines: Vec<DeskLine>,
+    /// Applications whose receipt date is not yet confirmed: no clock runs.
+    pub unconfirmed: Vec<CaseView>,
+    /// More open cases exist than the desk shows.
+    pub truncated: bool,
+}
+
+/// The desk of the caller: open cases of the departments in scope (`mine`: only those
+/// assigned to the caller).
+pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
+    let today = ctx.today();
+    let page = list(
+        ctx,
+        actor,
+        ListQuery {
+            status: Some("received,awaiting_correction,in_progress,paused".into()),
+            assignee: mine.then_some(actor.user_id),
+            limit: Some(DESK_LIMIT),
+            ..ListQuery::default()
+        },
+    )?;
+    let truncated = page.next_cursor.is_some();
+    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+    let (events, regions, calendars) = ctx.read(|c| {
+        let mut by_case: HashMap<i64, Vec<store::cases::EventRow>> = HashMap::new();
+        for e in store::cases::events_of(c, &ids)? {
+            by_case.entry(e.case_id).or_default().push(e);
+        }
+        let regions: HashMap<i64, _> = departments_in_scope(c, actor, None, false)?
+            .into_iter()
+            .map(|d| (d.id, d.data.region))
+            .collect();
+        Ok((by_case, regions, ctx.calendars(c)?))
+    })?;
+    let mut events = events;
+    let mut counts = DeskCounts::default();
+    let mut lines = Vec::new();
+    let mut unconfirmed = Vec::new();
+    for case in page.items {
+        if case.received_on.is_none() {
+            counts.unconfirmed += 1;
+            unconfirmed.push(case);
+            continue;
+        }
+        let Some(region) = regions.get(&case.department_id) else {
+            continue;
+        };
+        let rows = events.remove(&case.id).unwrap_or_default();
+        let d = derive(
+            &calendars,
+            region,
+            case.received_on,
+            parse_events(rows)?,
+            today,
+        )?;
+        let left = d.deadline.working_days_remaining;
+        let cal = calendars.calendar(Some(region));
+        let waits_on = if let Some((_, by)) = d.state.awaiting_correction {
+            Some(format!("等待申请人补正（补正期限 {by}）"))
+        } else if let Some(notice) = d.state.fee_pending {
+            let by = cal
+                .add_working_days(notice, FEE_PAYMENT_DAYS)
+                .map(|r| r.value.to_string())
+                .unwrap_or_default();
+            Some(format!("等待申请人缴费（缴费期限 {by}）"))
+        } else if !d.state.open_consultations.is_empty() {
+            let consulted: Vec<String> = d
+                .events
+                .iter()
+                .filter(|(r, _)| d.state.open_consultations.contains_key(&r.id))
+                .filter_map(|(_, e)| match e {
+                    CaseEvent::ConsultationStarted { consulted, .. } => Some(consulted.clone()),
+                    _ => None,
+                })
+                .collect();
+            Some(format!("征求意见中：{}", consulted.join("、")))
+        } else {
+            None
+        };
+        let urgency = if case.status == "paused" || case.status == "awaiting_correction" {
+            Urgency::Waiting
+        } else if d.deadline.overdue {
+            Urgency::Overdue
+        } else {
+            match left {
+                Some(l) if l <= 2 => Urgency::Due2,
+                Some(l) if l <= 5 => Urgency::Due5,
+                _ => Urgency::Running,
+            }
+        };
+        match urgency {
+            Urgency::Overdue => counts.overdue += 1,
+            Urgency::Due2 => counts.due2 += 1,
+            Urgency::Due5 => counts.due5 += 1,
+            Urgency::Waiting => counts.waiting += 1,
+            Urgency::Running => {}
+        }
+        counts.open += 1;
+        lines.push(DeskLine {
+            case,
+            urgency,
+            working_days_left: left,
+            waits_on,
+        });
+    }
+    // Overdue first, then by working days left; waiting cases last.
+    lines.sort_by_key(|l| {
+        (
+            l.urgency == Urgency::Waiting,
+            l.working_days_left.unwrap_or(i64::MAX),
+        )
+    });
+    Ok(Desk {
+        as_of: today,
+        counts,
+        lines,
+        unconfirmed,
+        truncated,
+    })
+}

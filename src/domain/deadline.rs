@@ -2085,7 +2085,9 @@ mod tests {
         assert!(dl.provisional);
         assert_eq!(
             dl.provisional_reasons,
-            ["2027年全国节假日安排尚未载入，按周一至周五推算，载入后将重新计算"]
+            [
+                "2027年全国节假日安排尚未载入，按《全国年节及纪念日放假办法》规定的节日和周一至周五推算（未计调休），载入后将重新计算"
+            ]
         );
         let dl = run(&xinjiang(), "2024-03-01", &[], "2024-03-05");
         assert!(dl.provisional);

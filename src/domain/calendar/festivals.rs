@@ -17,8 +17,11 @@ use chrono::{Days, NaiveDate};
 /// First year the 2025 revision of the 放假办法 governs.
 pub const FIRST_RULE_YEAR: i32 = 2025;
 
-/// (year, 春节 month, day, 清明 April day, 端午 month, day, 中秋 month, day), 2007–2099.
-pub(super) const FESTIVALS: &[(i32, u32, u32, u32, u32, u32, u32, u32)] = &[
+/// (year, 春节 month, day, 清明 April day, 端午 month, day, 中秋 month, day).
+type Row = (i32, u32, u32, u32, u32, u32, u32, u32);
+
+/// 2007–2099.
+pub(super) const FESTIVALS: &[Row] = &[
     (2007, 2, 18, 5, 6, 19, 9, 25),
     (2008, 2, 7, 4, 6, 8, 9, 14),
     (2009, 1, 26, 4, 5, 28, 10, 3),

@@ -11,4 +11,5 @@ pub mod doc_number;
 pub mod draft;
 pub mod org;
 pub mod outcome;
+pub mod remedy;
 pub mod validation;

@@ -13,33 +13,14 @@
 use chrono::{Days, Months, NaiveDate};
 use serde::Serialize;
 
+pub use super::annual::RemedyKind;
 use super::calendar::{CalendarError, WorkCalendar};
 use super::deadline::Step;
 
 const ART_RECONSIDERATION: &str = "《行政复议法》第二十条第一款";
 const ART_SUIT: &str = "《行政诉讼法》第四十六条第一款";
+const ART_SUIT_AFTER: &str = "《行政诉讼法》第四十五条";
 const ART_COUNTING: &str = "《民事诉讼法》第八十五条；《民法典》第二百零一条至第二百零三条";
-
-/// Which remedy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RemedyKind {
-    /// 行政复议: 60 days.
-    Reconsideration,
-    /// 行政诉讼 without reconsideration: 6 months.
-    Litigation,
-}
-
-impl RemedyKind {
-    /// The stored `kind` text of a remedy row.
-    pub fn parse(raw: &str) -> Option<Self> {
-        match raw {
-            "reconsideration" => Some(Self::Reconsideration),
-            "litigation" => Some(Self::Litigation),
-            _ => None,
-        }
-    }
-}
 
 /// The last day to file a remedy, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -73,7 +54,8 @@ fn step(date: NaiveDate, event: &str, effect: String, article: &str) -> Step {
     }
 }
 
-/// The remedy period of `kind` for a reply received on `received`.
+/// The remedy period of `kind` for a reply received on `received` (for a suit after
+/// reconsideration: the reconsideration decision, 15 days, 行政诉讼法 Art. 45).
 pub fn remedy_deadline(
     kind: RemedyKind,
     received: NaiveDate,
@@ -86,18 +68,33 @@ pub fn remedy_deadline(
             ART_RECONSIDERATION,
         ),
         // chrono clamps to the month's last day when the same-numbered day does not exist.
-        RemedyKind::Litigation => (
+        RemedyKind::Litigation {
+            after_reconsideration: false,
+        } => (
             received.checked_add_months(Months::new(6)),
             "六个月",
             ART_SUIT,
         ),
+        RemedyKind::Litigation {
+            after_reconsideration: true,
+        } => (
+            received.checked_add_days(Days::new(15)),
+            "十五日",
+            ART_SUIT_AFTER,
+        ),
+    };
+    let received_what = match kind {
+        RemedyKind::Litigation {
+            after_reconsideration: true,
+        } => "收到行政复议决定书",
+        _ => "收到答复",
     };
     let ends = ends.ok_or(CalendarError::ResultOutOfRange)?;
     let next = calendar.next_working_day_on_or_after(ends)?;
     let mut steps = vec![step(
         received,
-        "收到答复",
-        format!("自收到答复之日起{period}内提出：期间自次日起算，届满日为{ends}"),
+        received_what,
+        format!("自{received_what}之日起{period}内提出：期间自次日起算，届满日为{ends}"),
         article,
     )];
     if next.value != ends {
@@ -168,10 +165,13 @@ mod tests {
         assert_eq!(r.period_ends_on, d("2024-10-01"));
         assert_eq!(r.last_day, d("2024-10-08"));
         assert_eq!(r.steps[1].article, ART_COUNTING);
+        let direct = RemedyKind::Litigation {
+            after_reconsideration: false,
+        };
         // Six months: same-numbered day; 08-31 → 02-28 (no 31st), a Friday.
-        let r = remedy_deadline(RemedyKind::Litigation, d("2024-03-15"), &cal).unwrap();
+        let r = remedy_deadline(direct, d("2024-03-15"), &cal).unwrap();
         assert_eq!(r.last_day, d("2024-09-18"), "09-15..17 is 中秋");
-        let r = remedy_deadline(RemedyKind::Litigation, d("2024-08-31"), &cal).unwrap();
+        let r = remedy_deadline(direct, d("2024-08-31"), &cal).unwrap();
         assert_eq!(r.period_ends_on, d("2025-02-28"));
         assert_eq!(r.last_day, d("2025-02-28"));
         assert!(!r.provisional);
@@ -188,9 +188,10 @@ mod tests {
         let posted = judge_filing(&r, d("2024-11-05"), Some(d("2024-11-01")));
         assert!(!posted.late);
         assert_eq!(posted.judged_on, d("2024-11-01"));
-        assert_eq!(
-            RemedyKind::parse("litigation"),
-            Some(RemedyKind::Litigation)
-        );
+        let after = RemedyKind::Litigation {
+            after_reconsideration: true,
+        };
+        let r = remedy_deadline(after, d("2024-09-02"), &cal).unwrap();
+        assert_eq!(r.last_day, d("2024-09-18"), "09-17 is 中秋");
     }
 }

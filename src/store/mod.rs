@@ -3,6 +3,7 @@
 //! Nothing here knows HTTP; functions take a connection and return diesel results or
 //! `StoreError`.
 
+pub mod annual;
 pub mod audit;
 pub mod audits;
 pub mod calendars;

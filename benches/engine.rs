@@ -60,11 +60,13 @@ fn deadline(c: &mut Criterion) {
             date: d("2025-06-10"),
             id: "c1".to_owned(),
             party: ConsultedParty::ThirdParty,
+            third_party_received_on: None,
         },
         ClockEvent::ConsultationStarted {
             date: d("2025-06-12"),
             id: "c2".to_owned(),
             party: ConsultedParty::Agency,
+            third_party_received_on: None,
         },
         ClockEvent::ConsultationEnded {
             date: d("2025-06-17"),

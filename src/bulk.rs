@@ -9,7 +9,36 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use crate::domain::calendar::{CalendarSet, RegionCode, WorkCalendar};
+use crate::domain::calendar::{CalendarError, CalendarSet, Dated, RegionCode, WorkCalendar};
+use crate::domain::deadline::{Deadline, RuleSettings, compute_deadline};
+
+/// The due date of a request received on `received`: the `days`-th working day after it
+/// (RULES.md §2). Both CLI paths answer with this, so they cannot disagree.
+pub fn due_on(
+    cal: &WorkCalendar,
+    received: NaiveDate,
+    days: u32,
+) -> Result<Dated<NaiveDate>, CalendarError> {
+    cal.add_working_days(received, days)
+}
+
+/// `ogi-tracker deadline --received …`: the due date and the engine's explanation. The
+/// engine runs as of `as_of` but never before the receipt: a receipt after "today" (a date
+/// asked about in advance) would otherwise leave the clock unstarted and the due date empty.
+pub fn single(
+    cal: &WorkCalendar,
+    received: NaiveDate,
+    days: u32,
+    as_of: NaiveDate,
+) -> Result<(Dated<NaiveDate>, Deadline), CalendarError> {
+    let rules = RuleSettings {
+        statutory_days: days,
+        ..RuleSettings::default()
+    };
+    let due = due_on(cal, received, days)?;
+    let explained = compute_deadline(Some(received), &[], &rules, cal, as_of.max(received))?;
+    Ok((due, explained))
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -84,8 +113,7 @@ pub fn run(
                     }
                 },
             };
-            let due = cal
-                .add_working_days(received, line.days.unwrap_or(default_days))
+            let due = due_on(&cal, received, line.days.unwrap_or(default_days))
                 .map_err(|e| e.to_string())?;
             Ok((due.value, due.provisional))
         })();
@@ -128,6 +156,34 @@ mod tests {
         ] {
             assert_eq!(parse_iso_date(bad), None, "{bad}");
         }
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        parse_iso_date(s).unwrap()
+    }
+
+    #[test]
+    fn single_and_bulk_agree_for_a_receipt_after_today() {
+        // Issue 13: `--received 2026-12-20` gave "due": null (as of an earlier today).
+        // 2027-01-01 (元旦) counts as a rest day in the provisional 2027 calendar.
+        let set = CalendarSet::bundled();
+        let cal = set.calendar(None);
+        let (due, explained) = single(&cal, d("2026-12-20"), 20, d("2026-12-04")).unwrap();
+        assert_eq!(due.value, d("2027-01-18"));
+        assert!(due.provisional);
+        assert_eq!(explained.due_on, Some(due.value));
+        let mut out = Vec::new();
+        run(
+            &set,
+            None,
+            20,
+            "{\"received\": \"2026-12-20\"}\n".as_bytes(),
+            &mut out,
+        )
+        .unwrap();
+        let line: serde_json::Value = serde_json::from_slice(&out).unwrap();
+        assert_eq!(line["due"], due.value.to_string());
+        assert_eq!(line["provisional"], due.provisional);
     }
 
     #[test]

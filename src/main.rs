@@ -9,7 +9,6 @@ use clap::{Parser, Subcommand};
 use ogi_tracker::auth::{Role, password};
 use ogi_tracker::config::{LogFormat, Settings, redact_url};
 use ogi_tracker::domain::calendar::{CalendarSet, RegionCode};
-use ogi_tracker::domain::deadline::{RuleSettings, compute_deadline};
 use ogi_tracker::startup::{Application, Bootstrap};
 use ogi_tracker::store;
 
@@ -281,21 +280,17 @@ fn deadline(
         // Agencies work on China Standard Time (UTC+8, no daylight saving).
         None => (Utc::now() + chrono::Duration::hours(8)).date_naive(),
     };
-    let rules = RuleSettings {
-        statutory_days: days,
-        ..RuleSettings::default()
-    };
     let cal = set.calendar(region.as_ref());
-    let d =
-        compute_deadline(Some(received), &[], &rules, &cal, as_of).map_err(|e| e.to_string())?;
+    let (due, d) =
+        ogi_tracker::bulk::single(&cal, received, days, as_of).map_err(|e| e.to_string())?;
     let out = serde_json::json!({
         "received": received,
         "days": days,
         "region": region,
         "calendar": d.calendar,
-        "due": d.due_on.or(d.base_due_on),
-        "provisional": d.provisional,
-        "provisional_reasons": d.provisional_reasons,
+        "due": due.value,
+        "provisional": due.provisional,
+        "provisional_reasons": due.provisional_reasons,
         "as_of": as_of,
         "working_days_remaining": d.working_days_remaining,
         "steps": d.steps,

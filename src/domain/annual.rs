@@ -32,6 +32,12 @@
 //!   of the case's latest reply, by `Outcome::report_row`), `withdrawn`, `correction_lapsed`
 //!   and `fee_lapsed`, on its date; a later `reopened` makes the case open again, so a
 //!   reopened case counts once, by its latest conclusion.
+//! - **A year is judged by its own events** (`year_view`): year Y sees only the events up to
+//!   Dec 31 of Y and the reply in force then, so a later reopening never rewrites a report.
+//!   A reopening in a later year than the conclusion before it is a new handling of that
+//!   year: 一 (received on the reopening date), then 三 or 四 there. This reading keeps
+//!   一 + 二 = 三(七) + 四 in both years (RULES.md §6 counts an application once per year, by
+//!   its final outcome in that year).
 //! - Table 四 counts remedies **filed in the year**, in three groups (reconsideration;
 //!   litigation without prior reconsideration; litigation after reconsideration), by their
 //!   result **as of Dec 31**: a decision dated after Dec 31 counts as 尚未审结.
@@ -57,7 +63,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 use serde::ser::SerializeStruct;
 use serde::{Deserialize, Serialize, Serializer};
 
@@ -1390,6 +1396,63 @@ pub fn final_conclusion(
     Ok(concluded)
 }
 
+/// A case as it stood at the end of a report year.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct YearView {
+    /// The start of the handling that year's report sees: the receipt, or a reopening in a
+    /// later year than the previous conclusion (a new 本年新收 in the reopening's year).
+    pub received_on: Option<NaiveDate>,
+    pub concluded: Option<(NaiveDate, Conclusion)>,
+}
+
+/// The case as `year`'s report must see it: only its events up to Dec 31 of `year`, and the
+/// outcome of its latest reply dated by then (`replies`: (reply date, row), oldest first).
+/// Handling after the year end belongs to the later year, so publishing a report can never
+/// be changed by a reopening: a case concluded in year Y and reopened in Y+1 counts in Y by
+/// its conclusion in Y, and in Y+1 as newly received on the reopening date (一), concluded
+/// (三) or carried forward (四) there, which keeps 一 + 二 = 三(七) + 四 in both years. A
+/// reopening in the same year as the conclusion before it continues that year's handling
+/// (the case counts once, by its latest conclusion).
+pub fn year_view(
+    year: i32,
+    received_on: Option<NaiveDate>,
+    events: &[CaseEvent],
+    replies: &[(NaiveDate, OutcomeRow)],
+) -> Result<YearView, ConclusionError> {
+    let Some(end) = NaiveDate::from_ymd_opt(year, 12, 31) else {
+        return Ok(YearView {
+            received_on,
+            concluded: None,
+        });
+    };
+    let upto: Vec<CaseEvent> = events.iter().filter(|e| e.date() <= end).cloned().collect();
+    let latest_reply = replies
+        .iter()
+        .rfind(|(on, _)| *on <= end)
+        .map(|(_, row)| *row);
+    let mut start = received_on;
+    let mut last_conclusion: Option<NaiveDate> = None;
+    for e in &upto {
+        match e {
+            CaseEvent::Replied { date }
+            | CaseEvent::Withdrawn { date }
+            | CaseEvent::CorrectionLapsed { date }
+            | CaseEvent::FeeLapsed { date } => last_conclusion = Some(*date),
+            CaseEvent::Reopened { date, .. } => {
+                if last_conclusion.is_some_and(|c| c.year() < date.year()) {
+                    start = Some(*date);
+                }
+                last_conclusion = None;
+            }
+            _ => {}
+        }
+    }
+    Ok(YearView {
+        received_on: start,
+        concluded: final_conclusion(&upto, latest_reply)?,
+    })
+}
+
 impl RemedyKind {
     /// From the stored `kind` (`reconsideration` | `litigation`) and
     /// `after_reconsideration` (litigation only).
@@ -2184,6 +2247,71 @@ pub(crate) mod tests {
             outcome_row(Outcome::SpecialRegime, SpecialRegimeRow::default()),
             OutcomeRow::Withheld8
         );
+    }
+
+    #[test]
+    fn a_reopening_after_the_year_end_leaves_that_year_alone() {
+        // Issue 13: answered in 2025, corrected in reconsideration, reopened 2026-01-05.
+        let events = [
+            CaseEvent::Replied {
+                date: d("2025-04-01"),
+            },
+            CaseEvent::Reopened {
+                date: d("2026-01-05"),
+                reason: "复议决定责令重新答复".into(),
+            },
+            CaseEvent::Replied {
+                date: d("2026-02-10"),
+            },
+        ];
+        let replies = [
+            (d("2025-04-01"), OutcomeRow::Withheld3),
+            (d("2026-02-10"), OutcomeRow::Disclosed),
+        ];
+        let fact = |year: i32, upto: usize| {
+            let v = year_view(
+                year,
+                Some(d("2025-03-01")),
+                &events[..upto],
+                &replies[..upto.min(2)],
+            )
+            .unwrap();
+            CaseFact {
+                case_id: 1,
+                case_number: "依申请-001".into(),
+                applicant: ApplicantColumn::NaturalPerson,
+                received_on: v.received_on,
+                concluded: v.concluded,
+            }
+        };
+        // 2025 computed before and after the reopening: the same report.
+        let before = AnnualReport::compute(2025, Template::Y2021, &[fact(2025, 1)], &[]).unwrap();
+        let after = AnnualReport::compute(2025, Template::Y2021, &[fact(2025, 3)], &[]).unwrap();
+        assert_eq!(before.table3, after.table3);
+        assert_eq!(
+            fact(2025, 3).concluded,
+            Some((d("2025-04-01"), out("withheld_3")))
+        );
+        // 2026: a new handling from the reopening, concluded by the new reply; balanced.
+        let y26 = fact(2026, 3);
+        assert_eq!(y26.received_on, Some(d("2026-01-05")));
+        assert_eq!(y26.concluded, Some((d("2026-02-10"), out("disclosed"))));
+        let r26 = AnnualReport::compute(2026, Template::Y2021, &[y26], &[]).unwrap();
+        assert!(r26.checks.iter().all(|c| c.ok), "{:?}", r26.checks);
+        assert_eq!(r26.table3.value(RowKey::New, ColumnKey::Total), Some(1));
+        // Reopened in the same year: one handling, counted once by its latest conclusion.
+        let same = [
+            CaseEvent::Replied {
+                date: d("2025-04-01"),
+            },
+            CaseEvent::Reopened {
+                date: d("2025-06-01"),
+                reason: "重新答复".into(),
+            },
+        ];
+        let v = year_view(2025, Some(d("2025-03-01")), &same, &replies[..1]).unwrap();
+        assert_eq!(v.received_on, Some(d("2025-03-01")));
+        assert_eq!(v.concluded, None);
     }
 
     #[test]

@@ -9,6 +9,7 @@
 //! compiled in); "today" is always a parameter of the caller.
 
 mod data;
+mod festivals;
 mod region;
 mod set;
 mod work;
@@ -16,6 +17,7 @@ mod work;
 use chrono::NaiveDate;
 
 pub use data::{LayerFile, NamedDate, ProblemCode, UnverifiedYear, YearData, YearDataProblem};
+pub use festivals::{FIRST_RULE_YEAR, festival_dates, statutory_days_off};
 pub use region::RegionCode;
 pub use set::{CalendarSet, Layer, LayerInfo};
 pub use work::{Dated, DayInfo, DayReason, DecidedBy, WorkCalendar};
@@ -258,14 +260,77 @@ mod tests {
     }
 
     #[test]
+    fn festival_dates_match_every_loaded_year() {
+        // Every year of the shipped data (2007–2026): the table's 春节 (正月初一), 清明, 端午
+        // and 中秋 fall on a day the State Council notice put off under that name.
+        let raw: Value = serde_json::from_str(include_str!(
+            "../../data/calendars/cn-national-holidays.json"
+        ))
+        .unwrap();
+        let years = raw["years"].as_object().unwrap();
+        assert_eq!(years.len(), 20);
+        for (y, data) in years {
+            let year: i32 = y.parse().unwrap();
+            let off: Vec<(NaiveDate, String)> = data["holidays"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|h| {
+                    (
+                        d(h["date"].as_str().unwrap()),
+                        h["name"].as_str().unwrap().to_owned(),
+                    )
+                })
+                .collect();
+            let [spring, qingming, duanwu, midautumn] = festival_dates(year).unwrap();
+            for (date, name) in [
+                (spring, "春节"),
+                (qingming, "清明"),
+                (duanwu, "端午"),
+                (midautumn, "中秋"),
+            ] {
+                // 清明, 端午 and 中秋 are statutory days off from 2008 (the 2007 revision).
+                if year < 2008 && name != "春节" {
+                    continue;
+                }
+                assert!(
+                    off.iter().any(|(d, n)| *d == date && n.contains(name)),
+                    "{year} {name} {date}"
+                );
+            }
+        }
+        // The 2025 rules: 除夕 to 初三, 劳动节 two days, 国庆 three; 2026's notice agrees.
+        let days: Vec<NaiveDate> = statutory_days_off(2026)
+            .into_iter()
+            .map(|(d, _)| d)
+            .collect();
+        let n = national();
+        for day in &days {
+            assert!(!n.is_working_day(*day).unwrap(), "{day}");
+        }
+        assert!(days.contains(&d("2026-02-16")) && days.contains(&d("2026-02-19")));
+        assert_eq!(statutory_days_off(2027).len(), 13);
+        assert!(statutory_days_off(2024).is_empty());
+    }
+
+    #[test]
     fn unknown_years_are_provisional_and_say_why() {
         let n = national();
-        let info = n.day(d("2027-01-01")).unwrap();
+        let info = n.day(d("2027-01-04")).unwrap();
         assert!(info.working && info.provisional);
         assert_eq!(info.decided_by, DecidedBy::WeekdayRule);
         assert_eq!(
             info.provisional_reasons,
-            ["2027年全国节假日安排尚未载入，按周一至周五推算，载入后将重新计算"]
+            [
+                "2027年全国节假日安排尚未载入，按《全国年节及纪念日放假办法》规定的节日和周一至周五推算（未计调休），载入后将重新计算"
+            ]
+        );
+        // The fixed statutory days are rest days, still provisional, with their reason.
+        let info = n.day(d("2027-01-01")).unwrap();
+        assert!(!info.working && info.provisional);
+        assert_eq!(
+            info.description,
+            "休息日：元旦（按《全国年节及纪念日放假办法》推定）（全国节假日安排）"
         );
         // A result that reaches into 2027 is provisional; one that stays in 2026 is not.
         assert!(n.add_working_days(d("2026-12-15"), 20).unwrap().provisional);
@@ -400,7 +465,13 @@ mod tests {
         assert!(!g.day(d("2027-01-01")).unwrap().working);
         assert_eq!(g.day(d("2027-01-04")).unwrap().provisional_reasons.len(), 1);
         // The original set is untouched.
-        assert!(set().calendar(None).day(d("2027-01-01")).unwrap().working);
+        assert!(
+            set()
+                .calendar(None)
+                .day(d("2027-01-01"))
+                .unwrap()
+                .provisional
+        );
 
         // Verifying Xinjiang 2024 replaces the best guess.
         let xj_2024 = YearData {

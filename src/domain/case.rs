@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::calendar::WorkCalendar;
-use super::deadline::{ClockEvent, ConsultedParty};
+use super::deadline::{ClockEvent, ConsultedParty, RuleSettings};
 use super::org::text_enum;
 
 text_enum!(
@@ -93,6 +93,10 @@ pub enum CaseEvent {
         date: NaiveDate,
         party: ConsultedParty,
         consulted: String,
+        /// The day the consulted party received the request: its 15 working days run from
+        /// it (Arts 32, 34). Unknown: counted from dispatch (`date`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        third_party_received_on: Option<NaiveDate>,
     },
     ConsultationEnded {
         date: NaiveDate,
@@ -122,11 +126,15 @@ pub enum CaseEvent {
     FeeLapsed {
         date: NaiveDate,
     },
-    /// Art. 35: a reasonable later date set and notified by the agency.
+    /// Art. 35: a reasonable later date set and notified by the agency. Approved like an
+    /// extension: the service sets `approved_by` to the supervisor recording it; without it
+    /// the date has no effect (and is flagged).
     CustomDueDate {
         date: NaiveDate,
         due_on: NaiveDate,
         reason: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        approved_by: Option<i64>,
     },
     Withdrawn {
         date: NaiveDate,
@@ -237,6 +245,8 @@ pub struct CaseState {
     pub replied_on: Option<NaiveDate>,
     /// The latest reopening: the answer period starts again from it.
     pub reopened_on: Option<NaiveDate>,
+    /// The latest 补正 received: the latest day the answer period can have restarted from.
+    pub correction_received_on: Option<NaiveDate>,
     /// Any event that shows the case is being worked on.
     pub worked_on: bool,
     /// The date of the latest event: events are recorded in date order, so the state folded
@@ -304,8 +314,9 @@ impl CaseState {
                 self.awaiting_correction = Some((*date, *respond_by));
                 self.corrections_requested += 1;
             }
-            E::CorrectionReceived { .. } => {
+            E::CorrectionReceived { date } => {
                 // The period starts again (Art. 30): so may its extension.
+                self.correction_received_on = Some(*date);
                 self.awaiting_correction = None;
                 self.extension_requested = false;
                 self.extension_granted = false;
@@ -500,7 +511,28 @@ impl CaseState {
                 "awaiting_correction",
                 "正在等待申请人补正，补正前答复期限不计算；请先登记收到补正或补正期限届满",
             )),
-            E::ConsultationStarted { consulted, .. } => require_text("consulted", consulted),
+            E::ConsultationStarted {
+                consulted,
+                date,
+                third_party_received_on,
+                ..
+            } => {
+                if let Some(r) = third_party_received_on {
+                    if r < date {
+                        return Err(invalid(
+                            "received_before_dispatch",
+                            "被征求意见方收到日期不能早于发出日期",
+                        ));
+                    }
+                    if *r > today {
+                        return Err(invalid(
+                            "event_in_future",
+                            format!("收到日期{r}晚于今天（{today}）"),
+                        ));
+                    }
+                }
+                require_text("consulted", consulted)
+            }
             E::ConsultationEnded { consultation, date } => {
                 match self.open_consultations.get(consultation) {
                     None => Err(conflict(
@@ -594,11 +626,32 @@ impl CaseState {
                 due_on,
                 date,
                 reason,
+                ..
             } => {
                 if due_on <= date {
                     return Err(invalid(
                         "due_on_not_after_notice",
                         "确定的答复期限应晚于告知日期",
+                    ));
+                }
+                // The product's bound on Art. 35 (RuleSettings::custom_due_max_days), from
+                // the latest day the period can have started.
+                let start = [Some(receipt), self.reopened_on, self.correction_received_on]
+                    .into_iter()
+                    .flatten()
+                    .max()
+                    .unwrap_or(receipt);
+                let max = RuleSettings::default().custom_due_max_days;
+                let bound = calendar
+                    .add_working_days(start, max)
+                    .map_err(|e| invalid("date_out_of_range", e.to_string()))?
+                    .value;
+                if *due_on > bound {
+                    return Err(invalid(
+                        "custom_due_too_far",
+                        format!(
+                            "依第三十五条确定的答复期限最迟为答复期限起算之日起{max}个工作日（{bound}）"
+                        ),
                     ));
                 }
                 require_text("reason", reason)
@@ -643,10 +696,16 @@ pub fn clock_inputs(
             }),
             E::CorrectionReceived { date } => Some(ClockEvent::CorrectionReceived { date: *date }),
             E::CorrectionLapsed { date } => Some(ClockEvent::CorrectionLapsed { date: *date }),
-            E::ConsultationStarted { date, party, .. } => Some(ClockEvent::ConsultationStarted {
+            E::ConsultationStarted {
+                date,
+                party,
+                third_party_received_on,
+                ..
+            } => Some(ClockEvent::ConsultationStarted {
                 date: *date,
                 id: r.id.to_string(),
                 party: *party,
+                third_party_received_on: *third_party_received_on,
             }),
             E::ConsultationEnded { date, consultation } => Some(ClockEvent::ConsultationEnded {
                 date: *date,
@@ -666,9 +725,15 @@ pub fn clock_inputs(
             E::FeeNoticeIssued { date, .. } => Some(ClockEvent::FeeNoticeIssued { date: *date }),
             E::FeePaid { date } => Some(ClockEvent::FeePaid { date: *date }),
             E::FeeLapsed { date } => Some(ClockEvent::FeeLapsed { date: *date }),
-            E::CustomDueDate { date, due_on, .. } => Some(ClockEvent::CustomDueDate {
+            E::CustomDueDate {
+                date,
+                due_on,
+                approved_by,
+                ..
+            } => Some(ClockEvent::CustomDueDate {
                 date: *date,
                 due_on: *due_on,
+                approved: approved_by.is_some(),
             }),
             E::Withdrawn { date } => Some(ClockEvent::Withdrawn { date: *date }),
             E::Replied { date } => Some(ClockEvent::Replied { date: *date }),
@@ -728,6 +793,53 @@ mod tests {
     }
 
     #[test]
+    fn custom_due_date_is_bounded_and_consultation_receipt_checked() {
+        let cal = crate::domain::calendar::CalendarSet::bundled().calendar(None);
+        let s = CaseState::fold(Some(d("2024-09-27")), &[]);
+        let today = d("2024-10-20");
+        let check = |e: CaseEvent| {
+            s.check(&e, d("2024-09-27"), today, &cal)
+                .map_err(|r| r.code)
+        };
+        let custom = |due: &str| CaseEvent::CustomDueDate {
+            date: d("2024-10-10"),
+            due_on: d(due),
+            reason: "申请数量明显超过合理范围".into(),
+            approved_by: Some(7),
+        };
+        assert_eq!(check(custom("2099-12-31")), Err("custom_due_too_far"));
+        let bound = cal.add_working_days(d("2024-09-27"), 60).unwrap().value;
+        assert_eq!(check(custom(&bound.to_string())), Ok(()));
+        let after = bound.succ_opt().unwrap().to_string();
+        assert_eq!(check(custom(&after)), Err("custom_due_too_far"));
+        let consult = |received: &str| CaseEvent::ConsultationStarted {
+            date: d("2024-10-10"),
+            party: ConsultedParty::ThirdParty,
+            consulted: "某公司".into(),
+            third_party_received_on: Some(d(received)),
+        };
+        assert_eq!(
+            check(consult("2024-10-09")),
+            Err("received_before_dispatch")
+        );
+        assert_eq!(check(consult("2024-10-21")), Err("event_in_future"));
+        assert_eq!(check(consult("2024-10-12")), Ok(()));
+        // Stored events without the new fields still parse.
+        let old: CaseEvent = serde_json::from_str(
+            r#"{"type":"custom_due_date","date":"2024-10-10","due_on":"2024-11-20","reason":"x"}"#,
+        )
+        .unwrap();
+        let (_, clock) = clock_inputs(Some(d("2024-09-27")), &[rec(1, old)]);
+        assert!(matches!(
+            clock[0],
+            ClockEvent::CustomDueDate {
+                approved: false,
+                ..
+            }
+        ));
+    }
+
+    #[test]
     fn status_follows_the_events() {
         let mut events = vec![];
         let s = CaseState::fold(Some(d("2025-06-03")), &events);
@@ -738,6 +850,7 @@ mod tests {
                 date: d("2025-06-10"),
                 party: ConsultedParty::ThirdParty,
                 consulted: "某公司".into(),
+                third_party_received_on: None,
             },
         ));
         assert_eq!(
@@ -877,6 +990,7 @@ mod tests {
             date: d("2025-03-10"),
             party: ConsultedParty::Agency,
             consulted: "某局".into(),
+            third_party_received_on: None,
         };
         assert_eq!(
             awaiting
@@ -958,6 +1072,7 @@ mod tests {
                     date: d("2024-10-10"),
                     party: ConsultedParty::ThirdParty,
                     consulted: "某公司".into(),
+                    third_party_received_on: None,
                 },
             )],
         );

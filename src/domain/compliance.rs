@@ -15,6 +15,7 @@
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use super::deadline::{Deadline, DeadlineFlag};
 use super::doc_number::DocNumber;
 use super::outcome::{A36_3, Fit, Outcome, Provision, REGULATION};
 
@@ -45,6 +46,13 @@ pub mod codes {
     pub const EXTENSION_TOO_LONG: &str = "extension_too_long";
     pub const EXTENSION_UNAPPROVED: &str = "extension_unapproved";
     pub const RECEIPT_UNCONFIRMED: &str = "receipt_unconfirmed";
+    pub const CUSTOM_DUE_LATE: &str = "custom_due_late";
+    pub const CUSTOM_DUE_UNAPPROVED: &str = "custom_due_unapproved";
+    pub const CUSTOM_DUE_OVER_MAX: &str = "custom_due_over_max";
+
+    /// The codes [`deadline_findings`](super::deadline_findings) can return (read off the
+    /// deadline engine's flags; not part of [`ALL`], which lists the rules of `check`).
+    pub const DEADLINE: &[&str] = &[CUSTOM_DUE_LATE, CUSTOM_DUE_UNAPPROVED, CUSTOM_DUE_OVER_MAX];
 
     /// Every code, in the order [`check`](super::check) runs its rules.
     pub const ALL: &[&str] = &[
@@ -98,6 +106,7 @@ const SRC_REMEDY: &str = "《行政复议法》第二十条；《行政诉讼法
 const SRC_RECON_ORGAN: &str = "《行政复议法》第二十条";
 const SRC_COURT: &str = "《行政诉讼法》第十八条、第四十六条";
 const SRC_COURT_PLACE: &str = "《行政诉讼法》第十四条、第十五条、第十八条";
+const SRC_COURT_LEVEL: &str = "《行政诉讼法》第十五条第一项、第十八条第二款";
 const SRC_PERIOD_RECON: &str = "《行政复议法》第二十条第一款";
 const SRC_PERIOD_SUIT: &str = "《行政诉讼法》第四十六条第一款";
 const SRC_PERIOD_AFTER_RECON: &str = "《行政诉讼法》第四十五条";
@@ -106,6 +115,7 @@ const SRC_LATE: &str = "《政府信息公开条例》第三十三条第二款�
 const SRC_CORRECTION: &str = "《政府信息公开条例》第三十条";
 const SRC_EXTENSION: &str = "《政府信息公开条例》第三十三条第二款";
 const SRC_RECEIPT: &str = "《政府信息公开条例》第三十一条";
+const SRC_CUSTOM: &str = "《政府信息公开条例》第三十五条";
 
 /// Reconsideration period (行政复议法 Art. 20(1)).
 pub const RECONSIDERATION_DAYS: u32 = 60;
@@ -812,12 +822,59 @@ fn remedy_court_missing(ctx: &Ctx) -> Option<Finding> {
     }
 }
 
-/// Only against the configured court: jurisdiction depends on designated and centralised
-/// administrative jurisdiction (e.g. 铁路运输法院), which names alone cannot tell.
+/// 行政诉讼法 Art. 15(1): a suit against a State Council department or a county-or-higher
+/// local people's government is heard by an intermediate court.
+pub fn needs_intermediate_court(organ: &Organ) -> bool {
+    match organ.kind {
+        OrganKind::Government => !matches!(organ.level, OrganLevel::Township),
+        OrganKind::Department => matches!(organ.level, OrganLevel::State),
+    }
+}
+
+/// A basic people's court (基层人民法院): `…区/县/市/旗人民法院` that is not 中级/高级/最高.
+/// Special courts (铁路运输法院 …) are not judged by name.
+pub fn is_basic_court(name: &str) -> bool {
+    let n = norm(name);
+    let Some(place) = n.strip_suffix("人民法院") else {
+        return false;
+    };
+    !(place.contains("中级") || place.contains("高级") || place.contains("最高"))
+        && ['区', '县', '市', '旗'].iter().any(|c| place.ends_with(*c))
+}
+
+/// The configured court when it may be named: designated, or of the level Art. 15 requires.
+/// `None` when none is configured or it is a basic court for a suit an intermediate court hears.
+pub fn expected_court(organ: &Organ) -> Option<&Court> {
+    organ
+        .court
+        .as_ref()
+        .filter(|c| !c.name.trim().is_empty())
+        .filter(|c| c.designated || !(needs_intermediate_court(organ) && is_basic_court(&c.name)))
+}
+
+/// The level first (行政诉讼法 Art. 15: a county-or-higher government is sued in an
+/// intermediate court, unless a designated court is configured); then against the configured
+/// court: jurisdiction depends on designated and centralised administrative jurisdiction
+/// (e.g. 铁路运输法院), which names alone cannot tell.
 fn remedy_court_wrong(ctx: &Ctx) -> Option<Finding> {
-    let configured = ctx.organ.court.as_ref()?;
     let named = ctx.reply.remedy.litigation.as_ref()?.court.as_deref()?;
-    if named.trim().is_empty() || match_name(named, &configured.name) == NameMatch::Same {
+    if named.trim().is_empty() {
+        return None;
+    }
+    let designated = ctx.organ.court.as_ref().filter(|c| c.designated);
+    let named_designated =
+        designated.is_some_and(|c| match_name(named, &c.name) == NameMatch::Same);
+    if needs_intermediate_court(ctx.organ) && is_basic_court(named) && !named_designated {
+        return Some(Finding::error(
+            REMEDY_COURT_WRONG,
+            format!(
+                "对县级以上地方人民政府（或国务院部门）提起的行政诉讼由中级人民法院管辖，告知的“{named}”为基层人民法院"
+            ),
+            SRC_COURT_LEVEL,
+        ));
+    }
+    let configured = ctx.organ.court.as_ref()?;
+    if match_name(named, &configured.name) == NameMatch::Same {
         return None;
     }
     Some(Finding::warning(
@@ -1216,7 +1273,7 @@ fn correction_notice_late(p: &ProcessFacts) -> Option<Finding> {
         Finding::error(
             CORRECTION_NOTICE_LATE,
             format!(
-                "补正告知于{}发出，晚于收到申请之日起7个工作日（{}）",
+                "补正告知于{}发出，晚于收到申请之日起7个工作日（{}），不产生重新计算答复期限的效力",
                 cn_date(*first),
                 cn_date(due)
             ),
@@ -1230,7 +1287,9 @@ fn correction_repeated(p: &ProcessFacts) -> Option<Finding> {
     (n > 1).then(|| {
         Finding::error(
             CORRECTION_REPEATED,
-            format!("补正告知发出了{n}次，应当一次性告知需要补正的事项"),
+            format!(
+                "补正告知发出了{n}次，应当一次性告知需要补正的事项；第二次及以后的补正不重新计算答复期限"
+            ),
             SRC_CORRECTION,
         )
     })
@@ -1273,6 +1332,39 @@ fn extension_unapproved(p: &ProcessFacts) -> Option<Finding> {
     })
 }
 
+/// Findings the deadline engine raised on the Art. 35 later date (RULES.md §5: "approved like
+/// an extension"): set after the period ended, without approval, or beyond the bound. The
+/// message is the engine's own explanation of that event.
+pub fn deadline_findings(deadline: &Deadline) -> Vec<Finding> {
+    let custom_step = deadline
+        .steps
+        .iter()
+        .rev()
+        .find(|s| s.article == SRC_CUSTOM)
+        .map_or_else(String::new, |s| format!("：{}", s.effect));
+    [
+        (
+            DeadlineFlag::CustomDueLate,
+            CUSTOM_DUE_LATE,
+            "依第三十五条确定的答复期限在原答复期限届满后才确定并告知",
+        ),
+        (
+            DeadlineFlag::CustomDueUnapproved,
+            CUSTOM_DUE_UNAPPROVED,
+            "依第三十五条确定的答复期限未经批准",
+        ),
+        (
+            DeadlineFlag::CustomDueOverMax,
+            CUSTOM_DUE_OVER_MAX,
+            "依第三十五条确定的答复期限超过系统设定的合理上限",
+        ),
+    ]
+    .into_iter()
+    .filter(|(flag, _, _)| deadline.flags.contains(flag))
+    .map(|(_, code, what)| Finding::error(code, format!("{what}{custom_step}"), SRC_CUSTOM))
+    .collect()
+}
+
 // ---------------------------------------------------------------------------------------------
 
 #[cfg(test)]
@@ -1297,6 +1389,7 @@ pub(crate) mod tests {
             court: Some(Court {
                 name: "南宁市青秀区人民法院".to_owned(),
                 address: None,
+                designated: false,
             }),
             parent_government_name: Some("南宁市人民政府".to_owned()),
             vertically_managed: None,
@@ -1762,6 +1855,97 @@ pub(crate) mod tests {
         let mut o = organ();
         o.court = None;
         assert_eq!(code(run_with(remedy_court_wrong, &r, &o, &[])), None);
+    }
+
+    #[test]
+    fn remedy_court_level_for_county_governments() {
+        // Issue 13: a county government naming a basic court.
+        let mut county = organ();
+        county.name = "南宁市武鸣区人民政府".to_owned();
+        county.kind = OrganKind::Government;
+        county.level = OrganLevel::County;
+        county.court = Some(Court {
+            name: "南宁市武鸣区人民法院".to_owned(),
+            address: None,
+            designated: false,
+        });
+        let named = |court: &str| {
+            let mut r = reply();
+            if let Some(l) = r.remedy.litigation.as_mut() {
+                l.court = Some(court.to_owned());
+            }
+            r
+        };
+        let f = run_with(
+            remedy_court_wrong,
+            &named("南宁市武鸣区人民法院"),
+            &county,
+            &[],
+        );
+        assert_eq!(code(f.clone()), Some((REMEDY_COURT_WRONG, E)));
+        assert!(f.unwrap().article.contains("第十五条"));
+        assert_eq!(expected_court(&county), None);
+        // The intermediate court is right (a warning only if it differs from the configured).
+        county.court = Some(Court {
+            name: "南宁市中级人民法院".to_owned(),
+            address: None,
+            designated: false,
+        });
+        assert_eq!(
+            run_with(
+                remedy_court_wrong,
+                &named("南宁市中级人民法院"),
+                &county,
+                &[]
+            ),
+            None
+        );
+        // A designated court (集中管辖) may be a basic court.
+        county.court = Some(Court {
+            name: "南宁市良庆区人民法院".to_owned(),
+            address: None,
+            designated: true,
+        });
+        assert_eq!(
+            run_with(
+                remedy_court_wrong,
+                &named("南宁市良庆区人民法院"),
+                &county,
+                &[]
+            ),
+            None
+        );
+        assert!(expected_court(&county).is_some());
+        // A city department is sued in a basic court.
+        assert!(!needs_intermediate_court(&organ()));
+        assert!(is_basic_court("隆安县人民法院"));
+        assert!(is_basic_court("横州市人民法院"));
+        assert!(!is_basic_court("南宁市中级人民法院"));
+        assert!(!is_basic_court("南宁铁路运输法院"));
+    }
+
+    #[test]
+    fn custom_due_flags_become_findings() {
+        use crate::domain::calendar::CalendarSet;
+        use crate::domain::deadline::{ClockEvent, RuleSettings, compute_deadline};
+        let cal = CalendarSet::bundled().calendar(None);
+        let dl = compute_deadline(
+            Some(d(2024, 9, 27)),
+            &[ClockEvent::CustomDueDate {
+                date: d(2024, 11, 5),
+                due_on: d(2024, 12, 20),
+                approved: false,
+            }],
+            &RuleSettings::default(),
+            &cal,
+            d(2024, 11, 8),
+        )
+        .unwrap();
+        let f = deadline_findings(&dl);
+        let found: Vec<_> = f.iter().map(|f| f.code).collect();
+        assert_eq!(found, [CUSTOM_DUE_LATE, CUSTOM_DUE_UNAPPROVED]);
+        assert!(f[0].message.contains("2024-10-30"));
+        assert!(found.iter().all(|c| codes::DEADLINE.contains(c)));
     }
 
     #[test]

@@ -43,6 +43,15 @@ pub struct RuleSettings {
     pub max_extension_days: u32,
     /// 国办函〔2020〕109号 (configurable in RULES.md): the clock is paused from fee notice to payment.
     pub fee_pauses_clock: bool,
+    /// 国办函〔2020〕109号: the applicant has 20 working days to pay.
+    pub fee_payment_days: u32,
+    /// Art. 35 sets no ceiling on the "reasonable later date"; the product bounds it at this
+    /// many working days after the start of the period (three base periods: 20 beyond the
+    /// Art. 33(2) maximum of 20 + 20), so a typo like 2099-12-31 cannot hide a case.
+    pub custom_due_max_days: u32,
+    /// RULES.md §2 (configurable per agency): the regional holiday layer applies. The engine
+    /// is given the calendar; this echoes which one the department chose.
+    pub regional_holidays: bool,
 }
 
 impl Default for RuleSettings {
@@ -53,6 +62,9 @@ impl Default for RuleSettings {
             consultation_max_days: 15,
             max_extension_days: 20,
             fee_pauses_clock: true,
+            fee_payment_days: 20,
+            custom_due_max_days: 60,
+            regional_holidays: true,
         }
     }
 }
@@ -86,11 +98,15 @@ pub enum ClockEvent {
     CorrectionLapsed {
         date: NaiveDate,
     },
-    /// Written request for an opinion dispatched (Arts 32, 34).
+    /// Written request for an opinion dispatched (Arts 32, 34). The consulted party's 15
+    /// working days run from the day it received the request (`third_party_received_on`,
+    /// for a third party or an agency alike); unknown, they are counted from dispatch.
     ConsultationStarted {
         date: NaiveDate,
         id: String,
         party: ConsultedParty,
+        #[serde(default)]
+        third_party_received_on: Option<NaiveDate>,
     },
     /// The opinion arrived.
     ConsultationEnded {
@@ -114,10 +130,13 @@ pub enum ClockEvent {
     FeeLapsed {
         date: NaiveDate,
     },
-    /// A reasonable later date set and notified by the agency (Art. 35).
+    /// A reasonable later date set and notified by the agency (Art. 35). Approved like an
+    /// extension: without approval it has no effect (absent in old input: not approved).
     CustomDueDate {
         date: NaiveDate,
         due_on: NaiveDate,
+        #[serde(default)]
+        approved: bool,
     },
     Withdrawn {
         date: NaiveDate,
@@ -244,15 +263,24 @@ pub enum DeadlineFlag {
     SecondCorrection,
     CorrectionResponseLate,
     CorrectionPeriodPassed,
+    /// A 补正 notice that does not restart the period (late, or not the first): Art. 30.
+    CorrectionNoRestart,
     DuplicateConsultation,
     ConsultationCapped,
     PauseAfterDue,
     DuplicateFeeNotice,
     FeeNoticeAfterDue,
+    /// The applicant's 20 working days to pay have run out: record `fee_lapsed`.
+    FeePeriodPassed,
     ExtensionUnapproved,
     ExtensionNoticeLate,
     ExtensionOverMax,
     CustomDueBeforeStatutory,
+    /// Art. 35 date set after the period in force had ended: no effect.
+    CustomDueLate,
+    CustomDueUnapproved,
+    /// Beyond [`RuleSettings::custom_due_max_days`]: counted as that bound.
+    CustomDueOverMax,
     RepliedLate,
     Overdue,
 }
@@ -475,6 +503,9 @@ impl Pause {
 #[derive(Debug, Clone, Copy)]
 struct Awaiting {
     respond_by: Option<NaiveDate>,
+    /// Art. 30 restarts the period only for the one 补正 notice given within 7 working days
+    /// of receipt; any other notice leaves the clock running (as a late extension does).
+    restarts: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -588,7 +619,7 @@ impl Engine<'_> {
         let Some(start) = self.clock_start else {
             return Ok(None);
         };
-        if self.awaiting.is_some() {
+        if self.awaiting.is_some_and(|a| a.restarts) {
             return Ok(None);
         }
         let start_ord = self.cal.ord(start)?;
@@ -711,7 +742,7 @@ impl Engine<'_> {
                 | ClockEvent::CorrectionReceived { .. }
                 | ClockEvent::CorrectionLapsed { .. }
         );
-        if self.awaiting.is_some() && !correction_event && !ends_case {
+        if self.awaiting.is_some_and(|a| a.restarts) && !correction_event && !ends_case {
             let why = "等待申请人补正期间答复期限不计算，该事件不影响期限".to_owned();
             self.note(e, DeadlineFlag::EventWithoutClock, why);
             return Ok(());
@@ -720,7 +751,7 @@ impl Engine<'_> {
         match e {
             ClockEvent::ReceiptConfirmed { .. } => {}
             ClockEvent::CorrectionRequested { date, respond_by } => {
-                self.on_correction_requested(e, *date, *respond_by);
+                self.on_correction_requested(e, *date, *respond_by)?;
             }
             ClockEvent::CorrectionReceived { date } => self.on_correction_received(e, *date)?,
             ClockEvent::CorrectionLapsed { date } => {
@@ -733,8 +764,13 @@ impl Engine<'_> {
                     self.step(Some(*date), e.label(), effect, ART_CORRECTION);
                 }
             }
-            ClockEvent::ConsultationStarted { date, id, party } => {
-                self.on_consultation_started(e, *date, id, *party)?;
+            ClockEvent::ConsultationStarted {
+                date,
+                id,
+                party,
+                third_party_received_on,
+            } => {
+                self.on_consultation_started(e, *date, id, *party, *third_party_received_on)?;
             }
             ClockEvent::ConsultationEnded { date, id } => {
                 self.on_consultation_ended(e, *date, id)?;
@@ -757,19 +793,11 @@ impl Engine<'_> {
                     self.step(Some(*date), e.label(), effect, ART_FEE);
                 }
             }
-            ClockEvent::CustomDueDate { date, due_on } => {
-                let before = self.dues(*date)?;
-                self.custom_due = Some(*due_on);
-                let mut effect = format!("依第三十五条确定并告知的合理期限：答复期限为{due_on}");
-                if let Some(b) = before {
-                    effect.push_str(&format!("（原为{}）", b.in_force));
-                    if *due_on < b.statutory {
-                        self.flag(DeadlineFlag::CustomDueBeforeStatutory);
-                        effect.push_str("。注意：该日期早于法定答复期限");
-                    }
-                }
-                self.step(Some(*date), e.label(), effect, ART_CUSTOM);
-            }
+            ClockEvent::CustomDueDate {
+                date,
+                due_on,
+                approved,
+            } => self.on_custom_due(e, *date, *due_on, *approved)?,
             ClockEvent::Withdrawn { date } => {
                 self.stopped = Some((StopReason::Withdrawn, *date));
                 let effect = "案件终结，答复期限不再计算".to_owned();
@@ -796,17 +824,13 @@ impl Engine<'_> {
         e: &ClockEvent,
         date: NaiveDate,
         respond_by: Option<NaiveDate>,
-    ) {
+    ) -> Result<(), CalendarError> {
         self.corrections = self.corrections.saturating_add(1);
-        let mut effect = "答复期限停止计算，待申请人补正".to_owned();
-        if let Some(rb) = respond_by {
-            effect.push_str(&format!("（补正期限至{rb}）"));
-        }
-        effect.push_str("；收到补正材料后重新计算答复期限");
+        let mut problems = Vec::new();
         if self.corrections > 1 {
             self.flag(DeadlineFlag::SecondCorrection);
-            effect.push_str(&format!(
-                "。注意：补正应一次性告知，此为第{}次补正",
+            problems.push(format!(
+                "补正应一次性告知，此为第{}次补正",
                 self.corrections
             ));
         }
@@ -815,12 +839,34 @@ impl Engine<'_> {
         {
             self.flag(DeadlineFlag::LateCorrectionNotice);
             let m = self.settings.correction_notice_days;
-            effect.push_str(&format!(
-                "。注意：补正通知晚于收到申请后第{m}个工作日（{due}）"
-            ));
+            problems.push(format!("补正通知晚于收到申请后第{m}个工作日（{due}）"));
         }
-        self.awaiting = Some(Awaiting { respond_by });
+        let restarts = problems.is_empty();
+        let mut effect = if restarts {
+            "答复期限停止计算，待申请人补正".to_owned()
+        } else {
+            self.flag(DeadlineFlag::CorrectionNoRestart);
+            let due = self.due_text(date)?;
+            format!(
+                "答复期限继续计算，仍为{due}（仅收到申请之日起规定期限内一次性告知的补正，答复期限方自收到补正材料之日起重新计算）"
+            )
+        };
+        if let Some(rb) = respond_by {
+            effect.push_str(&format!("（补正期限至{rb}）"));
+        }
+        if restarts {
+            effect.push_str("；收到补正材料后重新计算答复期限");
+        }
+        for p in problems {
+            effect.push_str("。注意：");
+            effect.push_str(&p);
+        }
+        self.awaiting = Some(Awaiting {
+            respond_by,
+            restarts,
+        });
         self.step(Some(date), e.label(), effect, ART_CORRECTION);
+        Ok(())
     }
 
     fn on_correction_received(
@@ -833,6 +879,18 @@ impl Engine<'_> {
             self.note(e, DeadlineFlag::EndWithoutStart, why);
             return Ok(());
         };
+        if !awaiting.restarts {
+            let due = self.due_text(date)?;
+            let mut effect = format!("该补正不重新起算答复期限，答复期限仍为{due}");
+            if let Some(rb) = awaiting.respond_by
+                && date > rb
+            {
+                self.flag(DeadlineFlag::CorrectionResponseLate);
+                effect.push_str(&format!("。注意：补正材料晚于补正期限（{rb}）收到"));
+            }
+            self.step(Some(date), e.label(), effect, ART_CORRECTION);
+            return Ok(());
+        }
         // A new period: what was decided for the old one lapses. Pauses need no reset:
         // they are clipped to after the new start.
         let dropped = !self.extensions.is_empty() || self.custom_due.is_some();
@@ -861,6 +919,7 @@ impl Engine<'_> {
         date: NaiveDate,
         id: &str,
         party: ConsultedParty,
+        received: Option<NaiveDate>,
     ) -> Result<(), CalendarError> {
         if self.pauses.iter().any(|p| p.is_open_consultation(id)) {
             let why = format!("编号{id}的征求意见尚未结束，重复登记不影响期限");
@@ -868,10 +927,20 @@ impl Engine<'_> {
             return Ok(());
         }
         let m = self.settings.consultation_max_days;
-        let cap = self.cal.add(date, m)?;
+        // Arts 32, 34: the consulted party has 15 working days from its receipt of the
+        // request; a receipt before dispatch is impossible and is read as dispatch.
+        let (from, counted_from) = match received {
+            Some(r) if r > date => (r, format!("被征求意见方于{r}收到征求意见书，自次日起")),
+            Some(_) | None => (
+                date,
+                "被征求意见方收到征求意见书的日期未登记，暂自发出次日起".to_owned(),
+            ),
+        };
+        let cap = self.cal.add(from, m)?;
         let before = self.dues(date)?;
-        let mut effect =
-            format!("自次日起暂停计算答复期限，至收到意见之日止，最长{m}个工作日（至{cap}）");
+        let mut effect = format!(
+            "自次日起暂停计算答复期限，至收到意见之日止；{counted_from}最长{m}个工作日（至{cap}）"
+        );
         if let Some(b) = &before {
             if date >= b.statutory {
                 self.flag(DeadlineFlag::PauseAfterDue);
@@ -994,6 +1063,69 @@ impl Engine<'_> {
         Ok(())
     }
 
+    fn on_custom_due(
+        &mut self,
+        e: &ClockEvent,
+        date: NaiveDate,
+        due_on: NaiveDate,
+        approved: bool,
+    ) -> Result<(), CalendarError> {
+        let Some(before) = self.dues(date)? else {
+            let why = "答复期限未在计算中，该事件不影响期限".to_owned();
+            self.note(e, DeadlineFlag::EventWithoutClock, why);
+            return Ok(());
+        };
+        let mut notes = Vec::new();
+        let mut effective = true;
+        if !approved {
+            effective = false;
+            self.flag(DeadlineFlag::CustomDueUnapproved);
+            notes.push("未经批准，不产生效力".to_owned());
+        }
+        // Art. 35 defers a reply that cannot be given "within the Art. 33 period": the date
+        // must be decided and notified before that period ends.
+        if date > before.in_force {
+            effective = false;
+            self.flag(DeadlineFlag::CustomDueLate);
+            notes.push(format!(
+                "确定并告知的日期（{date}）晚于原答复期限（{}），不产生效力",
+                before.in_force
+            ));
+        }
+        let max = self.settings.custom_due_max_days;
+        let bound = self.cal.add(self.clock_start.unwrap_or(date), max)?;
+        let mut due = due_on;
+        if due_on > bound {
+            self.flag(DeadlineFlag::CustomDueOverMax);
+            due = bound;
+            notes.push(format!(
+                "超过自起算之日起{max}个工作日（{bound}）的上限，按{bound}计"
+            ));
+        }
+        if due < before.statutory {
+            self.flag(DeadlineFlag::CustomDueBeforeStatutory);
+            notes.push("该日期早于法定答复期限".to_owned());
+        }
+        let mut effect = if effective {
+            self.custom_due = Some(due);
+            format!(
+                "依第三十五条确定并告知的合理期限：答复期限为{due}（原为{}）",
+                before.in_force
+            )
+        } else {
+            format!(
+                "确定的答复期限{due_on}未生效，答复期限仍为{}",
+                before.in_force
+            )
+        };
+        for n in notes {
+            effect.push('；');
+            effect.push_str(&n);
+        }
+        self.step(Some(date), e.label(), effect, ART_CUSTOM);
+        Ok(())
+    }
+
     fn on_fee_notice(&mut self, e: &ClockEvent, date: NaiveDate) -> Result<(), CalendarError> {
         if self.fee_notice.is_some() {
             let why = "已有未结的收费通知，重复登记不影响期限".to_owned();
@@ -1092,7 +1224,7 @@ impl Engine<'_> {
                 out.working_days_used = Some(used);
                 out.working_days_remaining = Some(total - used);
             }
-        } else if let Some(awaiting) = self.awaiting {
+        } else if let Some(awaiting) = self.awaiting.filter(|a| a.restarts) {
             out.clock = ClockState::AwaitingCorrection;
             match awaiting.respond_by {
                 Some(rb) if rb < as_of => {
@@ -1177,6 +1309,33 @@ impl Engine<'_> {
             } else {
                 ClockState::Running
             };
+            // A 补正 that did not restart the period: the clock ran on, but the applicant's
+            // period still ends (Art. 30, 视为放弃).
+            if let Some(Awaiting {
+                respond_by: Some(rb),
+                ..
+            }) = self.awaiting
+                && rb < as_of
+            {
+                self.flag(DeadlineFlag::CorrectionPeriodPassed);
+                let effect = format!(
+                    "补正期限（{rb}）已届满，尚未收到补正材料；申请人逾期未补正的，视为放弃申请，请登记"
+                );
+                self.step(Some(as_of), "截至计算日", effect, ART_CORRECTION);
+            }
+            // 国办函〔2020〕109号: unpaid after the payment period, the request is deemed
+            // abandoned. Counted from the notice date (the earliest it can have arrived).
+            if let Some(notice) = self.fee_notice {
+                let n = self.settings.fee_payment_days;
+                let last = self.cal.add(notice, n)?;
+                if last < as_of {
+                    self.flag(DeadlineFlag::FeePeriodPassed);
+                    let effect = format!(
+                        "缴费期限（自收费通知发出次日起{n}个工作日，至{last}）已届满，尚未缴费；申请人逾期未缴纳的，视为放弃申请，请登记（申请人收到通知较晚的，按实际收到之日核对）"
+                    );
+                    self.step(Some(as_of), "截至计算日", effect, ART_FEE);
+                }
+            }
 
             let due = d.in_force;
             let effect = if out.overdue {
@@ -1275,6 +1434,7 @@ mod tests {
             date: d(start),
             id: id.to_owned(),
             party: ConsultedParty::ThirdParty,
+            third_party_received_on: None,
         }
     }
 
@@ -1431,10 +1591,14 @@ mod tests {
             dl.flags,
             [
                 DeadlineFlag::LateCorrectionNotice,
+                DeadlineFlag::CorrectionNoRestart,
                 DeadlineFlag::CorrectionResponseLate,
                 DeadlineFlag::SecondCorrection,
             ]
         );
+        // Neither notice restarted the period (Art. 30).
+        assert_eq!(dl.clock_start, Some(d("2024-09-27")));
+        assert_eq!(dl.due_on, Some(d("2024-10-30")));
         assert!(
             dl.steps[2]
                 .effect
@@ -1499,6 +1663,7 @@ mod tests {
                 date: d("2025-06-10"),
                 id: "x".to_owned(),
                 party: ConsultedParty::Agency,
+                third_party_received_on: None,
             },
             consult_end("2025-07-20", "x"),
         ];
@@ -1663,15 +1828,166 @@ mod tests {
     }
 
     #[test]
+    fn late_correction_does_not_restart_the_clock() {
+        // Issue 13: received 2026-09-01 (due 09-29); 补正 10-20, answered 10-22, reply 11-18.
+        let n = national();
+        let events = [
+            ClockEvent::CorrectionRequested {
+                date: d("2026-10-20"),
+                respond_by: Some(d("2026-10-30")),
+            },
+            ClockEvent::CorrectionReceived {
+                date: d("2026-10-22"),
+            },
+            ClockEvent::Replied {
+                date: d("2026-11-18"),
+            },
+        ];
+        let dl = run(&n, "2026-09-01", &events, "2026-11-20");
+        assert_eq!(dl.clock_start, Some(d("2026-09-01")));
+        assert_eq!(dl.due_on_when_stopped, Some(d("2026-09-29")));
+        assert!(dl.flags.contains(&DeadlineFlag::LateCorrectionNotice));
+        assert!(dl.flags.contains(&DeadlineFlag::CorrectionNoRestart));
+        assert!(dl.flags.contains(&DeadlineFlag::RepliedLate));
+        // While the late notice is pending the clock runs and the case is overdue.
+        let waiting = run(&n, "2026-09-01", &events[..1], "2026-10-21");
+        assert_eq!(waiting.clock, ClockState::Running);
+        assert_eq!(waiting.due_on, Some(d("2026-09-29")));
+        assert!(waiting.overdue);
+        let passed = run(&n, "2026-09-01", &events[..1], "2026-11-02");
+        assert!(passed.flags.contains(&DeadlineFlag::CorrectionPeriodPassed));
+
+        // A second round after a timely first one: only the first restarts.
+        let events = [
+            ClockEvent::CorrectionRequested {
+                date: d("2026-09-03"),
+                respond_by: Some(d("2026-09-10")),
+            },
+            ClockEvent::CorrectionReceived {
+                date: d("2026-09-08"),
+            },
+            ClockEvent::CorrectionRequested {
+                date: d("2026-09-15"),
+                respond_by: Some(d("2026-09-25")),
+            },
+            ClockEvent::CorrectionReceived {
+                date: d("2026-09-21"),
+            },
+        ];
+        let dl = run(&n, "2026-09-01", &events, "2026-09-22");
+        let first_restart = n.add_working_days(d("2026-09-08"), 20).unwrap().value;
+        assert_eq!(dl.clock_start, Some(d("2026-09-08")));
+        assert_eq!(dl.due_on, Some(first_restart));
+        assert!(dl.flags.contains(&DeadlineFlag::SecondCorrection));
+        assert!(dl.flags.contains(&DeadlineFlag::CorrectionNoRestart));
+    }
+
+    #[test]
+    fn custom_due_date_is_handled_like_an_extension() {
+        let n = national();
+        let custom = |date: &str, due: &str, approved: bool| ClockEvent::CustomDueDate {
+            date: d(date),
+            due_on: d(due),
+            approved,
+        };
+        // Set after the period ended (10-30): no effect, flagged, still overdue.
+        let late = run(
+            &n,
+            "2024-09-27",
+            &[custom("2024-11-05", "2024-12-20", true)],
+            "2024-11-08",
+        );
+        assert_eq!(late.due_on, Some(d("2024-10-30")));
+        assert_eq!(late.custom_due_on, None);
+        assert!(late.overdue);
+        assert!(late.flags.contains(&DeadlineFlag::CustomDueLate));
+        // Unapproved: no effect.
+        let unapproved = run(
+            &n,
+            "2024-09-27",
+            &[custom("2024-10-10", "2024-12-20", false)],
+            "2024-11-08",
+        );
+        assert_eq!(unapproved.due_on, Some(d("2024-10-30")));
+        assert!(
+            unapproved
+                .flags
+                .contains(&DeadlineFlag::CustomDueUnapproved)
+        );
+        // Beyond the bound (60 working days from the start): counted as the bound.
+        let far = run(
+            &n,
+            "2024-09-27",
+            &[custom("2024-10-10", "2099-12-31", true)],
+            "2024-11-08",
+        );
+        let bound = n.add_working_days(d("2024-09-27"), 60).unwrap().value;
+        assert_eq!(far.due_on, Some(bound));
+        assert!(far.flags.contains(&DeadlineFlag::CustomDueOverMax));
+        let json = serde_json::from_str::<ClockEvent>(
+            r#"{"type":"custom_due_date","date":"2024-10-10","due_on":"2024-12-20"}"#,
+        )
+        .unwrap();
+        assert_eq!(json, custom("2024-10-10", "2024-12-20", false));
+    }
+
+    #[test]
+    fn consultation_cap_counts_from_the_partys_receipt() {
+        let n = national();
+        let with = |received: Option<&str>| ClockEvent::ConsultationStarted {
+            date: d("2025-06-10"),
+            id: "c".to_owned(),
+            party: ConsultedParty::ThirdParty,
+            third_party_received_on: received.map(d),
+        };
+        let cap_dispatch = n.add_working_days(d("2025-06-10"), 15).unwrap().value;
+        let cap_receipt = n.add_working_days(d("2025-06-13"), 15).unwrap().value;
+        let late_end = consult_end("2025-08-20", "c");
+        let unknown = run(
+            &n,
+            "2025-06-03",
+            &[with(None), late_end.clone()],
+            "2025-08-21",
+        );
+        assert!(unknown.steps[2].effect.contains("未登记"));
+        assert!(unknown.steps[2].effect.contains(&cap_dispatch.to_string()));
+        let known = run(
+            &n,
+            "2025-06-03",
+            &[with(Some("2025-06-13")), late_end],
+            "2025-08-21",
+        );
+        assert!(known.steps[2].effect.contains(&cap_receipt.to_string()));
+        // Three more working days of pause: the due date moves by three.
+        assert_eq!(known.paused_working_days, unknown.paused_working_days + 3);
+    }
+
+    #[test]
+    fn fee_period_passed_is_flagged() {
+        let n = national();
+        let events = [ClockEvent::FeeNoticeIssued {
+            date: d("2024-10-14"),
+        }];
+        let last = n.add_working_days(d("2024-10-14"), 20).unwrap().value;
+        let running = run(&n, "2024-09-27", &events, &last.to_string());
+        assert!(!running.flags.contains(&DeadlineFlag::FeePeriodPassed));
+        let after = last.succ_opt().unwrap().to_string();
+        let passed = run(&n, "2024-09-27", &events, &after);
+        assert!(passed.flags.contains(&DeadlineFlag::FeePeriodPassed));
+        assert!(passed.steps.iter().any(|s| s.effect.contains("缴费期限")));
+    }
+
+    #[test]
     fn custom_due_date_wins() {
         let events = [ClockEvent::CustomDueDate {
             date: d("2024-10-10"),
-            due_on: d("2024-12-31"),
+            due_on: d("2024-12-20"),
+            approved: true,
         }];
         let dl = run(&national(), "2024-09-27", &events, "2024-10-15");
-        assert_eq!(dl.custom_due_on, Some(d("2024-12-31")));
+        assert_eq!(dl.custom_due_on, Some(d("2024-12-20")));
         assert_eq!(dl.base_due_on, Some(d("2024-10-30")));
-        assert_eq!(dl.due_on, Some(d("2024-12-31")));
+        assert_eq!(dl.due_on, Some(d("2024-12-20")));
         assert_eq!(
             dl.steps.last().unwrap().article,
             "《政府信息公开条例》第三十五条"
@@ -1769,7 +2085,9 @@ mod tests {
         assert!(dl.provisional);
         assert_eq!(
             dl.provisional_reasons,
-            ["2027年全国节假日安排尚未载入，按周一至周五推算，载入后将重新计算"]
+            [
+                "2027年全国节假日安排尚未载入，按《全国年节及纪念日放假办法》规定的节日和周一至周五推算（未计调休），载入后将重新计算"
+            ]
         );
         let dl = run(&xinjiang(), "2024-03-01", &[], "2024-03-05");
         assert!(dl.provisional);
@@ -1869,7 +2187,12 @@ mod tests {
             },
             1 => ClockEvent::CorrectionReceived { date },
             2 => ClockEvent::CorrectionLapsed { date },
-            3 | 4 => ClockEvent::ConsultationStarted { date, id, party },
+            3 | 4 => ClockEvent::ConsultationStarted {
+                date,
+                id,
+                party,
+                third_party_received_on: flag.then_some(later),
+            },
             5 | 6 => ClockEvent::ConsultationEnded { date, id },
             7 => ClockEvent::ExtensionGranted {
                 date,
@@ -1882,6 +2205,7 @@ mod tests {
             10 => ClockEvent::CustomDueDate {
                 date,
                 due_on: later,
+                approved: flag,
             },
             11 => ClockEvent::ReceiptConfirmed { date },
             _ => ClockEvent::FeeLapsed { date },
@@ -1923,7 +2247,7 @@ mod tests {
             let mut events = Vec::new();
             for (i, (start, len, ended)) in pauses.into_iter().enumerate() {
                 let s = receipt + chrono::Days::new(start);
-                events.push(ClockEvent::ConsultationStarted { date: s, id: i.to_string(), party: ConsultedParty::ThirdParty });
+                events.push(ClockEvent::ConsultationStarted { date: s, id: i.to_string(), party: ConsultedParty::ThirdParty, third_party_received_on: None });
                 if ended {
                     events.push(ClockEvent::ConsultationEnded { date: s + chrono::Days::new(len), id: i.to_string() });
                 }
@@ -1952,14 +2276,21 @@ mod tests {
             ];
             if let Some((s, l)) = pause {
                 let s = receipt + chrono::Days::new(s);
-                events.push(ClockEvent::ConsultationStarted { date: s, id: "p".into(), party: ConsultedParty::Agency });
+                events.push(ClockEvent::ConsultationStarted { date: s, id: "p".into(), party: ConsultedParty::Agency, third_party_received_on: None });
                 events.push(ClockEvent::ConsultationEnded { date: s + chrono::Days::new(l), id: "p".into() });
             }
             let as_of = got + chrono::Days::new(10);
             let dl = compute_deadline(Some(receipt), &events, &RuleSettings::default(), &cal, as_of).unwrap();
-            let base = cal.add_working_days(got, 20).unwrap().value;
-            prop_assert_eq!(dl.clock_start, Some(got));
-            prop_assert!(dl.due_on.unwrap() >= base);
+            let notice_due = cal.add_working_days(receipt, 7).unwrap().value;
+            if asked <= notice_due {
+                let base = cal.add_working_days(got, 20).unwrap().value;
+                prop_assert_eq!(dl.clock_start, Some(got));
+                prop_assert!(dl.due_on.unwrap() >= base);
+            } else {
+                // Art. 30: a late notice never restarts the period.
+                prop_assert_eq!(dl.clock_start, Some(receipt));
+                prop_assert!(dl.flags.contains(&DeadlineFlag::CorrectionNoRestart));
+            }
         }
     }
 }

@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 
 use super::compliance::{
     LegalCitation, LitigationRoute, Organ, RECONSIDERATION_DAYS, ReconsiderationRoute, Redirect,
-    Remedy, ReplyDoc, SUIT_AFTER_RECONSIDERATION_DAYS, SUIT_MONTHS, cn_date,
+    Remedy, ReplyDoc, SUIT_AFTER_RECONSIDERATION_DAYS, SUIT_MONTHS, cn_date, expected_court,
     expected_reconsideration_organ,
 };
 use super::outcome::{A2, A36_3, A42, Outcome, Provision, REGULATION_FULL, cn_numeral};
@@ -469,16 +469,24 @@ fn remedy(input: &DraftInput) -> (Vec<Span>, Remedy) {
         })
         .flatten()
         .collect();
-    let contact = if contact.is_empty() {
-        String::new()
+    // An organ the law put in place of the configured one (or configured bare) comes
+    // without contact details: leave them visibly blank rather than omit them.
+    let contact: Vec<Span> = if contact.is_empty() && organ.is_some() {
+        vec![
+            t("（地址："),
+            hole("行政复议机关地址"),
+            t("；联系电话："),
+            hole("行政复议机关联系电话"),
+            t("）"),
+        ]
+    } else if contact.is_empty() {
+        Vec::new()
     } else {
-        format!("（{}）", contact.join("；"))
+        vec![t(format!("（{}）", contact.join("；")))]
     };
-    let court = input
-        .organ
-        .court
-        .as_ref()
-        .filter(|c| !c.name.trim().is_empty());
+    // 行政诉讼法 Art. 15: a configured basic court is not repeated for a county-or-higher
+    // government unless it is designated.
+    let court = expected_court(&input.organ);
     let court_name = || match court {
         Some(c) => t(c.name.clone()),
         None => hole("人民法院名称"),
@@ -495,9 +503,10 @@ fn remedy(input: &DraftInput) -> (Vec<Span>, Remedy) {
             "如对本答复不服，您应当自收到本答复之日起六十日内先向"
         }));
         s.push(recon_name());
-        s.push(t(format!(
-            "{contact}申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内向"
-        )));
+        s.extend(contact.iter().cloned());
+        s.push(t(
+            "申请行政复议；对行政复议决定不服的，可以自收到行政复议决定书之日起十五日内向",
+        ));
         s.push(court_name());
         s.push(t("提起行政诉讼"));
         if partial {
@@ -513,9 +522,8 @@ fn remedy(input: &DraftInput) -> (Vec<Span>, Remedy) {
     } else {
         s.push(t("如对本答复不服，可以自收到本答复之日起六十日内向"));
         s.push(recon_name());
-        s.push(t(format!(
-            "{contact}申请行政复议，也可以自收到本答复之日起六个月内向"
-        )));
+        s.extend(contact.iter().cloned());
+        s.push(t("申请行政复议，也可以自收到本答复之日起六个月内向"));
         s.push(court_name());
         s.push(t("提起行政诉讼。"));
     }
@@ -535,6 +543,20 @@ fn remedy(input: &DraftInput) -> (Vec<Span>, Remedy) {
         reconsideration_first: first.then_some(true),
     };
     (s, remedy)
+}
+
+/// Puts the 文号 assigned at issue into a draft's text: the blank number line the draft left
+/// (`{organ_code}〔{year}〕 号`) becomes `doc_number`. `None` when the text has no such line
+/// (edited by hand, or a number was given at drafting): the caller then keeps the text.
+pub fn fill_doc_number(
+    text: &str,
+    organ_code: &str,
+    year: i32,
+    doc_number: &str,
+) -> Option<String> {
+    let blank = format!("{organ_code}〔{year}〕 号");
+    text.contains(&blank)
+        .then(|| text.replacen(&blank, doc_number, 1))
 }
 
 /// Builds the draft. Pure: the same input gives the same draft.
@@ -659,6 +681,7 @@ mod tests {
             court: Some(Court {
                 name: "南宁市中级人民法院".to_owned(),
                 address: None,
+                designated: false,
             }),
             parent_government_name: Some("南宁市人民政府".to_owned()),
             vertically_managed: None,
@@ -688,6 +711,7 @@ mod tests {
             court: Some(Court {
                 name: "南宁市中级人民法院".to_owned(),
                 address: None,
+                designated: false,
             }),
             parent_government_name: None,
             vertically_managed: None,
@@ -723,6 +747,58 @@ mod tests {
             v.push(codes::LEGAL_BASIS_MISSING);
         }
         v
+    }
+
+    #[test]
+    fn a_basic_court_is_not_repeated_for_a_county_government() {
+        let mut county = organs()[1].clone();
+        county.name = "南宁市武鸣区人民政府".to_owned();
+        county.court = Some(Court {
+            name: "南宁市武鸣区人民法院".to_owned(),
+            address: None,
+            designated: false,
+        });
+        let dr = draft(input(county.clone(), Outcome::Disclosed, d(2024, 10, 8)));
+        assert!(!dr.text.contains("武鸣区人民法院"), "{}", dr.text);
+        assert!(dr.text.contains("【人民法院名称】"));
+        assert!(dr.placeholders.contains(&"人民法院名称".to_owned()));
+        // Designated (集中管辖): named as configured.
+        if let Some(c) = county.court.as_mut() {
+            c.designated = true;
+        }
+        let dr = draft(input(county, Outcome::Disclosed, d(2024, 10, 8)));
+        assert!(dr.text.contains("南宁市武鸣区人民法院"));
+    }
+
+    #[test]
+    fn an_organ_put_in_by_the_law_gets_blank_contact_details() {
+        // Configured: the higher department; the law (2024) names the own government.
+        let mut o = city_department();
+        o.reconsideration_organ = Some(ReconsiderationOrgan {
+            name: "广西壮族自治区交通运输厅".to_owned(),
+            address: Some("南宁市".to_owned()),
+            phone: Some("0771-1".to_owned()),
+        });
+        o.parent_government_name = Some("南宁市人民政府".to_owned());
+        let dr = draft(input(o, Outcome::Disclosed, d(2024, 10, 8)));
+        assert!(
+            dr.text.contains(
+                "南宁市人民政府（地址：【行政复议机关地址】；联系电话：【行政复议机关联系电话】）"
+            ),
+            "{}",
+            dr.text
+        );
+        assert!(dr.placeholders.contains(&"行政复议机关地址".to_owned()));
+    }
+
+    #[test]
+    fn the_assigned_number_goes_into_the_text() {
+        let dr = draft(input(city_department(), Outcome::Disclosed, d(2026, 10, 8)));
+        assert!(dr.text.contains("南交信复〔2026〕 号"));
+        let filled = fill_doc_number(&dr.text, "南交信复", 2026, "南交信复〔2026〕15号").unwrap();
+        assert!(filled.contains("南交信复〔2026〕15号"));
+        assert!(!filled.contains("〔2026〕 号"));
+        assert_eq!(fill_doc_number(&filled, "南交信复", 2026, "x"), None);
     }
 
     #[test]

@@ -13,5 +13,6 @@ pub mod draft;
 pub mod letter_rules;
 pub mod org;
 pub mod outcome;
+pub mod remedy;
 pub mod reply;
 pub mod validation;

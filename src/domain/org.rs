@@ -65,6 +65,10 @@ pub struct ReconsiderationOrgan {
 pub struct Court {
     pub name: String,
     pub address: Option<String>,
+    /// The court holds jurisdiction by designation (集中管辖 / 指定管辖, 行政诉讼法 Art. 18(2)):
+    /// its level is then not judged against 行政诉讼法 Art. 15.
+    #[serde(default)]
+    pub designated: bool,
 }
 
 /// A validated department, as stored (without id and bookkeeping).
@@ -80,6 +84,43 @@ pub struct DepartmentData {
     pub phone: Option<String>,
     pub reconsideration_organ: Option<ReconsiderationOrgan>,
     pub court: Option<Court>,
+    /// The RULES.md readings marked [configurable], per department.
+    pub rules: DepartmentRules,
+}
+
+/// The [configurable] readings of RULES.md, chosen per department (defaults as RULES.md).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DepartmentRules {
+    /// §3, 国办函〔2020〕109号: a fee notice pauses the answer period until payment.
+    pub fee_pauses_clock: bool,
+    /// §2: the region's statutory holiday layer (e.g. 壮族三月三) applies to this agency.
+    pub regional_holidays: bool,
+}
+
+impl Default for DepartmentRules {
+    fn default() -> Self {
+        Self {
+            fee_pauses_clock: true,
+            regional_holidays: true,
+        }
+    }
+}
+
+impl DepartmentRules {
+    /// The engine's settings with these readings.
+    pub fn rule_settings(self) -> super::deadline::RuleSettings {
+        super::deadline::RuleSettings {
+            fee_pauses_clock: self.fee_pauses_clock,
+            regional_holidays: self.regional_holidays,
+            ..super::deadline::RuleSettings::default()
+        }
+    }
+
+    /// The region whose calendar applies: the department's, or none (national only).
+    pub fn calendar_region(self, region: &RegionCode) -> Option<&RegionCode> {
+        self.regional_holidays.then_some(region)
+    }
 }
 
 /// Department fields as a client sends them; every field optional so one type serves
@@ -102,6 +143,8 @@ pub struct DepartmentInput {
     pub reconsideration_organ: Option<Option<OrganInput>>,
     #[serde(default, deserialize_with = "double_option")]
     pub court: Option<Option<CourtInput>>,
+    pub fee_pauses_clock: Option<bool>,
+    pub regional_holidays: Option<bool>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -119,6 +162,8 @@ pub struct CourtInput {
     #[serde(default)]
     pub name: String,
     pub address: Option<String>,
+    #[serde(default)]
+    pub designated: bool,
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`) in a PATCH.
@@ -240,9 +285,20 @@ impl DepartmentInput {
             Some(Some(c)) => {
                 let name = required_text(&mut e, "court.name", &c.name, 100);
                 let address = optional_text(&mut e, "court.address", c.address.as_deref(), 200);
-                name.map(|name| Court { name, address })
+                name.map(|name| Court {
+                    name,
+                    address,
+                    designated: c.designated,
+                })
             }
             None => base.and_then(|b| b.court.clone()),
+        };
+        let base_rules = base.map(|b| b.rules).unwrap_or_default();
+        let rules = DepartmentRules {
+            fee_pauses_clock: self.fee_pauses_clock.unwrap_or(base_rules.fee_pauses_clock),
+            regional_holidays: self
+                .regional_holidays
+                .unwrap_or(base_rules.regional_holidays),
         };
         match (name, code, kind, level, region) {
             (Some(name), Some(code), Some(kind), Some(level), Some(region)) if e.is_empty() => {
@@ -257,6 +313,7 @@ impl DepartmentInput {
                     phone,
                     reconsideration_organ,
                     court,
+                    rules,
                 })
             }
             _ => Err(e),
@@ -364,7 +421,9 @@ mod tests {
             court: Some(Some(CourtInput {
                 name: "南宁铁路运输法院".into(),
                 address: None,
+                designated: true,
             })),
+            fee_pauses_clock: Some(false),
             ..Default::default()
         }
         .resolve(None)
@@ -379,6 +438,22 @@ mod tests {
         assert_eq!(patched.name, "南宁市交通运输局");
         assert_eq!(patched.phone.as_deref(), Some("0771-1234567"));
         assert_eq!(patched.court, None);
+        assert!(created.rules.regional_holidays);
+        assert!(!created.rules.fee_pauses_clock);
+        // A PATCH that does not mention a reading keeps it.
+        assert!(!patched.rules.fee_pauses_clock);
+        let s = patched.rules.rule_settings();
+        assert!(!s.fee_pauses_clock && s.regional_holidays);
+        let national_only = DepartmentInput {
+            regional_holidays: Some(false),
+            ..Default::default()
+        }
+        .resolve(Some(&patched))
+        .unwrap();
+        assert_eq!(
+            national_only.rules.calendar_region(&national_only.region),
+            None
+        );
         let bad = DepartmentInput {
             level: Some("village".into()),
             ..Default::default()

@@ -15,8 +15,9 @@ use crate::domain::annual::{
 };
 use crate::domain::case::{ApplicantType, CaseEvent};
 use crate::domain::outcome::{Outcome, SpecialRegimeRow};
+use crate::store::annual::CaseBasics;
 use crate::store::departments::Department;
-use crate::store::remedies::{CaseBasics, RemedyRow};
+use crate::store::remedies::RemedyRow;
 use crate::store::{self, DbConnection};
 
 /// Reports exist for years the bundled calendars cover, up to the current one (a report for
@@ -96,16 +97,16 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
     let end = NaiveDate::from_ymd_opt(s.year, 12, 31)
         .ok_or_else(|| OpError::field("year", "统计年度无效"))?;
 
-    let cases = store::remedies::case_basics(c, &ids)?;
+    let cases = store::annual::case_basics(c, &ids)?;
     let mut events: HashMap<i64, Vec<CaseEvent>> = HashMap::new();
-    for row in store::remedies::concluding_events(c, &ids)? {
+    for row in store::annual::concluding_events(c, &ids)? {
         let event: CaseEvent = serde_json::from_str(&row.payload)
             .map_err(|e| OpError::internal(format!("event {} unreadable: {e}", row.id)))?;
         events.entry(row.case_id).or_default().push(event);
     }
     // Oldest first: the last reply of a case is its latest.
     let mut latest_reply: HashMap<i64, String> = HashMap::new();
-    for (case_id, outcome) in store::remedies::reply_outcomes(c, &ids)? {
+    for (case_id, outcome) in store::annual::reply_outcomes(c, &ids)? {
         latest_reply.insert(case_id, outcome);
     }
 

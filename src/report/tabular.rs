@@ -72,6 +72,17 @@ impl Table {
     }
 }
 
+/// CSV injection (OWASP "CSV Injection"): a text cell starting with `= + - @`, tab or CR
+/// is read as a formula by spreadsheets; a leading `'` makes it text. Numbers and dates are
+/// written by the program and are never prefixed (a negative count stays a number).
+fn neutralise(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_owned()
+    }
+}
+
 fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", s.replace('"', "\"\""))
@@ -91,9 +102,13 @@ pub fn csv(table: &Table) -> String {
             .join(",")
             + "\r\n"
     };
-    out.push_str(&line(table.headers.clone()));
+    out.push_str(&line(table.headers.iter().map(|h| neutralise(h)).collect()));
     for row in &table.rows {
-        out.push_str(&line(row.iter().map(Cell::text).collect()));
+        let cells = row.iter().map(|c| match c {
+            Cell::Text(s) => neutralise(s),
+            other => other.text(),
+        });
+        out.push_str(&line(cells.collect()));
     }
     out
 }
@@ -148,5 +163,31 @@ mod tests {
         let mut t = Table::new("s", &["名称", "数量"]);
         t.rows.push(vec!["a,\"b\"".into(), 3.into()]);
         assert_eq!(csv(&t), "\u{feff}名称,数量\r\n\"a,\"\"b\"\"\",3\r\n");
+    }
+
+    #[test]
+    fn csv_neutralises_formulas() {
+        let mut t = Table::new("s", &["=H", "n"]);
+        for s in [
+            "=HYPERLINK(\"x\")",
+            "+1",
+            "-2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+            "ok",
+        ] {
+            t.rows.push(vec![s.into(), (-3).into()]);
+        }
+        let out = csv(&t);
+        let lines: Vec<&str> = out.trim_start_matches('\u{feff}').split("\r\n").collect();
+        assert_eq!(lines[0], "'=H,n");
+        assert_eq!(lines[1], "\"'=HYPERLINK(\"\"x\"\")\",-3");
+        assert_eq!(lines[2], "'+1,-3");
+        assert_eq!(lines[3], "'-2,-3");
+        assert_eq!(lines[4], "'@SUM(A1),-3");
+        assert_eq!(lines[5], "'\tx,-3");
+        assert_eq!(lines[6], "\"'\rx\",-3");
+        assert_eq!(lines[7], "ok,-3");
     }
 }

@@ -6,7 +6,8 @@ use diesel::prelude::*;
 use super::schema::departments;
 use super::{DbConnection, now};
 use crate::domain::org::{
-    Court, DepartmentData, DepartmentKind, DeptTree, Level, ReconsiderationOrgan, RegionCode,
+    Court, DepartmentData, DepartmentKind, DepartmentRules, DeptTree, Level, ReconsiderationOrgan,
+    RegionCode,
 };
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -29,6 +30,9 @@ pub struct DepartmentRow {
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub court_designated: bool,
+    pub fee_pauses_clock: bool,
+    pub regional_holidays: bool,
 }
 
 /// A stored department with its domain data.
@@ -64,7 +68,12 @@ impl DepartmentRow {
             court: self.court_name.clone().map(|name| Court {
                 name,
                 address: self.court_address.clone(),
+                designated: self.court_designated,
             }),
+            rules: DepartmentRules {
+                fee_pauses_clock: self.fee_pauses_clock,
+                regional_holidays: self.regional_holidays,
+            },
             name: self.name,
             code: self.code,
             parent_id: self.parent_id,
@@ -97,6 +106,9 @@ struct DepartmentValues<'a> {
     reconsideration_organ_phone: Option<&'a str>,
     court_name: Option<&'a str>,
     court_address: Option<&'a str>,
+    court_designated: bool,
+    fee_pauses_clock: bool,
+    regional_holidays: bool,
 }
 
 impl<'a> From<&'a DepartmentData> for DepartmentValues<'a> {
@@ -116,6 +128,9 @@ impl<'a> From<&'a DepartmentData> for DepartmentValues<'a> {
             reconsideration_organ_phone: organ.and_then(|o| o.phone.as_deref()),
             court_name: d.court.as_ref().map(|c| c.name.as_str()),
             court_address: d.court.as_ref().and_then(|c| c.address.as_deref()),
+            court_designated: d.court.as_ref().is_some_and(|c| c.designated),
+            fee_pauses_clock: d.rules.fee_pauses_clock,
+            regional_holidays: d.rules.regional_holidays,
         }
     }
 }

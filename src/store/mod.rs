@@ -4,6 +4,7 @@
 //! `StoreError`.
 
 pub mod action_log;
+pub mod annual;
 pub mod calendars;
 pub mod campaigns;
 pub mod cases;

@@ -20,6 +20,9 @@ diesel::table! {
         version -> Integer,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        court_designated -> Bool,
+        fee_pauses_clock -> Bool,
+        regional_holidays -> Bool,
     }
 }
 

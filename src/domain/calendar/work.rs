@@ -5,6 +5,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::data::{is_weekend, weekday_zh};
+use super::festivals::{FIRST_RULE_YEAR, statutory_days_off};
 use super::set::Layer;
 use super::{CalendarError, FIRST_DATE, FIRST_YEAR, LAST_DATE, LAST_YEAR, RegionCode};
 
@@ -14,7 +15,8 @@ pub struct Dated<T> {
     pub value: T,
     pub provisional: bool,
     /// One Chinese sentence per unknown year and layer, e.g.
-    /// "2027年全国节假日安排尚未载入，按周一至周五推算，载入后将重新计算".
+    /// "2027年全国节假日安排尚未载入，按《全国年节及纪念日放假办法》规定的节日和周一至周五推算
+    /// （未计调休），载入后将重新计算".
     pub provisional_reasons: Vec<String>,
 }
 
@@ -46,7 +48,8 @@ pub enum DayReason {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "layer", rename_all = "snake_case")]
 pub enum DecidedBy {
-    /// No national data for the year: Monday–Friday rule (always provisional).
+    /// No national data for the year: Monday–Friday rule and the 放假办法's fixed days
+    /// (always provisional).
     WeekdayRule,
     /// The national arrangement (listed, or an ordinary day of a loaded year).
     National,
@@ -100,6 +103,21 @@ impl WorkCalendar {
         let n_days = usize::try_from((LAST_DATE - FIRST_DATE).num_days() + 1).unwrap_or(0);
         let mut special = vec![0u32; n_days];
         let mut specials = Vec::new();
+        // A year without the national notice: the fixed statutory days off first (the 放假
+        // 办法), so a loaded layer always overrides them; no 调休 is guessed.
+        for year in (FIRST_YEAR..=LAST_YEAR).filter(|y| !national.years.contains_key(y)) {
+            for (date, name) in statutory_days_off(year) {
+                let Some(slot) = index_of(date).and_then(|i| special.get_mut(i)) else {
+                    continue;
+                };
+                specials.push(Special {
+                    working: false,
+                    name: format!("{name}（按《全国年节及纪念日放假办法》推定）"),
+                    regional: false,
+                });
+                *slot = u32::try_from(specials.len()).unwrap_or(0);
+            }
+        }
         // National first, regional second: the later write wins.
         let layers = std::iter::once((national, false)).chain(regional.map(|r| (r, true)));
         for (layer, is_regional) in layers {
@@ -140,9 +158,13 @@ impl WorkCalendar {
             .map(|y| {
                 let mut reasons = Vec::new();
                 if !national.years.contains_key(&y) {
-                    reasons.push(format!(
-                        "{y}年全国节假日安排尚未载入，按周一至周五推算，载入后将重新计算"
-                    ));
+                    reasons.push(if y >= FIRST_RULE_YEAR {
+                        format!(
+                            "{y}年全国节假日安排尚未载入，按《全国年节及纪念日放假办法》规定的节日和周一至周五推算（未计调休），载入后将重新计算"
+                        )
+                    } else {
+                        format!("{y}年全国节假日安排尚未载入，按周一至周五推算，载入后将重新计算")
+                    });
                 }
                 if let Some(r) = regional
                     && r.since.is_some_and(|since| since <= y)

@@ -25,6 +25,7 @@ pub mod ops;
 pub mod report;
 pub mod startup;
 pub mod store;
+pub mod web;
 
 /// The layering, checked: `domain` is pure (no database, web or mail crate, no clock), and
 /// `ops` knows no web framework. A violation names the file and the line.

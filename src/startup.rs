@@ -113,6 +113,7 @@ impl Application {
                 .wrap_fn(http::with_request_id)
                 .wrap(TracingLogger::<http::RequestLog>::new())
                 .configure(http::configure)
+                .configure(crate::web::configure)
                 .default_service(web::to(http::not_found))
         })
         .listen(listener)

@@ -141,18 +141,16 @@ fn to_json<T: Serialize>(v: &T) -> String {
     serde_json::to_string(v).unwrap_or_else(|_| "null".to_owned())
 }
 
-/// Records the reply to a case (答复): checks it, stores it with its findings (never
-/// blocking), numbers it if asked, stops the clock on the day it went out, and mails a
-/// copy to an applicant who chose e-mail. Returns the reply and the case's new version.
-pub fn record_reply(
-    ctx: &Ctx,
-    actor: &Actor,
-    id: i64,
-    expected: i32,
-    input: ReplyIn,
-) -> OpResult<(ReplyView, i32)> {
-    require(actor, CASE_WRITERS)?;
-    let today = ctx.today();
+/// A reply's fields checked on their own, before the case is read.
+struct Checked {
+    outcome: Outcome,
+    delivery: DeliveryMethod,
+    tracking_number: Option<String>,
+    text: Option<String>,
+    wanted_number: Option<String>,
+}
+
+fn validate(input: &ReplyIn, today: NaiveDate) -> OpResult<Checked> {
     let mut e = FieldErrors::default();
     let outcome = Outcome::parse(input.outcome.trim());
     if outcome.is_none() {
@@ -191,6 +189,106 @@ pub fn record_reply(
     let (Some(outcome), Some(delivery), true) = (outcome, delivery, e.is_empty()) else {
         return Err(OpError::Invalid(e));
     };
+    Ok(Checked {
+        outcome,
+        delivery,
+        tracking_number,
+        text,
+        wanted_number,
+    })
+}
+
+/// The reply document as the checker reads it.
+fn reply_doc(
+    input: &ReplyIn,
+    outcome: Outcome,
+    delivery: DeliveryMethod,
+    doc_number: Option<String>,
+) -> ReplyDoc {
+    ReplyDoc {
+        doc_number,
+        issued_on: input.issued_on,
+        dispatched_on: input.dispatched_on,
+        delivery_method: Some(delivery),
+        outcome,
+        sealed: input.sealed,
+        seal_organ: input.seal_organ.clone(),
+        legal_basis: input.legal_basis.clone(),
+        reasons: input.reasons.clone(),
+        redirect_to: input.redirect_to.clone(),
+        remedy: input.remedy.clone(),
+    }
+}
+
+/// What the checker says of a reply as the clerk is filling it in, before it is recorded
+/// (an "auto" number stands for the department's next number).
+pub fn check_reply(ctx: &Ctx, actor: &Actor, id: i64, input: ReplyIn) -> OpResult<Vec<Finding>> {
+    let Checked {
+        outcome,
+        delivery,
+        wanted_number,
+        ..
+    } = validate(&input, ctx.today())?;
+    ctx.read(|c| {
+        let scope = scope(c, actor)?;
+        let l = load(c, ctx, &scope, id, ctx.today())?;
+        let doc_number = match wanted_number.as_deref() {
+            Some("auto") => Some(next_number_in(c, &l.dept, input.issued_on)?),
+            other => other.map(str::to_owned),
+        };
+        let d = &l.derivation;
+        let facts = process_facts(l.row.received_on, &recorded(&d.events), &d.deadline);
+        let organ = organ_for(c, &l.dept)?;
+        let others = store::replies::doc_numbers(c, l.dept.id)?;
+        let doc = reply_doc(&input, outcome, delivery, doc_number);
+        Ok(compliance::check(&doc, &organ, &facts, &others))
+    })
+}
+
+fn next_number_in(
+    c: &mut DbConnection,
+    dept: &Department,
+    issued_on: NaiveDate,
+) -> OpResult<String> {
+    let year = issued_on.year();
+    let seq = store::replies::next_seq(c, dept.id, &dept.data.code, year)?;
+    Ok(DocNumber::format(
+        &dept.data.code,
+        year,
+        u32::try_from(seq).unwrap_or(1),
+    ))
+}
+
+/// The number "auto" would take now for a reply of the case (a suggestion: another reply
+/// may take it first).
+pub fn next_number(ctx: &Ctx, actor: &Actor, id: i64, issued_on: NaiveDate) -> OpResult<String> {
+    ctx.read(|c| {
+        let scope = scope(c, actor)?;
+        let row = super::cases::visible_case(c, &scope, id)?;
+        let dept =
+            store::departments::find(c, row.department_id)?.ok_or(OpError::NotFound("机关"))?;
+        next_number_in(c, &dept, issued_on)
+    })
+}
+
+/// Records the reply to a case (答复): checks it, stores it with its findings (never
+/// blocking), numbers it if asked, stops the clock on the day it went out, and mails a
+/// copy to an applicant who chose e-mail. Returns the reply and the case's new version.
+pub fn record_reply(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    expected: i32,
+    input: ReplyIn,
+) -> OpResult<(ReplyView, i32)> {
+    require(actor, CASE_WRITERS)?;
+    let Checked {
+        outcome,
+        delivery,
+        tracking_number,
+        text,
+        wanted_number,
+    } = validate(&input, ctx.today())?;
     ctx.write_retry(|c| {
         let changed = change_case(c, ctx, actor, id, expected, |c, before| {
             let (row, dept, d) = (&before.row, &before.dept, &before.derivation);
@@ -228,19 +326,7 @@ pub fn record_reply(
                 }
                 None => (None, None, false),
             };
-            let reply = ReplyDoc {
-                doc_number: doc_number.clone(),
-                issued_on: input.issued_on,
-                dispatched_on: input.dispatched_on,
-                delivery_method: Some(delivery),
-                outcome,
-                sealed: input.sealed,
-                seal_organ: input.seal_organ.clone(),
-                legal_basis: input.legal_basis.clone(),
-                reasons: input.reasons.clone(),
-                redirect_to: input.redirect_to.clone(),
-                remedy: input.remedy.clone(),
-            };
+            let reply = reply_doc(&input, outcome, delivery, doc_number.clone());
             let organ = organ_for(c, dept)?;
             let others = store::replies::doc_numbers(c, dept.id)?;
             let findings = compliance::check(&reply, &organ, &facts, &others);

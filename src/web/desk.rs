@@ -1,0 +1,33 @@
+//! 工作台: the clerk's open cases by urgency, the unconfirmed receipts, and counts.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use minijinja::{Value, context};
+use serde::Deserialize;
+
+use super::error::{WebError, html};
+use super::render::render;
+use super::run;
+use super::session::Page;
+use crate::http::extract::State;
+use crate::ops::desk;
+
+#[derive(Deserialize)]
+pub struct DeskQuery {
+    mine: Option<String>,
+}
+
+pub async fn desk(
+    state: State,
+    page: Page,
+    q: web::Query<DeskQuery>,
+) -> Result<HttpResponse, WebError> {
+    let mine = q.mine.is_some();
+    let actor = page.0.actor.clone();
+    let desk = run(&state, move |ctx| desk::desk(ctx, &actor, mine)).await?;
+    let body = render(
+        "desk.html",
+        context! { user => page.user(), desk => Value::from_serialize(&desk), mine => mine, nav => "desk" },
+    )?;
+    Ok(html(StatusCode::OK, body))
+}

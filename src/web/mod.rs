@@ -1,0 +1,123 @@
+//! The HTML face for clerks: server-rendered Chinese pages over the same operations as the
+//! JSON API. A page handler parses its form, calls one operation, renders a template; it
+//! opens no transaction and writes no audit record or mail of its own. Pages live at `/`,
+//! the API at `/api/v1`. Core paths work without JavaScript; htmx (vendored) adds live
+//! previews.
+
+mod cases;
+mod desk;
+mod docx;
+pub mod error;
+mod render;
+mod replies;
+pub mod session;
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::http::extract::State;
+use crate::ops::{Ctx, OpError};
+use error::WebError;
+
+/// Runs an operation on the blocking thread pool (diesel blocks).
+pub async fn run<T, F>(state: &State, f: F) -> Result<T, WebError>
+where
+    F: FnOnce(&Ctx) -> Result<T, OpError> + Send + 'static,
+    T: Send + 'static,
+{
+    let ctx = state.ctx.clone();
+    Ok(web::block(move || f(&ctx)).await??)
+}
+
+/// A submitted form, keys in order (a key may repeat).
+#[derive(Debug, Default, Deserialize)]
+#[serde(transparent)]
+pub struct Form(pub Vec<(String, String)>);
+
+impl Form {
+    /// The first value of a field, trimmed; None when absent or blank.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+    }
+
+    /// Every value of a field (repeated inputs).
+    pub fn all(&self, key: &str) -> Vec<&str> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// The fields as a map for re-rendering a rejected form (nothing typed is lost).
+    pub fn values(&self) -> std::collections::BTreeMap<String, String> {
+        let mut m = std::collections::BTreeMap::new();
+        for (k, v) in &self.0 {
+            if k != "csrf" && k != "password" {
+                m.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+        }
+        m
+    }
+}
+
+const STATIC: &[(&str, &str, &[u8])] = &[
+    (
+        "htmx.min.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/vendor/htmx-2.0.11.min.js"),
+    ),
+    (
+        "app.css",
+        "text/css; charset=utf-8",
+        include_bytes!("../../static/app.css"),
+    ),
+    (
+        "app.js",
+        "text/javascript; charset=utf-8",
+        include_bytes!("../../static/app.js"),
+    ),
+];
+
+/// The embedded stylesheet and scripts (offices are often offline: nothing from a CDN).
+async fn asset(path: web::Path<String>) -> HttpResponse {
+    match STATIC.iter().find(|(name, _, _)| *name == path.as_str()) {
+        Some((_, mime, body)) => HttpResponse::Ok()
+            .content_type(*mime)
+            .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+            .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+            .body(*body),
+        None => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// The pages' routes (registered after the API's).
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/static/{file}", web::get().to(asset))
+        .route("/login", web::get().to(session::login_form))
+        .route("/login", web::post().to(session::login))
+        .route("/logout", web::post().to(session::logout))
+        .route("/account/password", web::get().to(session::password_form))
+        .route(
+            "/account/password",
+            web::post().to(session::change_password),
+        )
+        .route("/", web::get().to(desk::desk))
+        .route("/cases", web::get().to(cases::search))
+        .route("/cases/new", web::get().to(cases::intake_form))
+        .route("/cases/new", web::post().to(cases::intake))
+        .route("/cases/preview", web::get().to(cases::preview))
+        .route("/cases/{id}", web::get().to(cases::case_page))
+        .route("/cases/{id}/events", web::post().to(cases::record_event))
+        .route("/cases/{id}/reply", web::get().to(replies::reply_form))
+        .route("/cases/{id}/reply", web::post().to(replies::record))
+        .route("/cases/{id}/reply/check", web::post().to(replies::check))
+        .route("/cases/{id}/reply/print", web::get().to(replies::print))
+        .route("/cases/{id}/reply.docx", web::get().to(replies::docx));
+}

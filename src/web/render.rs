@@ -1,0 +1,188 @@
+//! The page templates (`templates/web/`, embedded in the binary) and the filters they use:
+//! dates as `2026-12-04（周五）`, working days left in words, the labels of stored codes.
+
+use std::sync::LazyLock;
+
+use chrono::{Datelike, NaiveDate, Weekday};
+use minijinja::{Environment, Value};
+
+use super::error::WebError;
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/web/base.html")),
+    ("login.html", include_str!("../../templates/web/login.html")),
+    ("desk.html", include_str!("../../templates/web/desk.html")),
+    (
+        "intake.html",
+        include_str!("../../templates/web/intake.html"),
+    ),
+    (
+        "_preview.html",
+        include_str!("../../templates/web/_preview.html"),
+    ),
+    ("case.html", include_str!("../../templates/web/case.html")),
+    ("reply.html", include_str!("../../templates/web/reply.html")),
+    (
+        "_findings.html",
+        include_str!("../../templates/web/_findings.html"),
+    ),
+    (
+        "print_reply.html",
+        include_str!("../../templates/web/print_reply.html"),
+    ),
+    (
+        "search.html",
+        include_str!("../../templates/web/search.html"),
+    ),
+    (
+        "password.html",
+        include_str!("../../templates/web/password.html"),
+    ),
+    ("error.html", include_str!("../../templates/web/error.html")),
+];
+
+static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
+    let mut env = Environment::new();
+    for (name, source) in TEMPLATES {
+        if let Err(e) = env.add_template(name, source) {
+            // A broken template is a build defect: the page test fails on it.
+            tracing::error!(template = name, error = %e, "template does not parse");
+        }
+    }
+    env.add_filter("cn_date", cn_date);
+    env.add_filter("cn_long_date", cn_long_date);
+    env.add_filter("days_left", days_left);
+    env.add_filter("status_label", status_label);
+    env.add_filter("channel_label", channel_label);
+    env.add_filter("applicant_label", applicant_label);
+    env.add_filter("event_label", event_label);
+    env
+});
+
+/// Renders a page template with its context.
+pub fn render(name: &str, ctx: Value) -> Result<String, WebError> {
+    let tmpl = ENV
+        .get_template(name)
+        .map_err(|e| WebError::Internal(format!("template {name}: {e}")))?;
+    tmpl.render(ctx)
+        .map_err(|e| WebError::Internal(format!("template {name}: {e:#}")))
+}
+
+fn weekday(d: NaiveDate) -> &'static str {
+    match d.weekday() {
+        Weekday::Mon => "周一",
+        Weekday::Tue => "周二",
+        Weekday::Wed => "周三",
+        Weekday::Thu => "周四",
+        Weekday::Fri => "周五",
+        Weekday::Sat => "周六",
+        Weekday::Sun => "周日",
+    }
+}
+
+fn parse(v: &Value) -> Option<NaiveDate> {
+    v.as_str()
+        .and_then(|s| s.get(..10))
+        .and_then(|s| s.parse().ok())
+}
+
+/// `2026-12-04（周五）`; empty for no date.
+pub fn cn_date(v: Value) -> String {
+    parse(&v).map_or_else(String::new, |d| format!("{d}（{}）", weekday(d)))
+}
+
+/// `2026年12月4日`, as on a letter (GB/T 9704: Arabic numerals, no padding).
+pub fn cn_long_date(v: Value) -> String {
+    parse(&v).map_or_else(String::new, |d| {
+        format!("{}年{}月{}日", d.year(), d.month(), d.day())
+    })
+}
+
+/// Working days left in words: `剩余 3 个工作日`, `今天到期`, `已逾期 2 个工作日`.
+pub fn days_left(v: Value) -> String {
+    match v.as_i64() {
+        None => String::new(),
+        Some(0) => "今天到期".into(),
+        Some(n) if n > 0 => format!("剩余 {n} 个工作日"),
+        Some(n) => format!("已逾期 {} 个工作日", -n),
+    }
+}
+
+pub fn status_label(v: Value) -> &'static str {
+    match v.as_str().unwrap_or_default() {
+        "received" => "已收到",
+        "awaiting_correction" => "待补正",
+        "in_progress" => "办理中",
+        "paused" => "中止计时",
+        "replied" => "已答复",
+        "closed" => "已终结",
+        _ => "",
+    }
+}
+
+pub fn channel_label(v: Value) -> &'static str {
+    match v.as_str().unwrap_or_default() {
+        "in_person" => "当面提交",
+        "registered_mail" => "挂号信/EMS",
+        "ordinary_mail" => "平信",
+        "online" => "网上申请",
+        "fax" => "传真",
+        "email" => "电子邮件",
+        _ => "",
+    }
+}
+
+pub fn applicant_label(v: Value) -> &'static str {
+    match v.as_str().unwrap_or_default() {
+        "natural_person" => "自然人",
+        "commercial" => "商业企业",
+        "research" => "科研机构",
+        "public_interest" => "社会公益组织",
+        "legal_service" => "法律服务机构",
+        "other_org" => "其他",
+        _ => "",
+    }
+}
+
+pub fn event_label(v: Value) -> &'static str {
+    match v.as_str().unwrap_or_default() {
+        "receipt_confirmed" => "确认收到申请",
+        "assigned" => "指定承办人",
+        "correction_requested" => "发出补正告知",
+        "correction_received" => "收到补正",
+        "correction_lapsed" => "补正期满未补正（视为放弃）",
+        "consultation_started" => "征求意见",
+        "consultation_ended" => "征求意见结束",
+        "extension_requested" => "申请延期",
+        "extension_granted" => "批准延期并告知申请人",
+        "fee_notice_issued" => "发出收费通知",
+        "fee_paid" => "申请人缴费",
+        "fee_lapsed" => "逾期未缴费（视为放弃）",
+        "custom_due_date" => "另行确定答复期限",
+        "withdrawn" => "申请人撤回",
+        "reopened" => "重新办理",
+        "replied" => "答复",
+        _ => "事件",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_parses() {
+        for (name, _) in TEMPLATES {
+            assert!(ENV.get_template(name).is_ok(), "{name} does not parse");
+        }
+    }
+
+    #[test]
+    fn dates_and_days_read_as_on_paper() {
+        assert_eq!(cn_date(Value::from("2026-12-04")), "2026-12-04（周五）");
+        assert_eq!(cn_long_date(Value::from("2026-01-05")), "2026年1月5日");
+        assert_eq!(days_left(Value::from(-2)), "已逾期 2 个工作日");
+        assert_eq!(days_left(Value::from(0)), "今天到期");
+        assert_eq!(days_left(Value::from(3)), "剩余 3 个工作日");
+    }
+}

@@ -649,6 +649,9 @@ fn check_people(
     }
 }
 
+/// A notice mailed to the applicant: template, date, values.
+pub(crate) type Notice = (&'static str, NaiveDate, Vec<(&'static str, String)>);
+
 /// What a change decides, given the case as it stands.
 pub(crate) struct Change<T> {
     /// The event the change records on the case.
@@ -658,7 +661,7 @@ pub(crate) struct Change<T> {
     /// What the audit record captures beside the case's state.
     pub audit: Option<serde_json::Value>,
     /// The notice mailed to an applicant who chose e-mail, if not the event's own.
-    pub mail: Option<(&'static str, NaiveDate, Vec<(&'static str, String)>)>,
+    pub mail: Option<Notice>,
     pub value: T,
 }
 

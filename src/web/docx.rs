@@ -110,34 +110,6 @@ pub fn letter(l: &Letter) -> Result<Vec<u8>, String> {
     Ok(buf.into_inner())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use std::io::Read;
-
-    #[test]
-    fn the_letter_is_a_docx_with_its_text_escaped() {
-        let bytes = letter(&Letter {
-            organ: "某市自然资源局",
-            doc_number: Some("某自然信复〔2026〕15号"),
-            title: "政府信息公开申请答复书",
-            body: "张三：\n本机关于2026年3月2日收到您的申请<A&B>。",
-            date: "2026年3月20日",
-        })
-        .unwrap_or_default();
-        let mut z =
-            zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
-        let mut doc = String::new();
-        z.by_name("word/document.xml")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .read_to_string(&mut doc)
-            .unwrap_or_default();
-        assert!(doc.contains("某自然信复〔2026〕15号"));
-        assert!(doc.contains("&lt;A&amp;B&gt;"));
-        assert!(doc.contains("w:w=\"11906\""));
-    }
-}
-
 /// A stored letter's text split for layout: its title line and the lines between the
 /// title and the closing (organ and date), which the layout draws from the reply record.
 /// A text without a recognisable title is all body.
@@ -174,4 +146,32 @@ pub fn split_letter(text: &str) -> (Option<String>, Vec<String>) {
         Some(lines[t].trim().to_owned()),
         body.iter().map(|l| l.trim_end().to_owned()).collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    #[test]
+    fn the_letter_is_a_docx_with_its_text_escaped() {
+        let bytes = letter(&Letter {
+            organ: "某市自然资源局",
+            doc_number: Some("某自然信复〔2026〕15号"),
+            title: "政府信息公开申请答复书",
+            body: "张三：\n本机关于2026年3月2日收到您的申请<A&B>。",
+            date: "2026年3月20日",
+        })
+        .unwrap_or_default();
+        let mut z =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+        let mut doc = String::new();
+        z.by_name("word/document.xml")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .read_to_string(&mut doc)
+            .unwrap_or_default();
+        assert!(doc.contains("某自然信复〔2026〕15号"));
+        assert!(doc.contains("&lt;A&amp;B&gt;"));
+        assert!(doc.contains("w:w=\"11906\""));
+    }
 }

@@ -1,0 +1,167 @@
+//! A clerk's day in the browser: sign in, register a letter and see its due date, request a
+//! correction and see the clock restart, record a reply without a seal and see the finding,
+//! print the letter.
+
+use fantoccini::{Client, Locator};
+use serde_json::json;
+
+use crate::helpers::{USER_PASSWORD, spawn_app_with};
+use crate::{browser, driver, screen, text, wait_for, wait_text};
+
+/// Sets a form field's value as a person would have typed it, and tells the page.
+async fn set(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1];
+         e.dispatchEvent(new Event('input', {bubbles: true}));
+         e.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![json!(id), json!(value)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("set {id}: {e}"));
+}
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Opens an action's form on the case page, fills it, and saves it.
+async fn act(c: &Client, event: &str, fields: &[(&str, &str)]) {
+    click(c, &format!("#act-{event} > summary")).await;
+    for (id, value) in fields {
+        set(c, id, value).await;
+    }
+    click(c, &format!("#act-{event} button[type=submit]")).await;
+    // Saved: the page comes back with `done=<event>`; refused: with the reason in place.
+    for _ in 0..100 {
+        let url = c.current_url().await.expect("url");
+        if url
+            .query()
+            .is_some_and(|q| q.contains(&format!("done={event}")))
+        {
+            return;
+        }
+        if let Ok(bad) = c.find(Locator::Css(".notice.bad")).await {
+            panic!("{event} refused: {}", bad.text().await.unwrap_or_default());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("{event}: the page did not come back");
+}
+
+#[actix_web::test]
+async fn a_clerks_day_in_the_browser() {
+    let app = spawn_app_with(|s| s.public_url = "http://127.0.0.1".into()).await;
+    let dept = app
+        .department("武鸣区自然资源局", "武自然信复", None, "450110")
+        .await;
+    app.user("liqing", "clerk", Some(dept)).await;
+    let driver = driver();
+    let c = browser(&driver).await;
+
+    // Signing in: the desk is behind the login page.
+    c.goto(&format!("{}/", app.base)).await.expect("open");
+    wait_for(&c, "#username").await;
+    assert!(
+        c.current_url()
+            .await
+            .expect("url")
+            .path()
+            .starts_with("/login")
+    );
+    set(&c, "username", "liqing").await;
+    set(&c, "password", USER_PASSWORD).await;
+    screen(&c, "01-login").await;
+    click(&c, "button[type=submit]").await;
+    wait_for(&c, ".counts").await;
+    assert!(text(&c, "h1").await.contains("工作台"));
+
+    // Registering a registered letter signed for on 2026-11-18: the due date shows before
+    // saving (20 working days on the Guangxi calendar), and again on the case page.
+    c.goto(&format!("{}/cases/new", app.base))
+        .await
+        .expect("intake");
+    wait_for(&c, "#intake-form").await;
+    set(&c, "channel", "registered_mail").await;
+    set(&c, "submitted_on", "2026-11-16").await;
+    set(&c, "received_on", "2026-11-18").await;
+    set(&c, "name", "张伟").await;
+    set(&c, "items", "城厢镇香山片区土地征收补偿安置方案").await;
+    wait_text(&c, "#preview-due", "2026-12-16").await;
+    screen(&c, "02-intake").await;
+    click(&c, "#intake-form button[type=submit]").await;
+    wait_for(&c, "#due").await;
+    let due = text(&c, "#due").await;
+    assert!(due.contains("2026-12-16（周三）"), "{due}");
+    assert!(text(&c, ".notice.ok").await.contains("已登记"));
+    let case_url = c.current_url().await.expect("url");
+    let case_path = case_url.path().to_owned();
+
+    // A correction stops the clock; the corrected application starts it again (Art. 30).
+    act(
+        &c,
+        "correction_requested",
+        &[
+            ("correction_requested-date", "2026-11-20"),
+            ("corr-items", "请明确所需方案的具体地块范围"),
+            ("corr-by", "2026-12-04"),
+        ],
+    )
+    .await;
+    assert!(text(&c, "h1").await.contains("待补正"));
+    act(
+        &c,
+        "correction_received",
+        &[("correction_received-date", "2026-11-22")],
+    )
+    .await;
+    let due = text(&c, "#due").await;
+    assert!(
+        due.contains("2026-12-18"),
+        "the clock restarts from the correction: {due}"
+    );
+    screen(&c, "03-case").await;
+
+    // The reply form from a draft: without a seal the checker says so, live.
+    c.goto(&format!("{}{case_path}/reply?outcome=disclosed", app.base))
+        .await
+        .expect("reply form");
+    wait_for(&c, "#reply-form").await;
+    set(&c, "dispatched_on", "2026-11-22").await;
+    wait_text(&c, "#findings", "未加盖印章").await;
+    screen(&c, "04-reply").await;
+    click(&c, "#reply-form button[type=submit]").await;
+    wait_for(&c, ".notice.ok").await;
+    let page = c.source().await.expect("source");
+    assert!(
+        page.contains("答复书未加盖印章"),
+        "the recorded reply keeps its finding"
+    );
+    assert!(text(&c, "h1").await.contains("已答复"));
+
+    // The letter on A4: heading, the assigned number, the addressee.
+    click(&c, "a[href$='/reply/print']").await;
+    wait_for(&c, ".sheet").await;
+    let sheet = text(&c, ".sheet").await;
+    assert!(sheet.contains("武鸣区自然资源局"));
+    assert!(sheet.contains("武自然信复〔2026〕1号"), "{sheet}");
+    assert!(sheet.contains("张伟"));
+    screen(&c, "05-print").await;
+
+    // The desk lists nothing open now; search finds the case.
+    c.goto(&format!("{}/cases?q=张伟", app.base))
+        .await
+        .expect("search");
+    wait_for(&c, "table.list").await;
+    assert!(text(&c, "table.list").await.contains("2026-0001"));
+    screen(&c, "06-search").await;
+    c.goto(&format!("{}/", app.base)).await.expect("desk");
+    wait_for(&c, ".counts").await;
+    screen(&c, "00-desk").await;
+
+    c.close().await.expect("close");
+}

@@ -319,6 +319,11 @@ async fn case_view(
             }))
         })
         .collect();
+    // A refused form whose action the case no longer allows is still shown, read-only, so
+    // that nothing typed is lost.
+    let refused_orphan = refused
+        .as_ref()
+        .is_some_and(|r| !file.actions.iter().any(|a| a.event_type() == r.action));
     let repeats: Vec<i64> = q
         .and_then(|q| q.repeats.as_deref())
         .map(|r| r.split(',').filter_map(|i| i.parse().ok()).collect())
@@ -332,7 +337,7 @@ async fn case_view(
             created => q.is_some_and(|q| q.created.is_some()),
             batch => q.and_then(|q| q.batch),
             done => q.and_then(|q| q.done.clone()),
-            repeats => repeats,
+            repeats => repeats, refused_orphan => refused_orphan,
             refused => refused.map(|r| Value::from_serialize(json!({
                 "action": r.action, "values": r.values, "message": r.message, "stale": r.stale,
             }))),

@@ -12,3 +12,4 @@ mod mail;
 mod ops;
 mod replies;
 mod smtp;
+mod web;

@@ -1,0 +1,248 @@
+//! The pages over plain HTTP (the browser tests drive them in Chromium): sign-in and its
+//! cookie, form tokens, scope, double submits, stale forms, headers.
+
+use reqwest::StatusCode;
+use reqwest::header::{CONTENT_SECURITY_POLICY, LOCATION, SET_COOKIE};
+
+use crate::helpers::{TestApp, USER_PASSWORD, spawn_app};
+
+/// A browser without JavaScript: no redirects followed, one session cookie.
+struct Browser {
+    client: reqwest::Client,
+    base: String,
+    cookie: String,
+}
+
+fn csrf_of(html: &str) -> String {
+    let at = html
+        .find("name=\"csrf\" value=\"")
+        .expect("a form token on the page")
+        + 19;
+    html[at..].split('"').next().unwrap_or_default().to_owned()
+}
+
+fn cookie_of(resp: &reqwest::Response, name: &str) -> Option<String> {
+    resp.headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with(&format!("{name}=")))
+        .map(str::to_owned)
+}
+
+impl Browser {
+    fn new(app: &TestApp) -> Self {
+        Browser {
+            client: reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: app.base.clone(),
+            cookie: String::new(),
+        }
+    }
+
+    async fn get(&self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+        let r = self
+            .client
+            .get(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .send()
+            .await
+            .unwrap();
+        let (status, headers) = (r.status(), r.headers().clone());
+        (status, r.text().await.unwrap(), headers)
+    }
+
+    async fn post(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("cookie", &self.cookie)
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn login(app: &TestApp, username: &str) -> Browser {
+        let mut b = Browser::new(app);
+        let r = b
+            .client
+            .get(format!("{}/login", b.base))
+            .send()
+            .await
+            .unwrap();
+        let login_cookie = cookie_of(&r, "ogi_login").expect("a login form cookie");
+        let html = r.text().await.unwrap();
+        b.cookie = login_cookie.split(';').next().unwrap().to_owned();
+        let csrf = csrf_of(&html);
+        let r = b
+            .post(
+                "/login",
+                &[
+                    ("csrf", &csrf),
+                    ("username", username),
+                    ("password", USER_PASSWORD),
+                    ("next", "/"),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER);
+        let session = cookie_of(&r, "ogi_session").expect("a session cookie");
+        for attr in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/"] {
+            assert!(session.contains(attr), "{session} lacks {attr}");
+        }
+        b.cookie = session.split(';').next().unwrap().to_owned();
+        b
+    }
+}
+
+async fn office(app: &TestApp, code: &str) -> i64 {
+    let dept = app
+        .department(&format!("{code}局"), code, None, "450100")
+        .await;
+    app.user(&format!("clerk_{code}"), "clerk", Some(dept))
+        .await;
+    dept
+}
+
+fn intake_form<'a>(dept: &'a str, csrf: &'a str, key: &'a str) -> Vec<(&'a str, &'a str)> {
+    vec![
+        ("csrf", csrf),
+        ("idempotency_key", key),
+        ("department_id", dept),
+        ("channel", "in_person"),
+        ("submitted_on", "2026-11-20"),
+        ("applicant_type", "natural_person"),
+        ("name", "张三"),
+        ("items", "某地块征收补偿方案\n2025年度土地供应计划"),
+    ]
+}
+
+#[actix_web::test]
+async fn pages_need_a_session_and_a_form_token() {
+    let app = spawn_app().await;
+    let dept = office(&app, "WA").await;
+    let anon = Browser::new(&app);
+    let (status, _, headers) = anon.get("/cases/new").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert_eq!(headers[LOCATION], "/login?next=/cases/new");
+
+    let b = Browser::login(&app, "clerk_WA").await;
+    let (status, html, headers) = b.get("/cases/new").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("登记申请"));
+    let csp = headers[CONTENT_SECURITY_POLICY].to_str().unwrap();
+    assert!(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-frame-options"], "DENY");
+
+    // A form without this session's token is refused and changes nothing.
+    let d = dept.to_string();
+    let forged = b
+        .post("/cases/new", &intake_form(&d, "not-the-token", "k1"))
+        .await;
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let cases = app.get("/api/v1/cases", &app.admin_token).await;
+    assert_eq!(cases.body["items"].as_array().unwrap().len(), 0);
+
+    // Signing out ends the session everywhere.
+    let csrf = csrf_of(&html);
+    let out = b.post("/logout", &[("csrf", &csrf)]).await;
+    assert_eq!(out.status(), StatusCode::SEE_OTHER);
+    let (status, _, _) = b.get("/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+}
+
+#[actix_web::test]
+async fn a_double_submit_makes_one_case_and_a_bad_form_keeps_what_was_typed() {
+    let app = spawn_app().await;
+    let dept = office(&app, "WB").await;
+    let b = Browser::login(&app, "clerk_WB").await;
+    let (_, html, _) = b.get("/cases/new").await;
+    let csrf = csrf_of(&html);
+    let d = dept.to_string();
+
+    // The name is missing: the form comes back with the error and the items as typed.
+    let mut bad = intake_form(&d, &csrf, "k-bad");
+    bad.retain(|(k, _)| *k != "name");
+    let r = b.post("/cases/new", &bad).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = r.text().await.unwrap();
+    assert!(page.contains("某地块征收补偿方案"), "typed items are kept");
+    assert!(page.contains("class=\"err\""));
+
+    let first = b
+        .post("/cases/new", &intake_form(&d, &csrf, "k-same"))
+        .await;
+    assert_eq!(first.status(), StatusCode::SEE_OTHER);
+    let again = b
+        .post("/cases/new", &intake_form(&d, &csrf, "k-same"))
+        .await;
+    assert_eq!(again.status(), StatusCode::SEE_OTHER);
+    assert_eq!(first.headers()[LOCATION], again.headers()[LOCATION]);
+    let cases = app.get("/api/v1/cases", &app.admin_token).await;
+    assert_eq!(cases.body["items"].as_array().unwrap().len(), 1);
+
+    // The case page shows the due date: received 2026-11-20 in person, 20 working days.
+    let to = first.headers()[LOCATION].to_str().unwrap().to_owned();
+    let (status, page, _) = b.get(&to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("答复期限 2026-12-18（周五）"), "{page}");
+}
+
+#[actix_web::test]
+async fn another_departments_case_is_not_found_and_a_stale_form_is_kept() {
+    let app = spawn_app().await;
+    let a = office(&app, "WC").await;
+    office(&app, "WD").await;
+    let ours = Browser::login(&app, "clerk_WC").await;
+    let theirs = Browser::login(&app, "clerk_WD").await;
+    let (_, html, _) = ours.get("/cases/new").await;
+    let csrf = csrf_of(&html);
+    let d = a.to_string();
+    let r = ours
+        .post("/cases/new", &intake_form(&d, &csrf, "k-c"))
+        .await;
+    let to = r.headers()[LOCATION].to_str().unwrap().to_owned();
+    let path = to.split('?').next().unwrap().to_owned();
+
+    let (status, page, _) = theirs.get(&path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(page.contains("不存在"));
+
+    // Someone else records an event meanwhile: the form (version 1) is stale, the page says
+    // so and keeps what was typed.
+    let (_, page, _) = ours.get(&path).await;
+    let view = app.get(&format!("/api/v1{path}"), &app.admin_token).await;
+    let etag = view.etag();
+    app.request(
+        reqwest::Method::POST,
+        &format!("/api/v1{path}/events"),
+        Some(&app.admin_token),
+        Some(serde_json::json!({"type": "extension_requested", "date": "2026-11-21", "working_days": 10, "reason": "需要调取档案"})),
+        &[("if-match", &etag)],
+    )
+    .await
+    .expect(201, None);
+    let csrf = csrf_of(&page);
+    let stale = ours
+        .post(
+            &format!("{path}/events"),
+            &[
+                ("csrf", &csrf),
+                ("version", "1"),
+                ("type", "extension_requested"),
+                ("date", "2026-11-21"),
+                ("working_days", "15"),
+                ("reason", "我填写的延期理由"),
+            ],
+        )
+        .await;
+    assert_eq!(stale.status(), StatusCode::PRECONDITION_FAILED);
+    let page = stale.text().await.unwrap();
+    assert!(page.contains("已被他人修改"));
+    assert!(
+        page.contains("我填写的延期理由"),
+        "what the clerk typed is kept"
+    );
+}

@@ -1015,6 +1015,10 @@ pub struct CaseFile {
     pub staff: Vec<Assignable>,
     /// Open consultations: (event id, who was consulted).
     pub open_consultations: Vec<(i64, String)>,
+    /// The notices the case has facts for, and those sent.
+    pub notice_kinds: Vec<(&'static str, &'static str)>,
+    pub notices: Vec<store::case_files::NoticeRow>,
+    pub attachments: Vec<store::case_files::AttachmentMeta>,
 }
 
 /// One case with its trail and the actions it allows the caller now.
@@ -1055,6 +1059,14 @@ pub fn case_file(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<CaseFile> {
             .collect();
         let history = store::trail::history(c, id)?;
         let department = l.dept.data.name.clone();
+        let events: Vec<CaseEvent> = l.derivation.events.iter().map(|(_, e)| e.clone()).collect();
+        let notice_kinds =
+            super::case_files::notice_kinds(&events, l.derivation.state.receipt.is_some())
+                .into_iter()
+                .map(|k| (k.as_str(), k.title()))
+                .collect();
+        let notices = store::case_files::notices(c, id)?;
+        let attachments = store::case_files::attachments_of(c, id)?;
         let view = view_of(c, l.row, l.derivation)?;
         Ok(CaseFile {
             view,
@@ -1063,6 +1075,9 @@ pub fn case_file(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<CaseFile> {
             actions,
             staff,
             open_consultations,
+            notice_kinds,
+            notices,
+            attachments,
         })
     })
 }

@@ -11,6 +11,7 @@
 pub mod annual;
 pub mod calendars;
 pub mod campaigns;
+pub mod case_files;
 pub mod cases;
 pub mod desk;
 pub mod error;

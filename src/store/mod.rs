@@ -7,6 +7,7 @@ pub mod action_log;
 pub mod annual;
 pub mod calendars;
 pub mod campaigns;
+pub mod case_files;
 pub mod cases;
 pub mod departments;
 pub mod idempotency;

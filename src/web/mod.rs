@@ -8,6 +8,7 @@ mod cases;
 mod desk;
 mod docx;
 pub mod error;
+mod files;
 mod render;
 mod replies;
 pub mod session;
@@ -124,5 +125,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}/reply", web::post().to(replies::record))
         .route("/cases/{id}/reply/check", web::post().to(replies::check))
         .route("/cases/{id}/reply/print", web::get().to(replies::print))
-        .route("/cases/{id}/reply.docx", web::get().to(replies::docx));
+        .route("/cases/{id}/reply.docx", web::get().to(replies::docx))
+        .route(
+            "/cases/{id}/notices/{kind}",
+            web::get().to(files::notice_form),
+        )
+        .route(
+            "/cases/{id}/notices/{kind}",
+            web::post().to(files::record_notice),
+        )
+        .route("/notices/{id}/print", web::get().to(files::print_notice))
+        .route("/notices/{id}.docx", web::get().to(files::notice_docx))
+        .route("/cases/{id}/attachments", web::post().to(files::upload))
+        .route(
+            "/attachments/{id}",
+            web::get().to(files::download_attachment),
+        )
+        .route("/account/calendar", web::get().to(files::calendar_page))
+        .route("/account/calendar", web::post().to(files::new_feed))
+        .route(
+            "/account/calendar/revoke",
+            web::post().to(files::revoke_feed),
+        )
+        .route("/calendar/{token}", web::get().to(files::ics));
 }

@@ -27,8 +27,16 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/web/_findings.html"),
     ),
     (
-        "print_reply.html",
-        include_str!("../../templates/web/print_reply.html"),
+        "print_letter.html",
+        include_str!("../../templates/web/print_letter.html"),
+    ),
+    (
+        "notice.html",
+        include_str!("../../templates/web/notice.html"),
+    ),
+    (
+        "calendar.html",
+        include_str!("../../templates/web/calendar.html"),
     ),
     (
         "search.html",
@@ -56,6 +64,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("channel_label", channel_label);
     env.add_filter("applicant_label", applicant_label);
     env.add_filter("event_label", event_label);
+    env.add_filter("attachment_label", attachment_label);
     env
 });
 
@@ -144,6 +153,14 @@ pub fn applicant_label(v: Value) -> &'static str {
     }
 }
 
+pub fn attachment_label(v: Value) -> &'static str {
+    let k = v.as_str().unwrap_or_default();
+    crate::ops::case_files::ATTACHMENT_KINDS
+        .iter()
+        .find(|(key, _)| *key == k)
+        .map_or("其他", |(_, label)| label)
+}
+
 pub fn event_label(v: Value) -> &'static str {
     match v.as_str().unwrap_or_default() {
         "receipt_confirmed" => "确认收到申请",
@@ -162,6 +179,7 @@ pub fn event_label(v: Value) -> &'static str {
         "withdrawn" => "申请人撤回",
         "reopened" => "重新办理",
         "replied" => "答复",
+        "attachment" => "附件",
         _ => "事件",
     }
 }

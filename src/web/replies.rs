@@ -140,7 +140,7 @@ fn reply_input(form: &Form) -> Result<ReplyIn, BTreeMap<String, String>> {
     })
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "the page's parts, each named")]
 async fn form_page(
     state: &State,
     page: &Page,
@@ -375,11 +375,17 @@ pub async fn print(
         .and_then(|r| r.text.clone())
         .unwrap_or_else(|| format!("{}：", file.view.applicant.name));
     let (title, body) = docx::split_letter(&text);
+    let r = file.view.reply.as_ref();
+    let id = file.view.id;
     let body = render(
-        "print_reply.html",
+        "print_letter.html",
         context! {
-            file => Value::from_serialize(&file), title => TITLE,
-            letter => context! { title => title, body => body },
+            back => format!("/cases/{id}"), docx => format!("/cases/{id}/reply.docx"),
+            letter => context! {
+                organ => &file.department, doc_number => r.and_then(|r| r.doc_number.clone()),
+                title => title.unwrap_or_else(|| TITLE.to_owned()), body => body,
+                date => r.map(|r| cn_long_date(Value::from_serialize(json!(r.issued_on)))),
+            },
         },
     )?;
     Ok(html(StatusCode::OK, body))

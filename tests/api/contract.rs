@@ -98,6 +98,8 @@ fn family(ty: &str) -> String {
         "timestamp"
     } else if t == "date" {
         "date"
+    } else if t.contains("blob") || t == "bytea" || t == "binary" {
+        "binary"
     } else {
         ty
     };

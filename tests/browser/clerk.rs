@@ -113,6 +113,40 @@ async fn a_clerks_day_in_the_browser() {
     )
     .await;
     assert!(text(&c, "h1").await.contains("待补正"));
+
+    // The 补正告知书 is drafted from the case, recorded as sent and printed on A4.
+    click(&c, "a[href$='/notices/correction']").await;
+    wait_for(&c, "textarea#text").await;
+    let draft = text(&c, "textarea#text").await;
+    assert!(draft.contains("请明确所需方案的具体地块范围"), "{draft}");
+    set(&c, "sent_on", "2026-11-20").await;
+    click(
+        &c,
+        "form[action$='/notices/correction'] button[type=submit]",
+    )
+    .await;
+    let sheet = wait_text(&c, ".sheet", "补正告知书").await;
+    assert!(sheet.contains("2026年12月4日前提交补正材料"), "{sheet}");
+    screen(&c, "07-notice").await;
+    c.goto(&format!("{}{case_path}", app.base))
+        .await
+        .expect("back");
+    wait_for(&c, "#documents").await;
+    assert!(text(&c, ".timeline").await.contains("补正告知书"));
+
+    // A scan of the envelope is attached to the case and can be downloaded.
+    let scan = std::env::temp_dir().join(format!("ogi-envelope-{}.pdf", std::process::id()));
+    std::fs::write(&scan, b"%PDF-1.4\n% envelope scan\n%%EOF\n").expect("scan");
+    set(&c, "att-kind", "envelope").await;
+    c.find(Locator::Css("#att-file"))
+        .await
+        .expect("file input")
+        .send_keys(&scan.display().to_string())
+        .await
+        .expect("choose file");
+    click(&c, "#documents form button[type=submit]").await;
+    wait_text(&c, "#documents", "信封").await;
+    let _ = std::fs::remove_file(&scan);
     act(
         &c,
         "correction_received",

@@ -1,0 +1,3 @@
+DROP TABLE calendar_feeds;
+DROP TABLE attachments;
+DROP TABLE case_notices;

@@ -87,6 +87,16 @@ async fn every_change_outside_a_case_is_in_the_action_log() {
         .unwrap();
     let (_, breaks) = store::action_log::verify(&mut c).unwrap();
     assert_eq!(breaks.len(), 1, "{breaks:?}");
+    let out = app.cli(&["verify-audit"]);
+    assert!(
+        !out.status.success(),
+        "verify-audit reports the altered action record"
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        report["action_log"]["breaks"][0]["subject"],
+        format!("user:{uid}")
+    );
 }
 
 #[actix_web::test]

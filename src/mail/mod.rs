@@ -54,46 +54,46 @@ pub enum TemplateError {
     },
 }
 
-/// Fills `{{name}}` placeholders in one pass over the template, so text inside a value (an
-/// applicant may well type "{{") is never read as a placeholder; a placeholder without a
-/// value is an error, never sent.
+/// The mail templates, parsed once: each file's subject line and body as two templates
+/// of the one template engine (minijinja, shared with the pages). Values are data, never
+/// template text (an applicant may well type "{{"); a placeholder without a value is an
+/// error, never sent. Mail is plain text: nothing is HTML-escaped.
+static MAIL: std::sync::LazyLock<Result<minijinja::Environment<'static>, TemplateError>> =
+    std::sync::LazyLock::new(|| {
+        let mut env = minijinja::Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.set_auto_escape_callback(|_| minijinja::AutoEscape::None);
+        for (name, raw) in TEMPLATES {
+            let (subject, body) = raw
+                .strip_prefix("Subject: ")
+                .and_then(|rest| rest.split_once("\n\n"))
+                .ok_or_else(|| TemplateError::NoSubject {
+                    template: (*name).to_owned(),
+                })?;
+            env.add_template_owned(format!("{name}.subject"), subject.trim().to_owned())
+                .map_err(|e| TemplateError::Unknown(format!("{name}: {e}")))?;
+            env.add_template_owned(format!("{name}.body"), body.to_owned())
+                .map_err(|e| TemplateError::Unknown(format!("{name}: {e}")))?;
+        }
+        Ok(env)
+    });
+
+/// Fills a mail template's placeholders; returns (subject, body).
 pub fn render(
     template: &str,
     vars: &BTreeMap<&str, String>,
 ) -> Result<(String, String), TemplateError> {
-    let raw = TEMPLATES
-        .iter()
-        .find(|(name, _)| *name == template)
-        .map(|(_, t)| *t)
-        .ok_or_else(|| TemplateError::Unknown(template.to_owned()))?;
-    let (subject, body) = raw
-        .strip_prefix("Subject: ")
-        .and_then(|rest| rest.split_once("\n\n"))
-        .ok_or_else(|| TemplateError::NoSubject {
+    let env = MAIL.as_ref().map_err(Clone::clone)?;
+    let fill = |part: &str| -> Result<String, TemplateError> {
+        let t = env
+            .get_template(&format!("{template}.{part}"))
+            .map_err(|_| TemplateError::Unknown(template.to_owned()))?;
+        t.render(vars).map_err(|e| TemplateError::Missing {
             template: template.to_owned(),
-        })?;
-    let fill = |text: &str| -> Result<String, TemplateError> {
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text;
-        while let Some(start) = rest.find("{{") {
-            out.push_str(&rest[..start]);
-            let after = &rest[start + 2..];
-            let missing = |name: &str| TemplateError::Missing {
-                template: template.to_owned(),
-                placeholder: format!("{{{{{name}}}}}"),
-            };
-            let end = after.find("}}").ok_or_else(|| missing(after))?;
-            let name = &after[..end];
-            out.push_str(vars.get(name).ok_or_else(|| missing(name))?);
-            rest = &after[end + 2..];
-        }
-        out.push_str(rest);
-        Ok(out)
+            placeholder: e.detail().map_or_else(|| e.to_string(), str::to_owned),
+        })
     };
-    Ok((
-        fill(subject.trim())?,
-        fill(body)?.trim_end().to_owned() + "\n",
-    ))
+    Ok((fill("subject")?, fill("body")?.trim_end().to_owned() + "\n"))
 }
 
 /// What every case mail may say about the case and its agency. No secrets: the link is the

@@ -40,6 +40,8 @@ pub struct Derivation {
     pub deadline: Deadline,
     pub derived: Derived,
     pub events: Vec<(EventRow, CaseEvent)>,
+    /// The department's working calendar the deadline was computed on.
+    pub calendar: std::sync::Arc<WorkCalendar>,
 }
 
 pub fn parse_events(rows: Vec<EventRow>) -> Result<Vec<(EventRow, CaseEvent)>, CaseError> {
@@ -191,6 +193,7 @@ pub fn derive(
         deadline,
         derived,
         events,
+        calendar,
     })
 }
 

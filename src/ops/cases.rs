@@ -353,7 +353,7 @@ fn view_of(c: &mut DbConnection, row: CaseRow, d: Derivation) -> OpResult<CaseVi
     let id = row.id;
     let items = store::cases::items(c, id)?;
     let reply = store::replies::latest_for_case(c, id)?.map(ReplyView::from);
-    let remedies = super::remedies::for_case(c, id)?;
+    let remedies = super::remedies::for_case(c, id, &d.calendar)?;
     let mut view = full_view(row, items, d);
     view.reply = reply;
     view.flags.remedy_corrected = remedies.iter().any(RemedyView::is_corrected);

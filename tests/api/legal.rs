@@ -514,3 +514,66 @@ async fn a_reopening_after_the_year_end_leaves_the_closed_year_alone() {
     assert_eq!(total("total"), 1);
     assert_eq!(y2026["all_checks_pass"], true, "{}", y2026["checks"]);
 }
+
+#[actix_web::test]
+async fn a_remedy_is_judged_against_its_period() {
+    let app = spawn_app().await;
+    let o = office(&app, "京壬信复", "110100", json!({})).await;
+    let c = case(&app, &o, "2024-08-20").await;
+    let r = reply(&app, &o.clerk, &c, reply_body("2024-08-30", "auto", None)).await;
+    let id = r.body["case_id"].as_i64().unwrap();
+    let file = |body: Value| {
+        let app = &app;
+        let token = o.clerk.clone();
+        async move {
+            let r = app
+                .post(&format!("/api/v1/cases/{id}/remedies"), &token, body)
+                .await;
+            r.expect(201, None).clone()
+        }
+    };
+    // Received Mon 2024-09-02: day 60 is Fri 11-01; filed on day 61 (Sat 11-02): late.
+    let late = file(json!({"kind": "reconsideration", "filed_on": "2024-11-02",
+                           "body": "某市人民政府", "reply_received_on": "2024-09-02"}))
+    .await;
+    assert_eq!(late["late"], true);
+    assert_eq!(late["deadline"]["last_day"], "2024-11-01");
+    assert_eq!(late["deadline_basis"], "reply_received_on");
+    // Posted on day 60, arriving later: in time.
+    let posted = file(json!({"kind": "reconsideration", "filed_on": "2024-11-04",
+                             "posted_on": "2024-11-01", "body": "某市人民政府",
+                             "reply_received_on": "2024-09-02"}))
+    .await;
+    assert_eq!(posted["late"], false);
+    let steps = posted["deadline"]["steps"].as_array().unwrap();
+    assert!(
+        steps.last().unwrap()["effect"]
+            .as_str()
+            .unwrap()
+            .contains("交邮")
+    );
+    // Without the receipt date: counted from the dispatch (08-30 → day 60 is 10-29).
+    let unknown = file(json!({"kind": "reconsideration", "filed_on": "2024-10-30",
+                              "body": "某市人民政府"}))
+    .await;
+    assert_eq!(unknown["deadline_basis"], "reply_dispatched");
+    assert_eq!(unknown["late"], true);
+    // The case view and the list show the same judgement.
+    let v = app.get(&format!("/api/v1/cases/{id}"), &o.clerk).await;
+    let lates: Vec<&Value> = v.body["remedies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| &r["late"])
+        .collect();
+    assert_eq!(lates, vec![&json!(true), &json!(true), &json!(false)]);
+    let bad = app
+        .post(
+            &format!("/api/v1/cases/{id}/remedies"),
+            &o.clerk,
+            json!({"kind": "reconsideration", "filed_on": "2024-11-04",
+                   "posted_on": "2024-11-05", "body": "某市人民政府"}),
+        )
+        .await;
+    assert!(bad.expect(422, None)["fields"]["posted_on"].is_string());
+}

@@ -6,9 +6,10 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::domain::calendar::CalendarSet;
-use crate::domain::case::{CaseEvent, CaseState, Recorded, Status, clock_inputs};
-use crate::domain::deadline::{ClockState, Deadline, RuleSettings, compute_deadline};
-use crate::domain::org::RegionCode;
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::case::{CaseEvent, CaseState, Recorded, clock_inputs};
+use crate::domain::deadline::{ClockState, Deadline, compute_deadline};
+use crate::domain::org::DepartmentData;
 use crate::mail::{CaseMail, TemplateError};
 use crate::store::cases::{CaseRow, Derived, EventRow};
 use crate::store::{self, DbConnection};
@@ -39,6 +40,8 @@ pub struct Derivation {
     pub deadline: Deadline,
     pub derived: Derived,
     pub events: Vec<(EventRow, CaseEvent)>,
+    /// The department's working calendar the deadline was computed on.
+    pub calendar: std::sync::Arc<WorkCalendar>,
 }
 
 pub fn parse_events(rows: Vec<EventRow>) -> Result<Vec<(EventRow, CaseEvent)>, CaseError> {
@@ -146,28 +149,39 @@ pub fn queue_mails(
     Ok(())
 }
 
-/// Folds the events, runs the deadline engine on the department's calendar, and returns the
-/// derived columns.
+/// The working calendar of a department: its region's layer only when it chose it
+/// (RULES.md §2, [configurable]).
+pub fn department_calendar(
+    calendars: &CalendarSet,
+    dept: &DepartmentData,
+) -> std::sync::Arc<WorkCalendar> {
+    calendars.calendar(dept.rules.calendar_region(&dept.region))
+}
+
+/// Folds the events, runs the deadline engine with the department's readings and calendar,
+/// and returns the derived columns.
 pub fn derive(
     calendars: &CalendarSet,
-    region: &RegionCode,
+    dept: &DepartmentData,
     received_on: Option<NaiveDate>,
     events: Vec<(EventRow, CaseEvent)>,
     as_of: NaiveDate,
 ) -> Result<Derivation, CaseError> {
     let recorded = recorded(&events);
     let state = CaseState::fold(received_on, &recorded);
-    let rules = RuleSettings::default();
+    let rules = dept.rules.rule_settings();
     let (receipt, clock) = clock_inputs(received_on, &recorded);
-    let calendar = calendars.calendar(Some(region));
+    let calendar = department_calendar(calendars, dept);
     let deadline = compute_deadline(receipt, &clock, &rules, &calendar, as_of)
         .map_err(|e| CaseError::OutOfRange(e.to_string()))?;
     let status = state.status(matches!(deadline.clock, ClockState::Paused));
     // Only a running clock has a fixed due date to store; a paused one's projection moves
-    // with every day (the case view shows it).
+    // with every day (the case view shows it). A late 补正 leaves the clock running while
+    // the status says the case waits on the applicant (Art. 30): its date is kept, so the
+    // case stays on the due-soon and overdue lists.
     let derived = Derived {
         status: status.as_str().to_owned(),
-        due_on: if matches!(status, Status::Received | Status::InProgress) {
+        due_on: if matches!(deadline.clock, ClockState::Running) {
             deadline.due_on
         } else {
             None
@@ -179,17 +193,18 @@ pub fn derive(
         deadline,
         derived,
         events,
+        calendar,
     })
 }
 
-pub fn department_region(
+/// A department's stored data (its region and rule readings decide every derivation).
+pub fn department_data(
     c: &mut DbConnection,
     department_id: i64,
-) -> Result<RegionCode, CaseError> {
+) -> Result<DepartmentData, CaseError> {
     Ok(store::departments::find(c, department_id)?
         .ok_or_else(|| CaseError::NotFound("机关"))?
-        .data
-        .region)
+        .data)
 }
 
 /// The audit snapshot of a case: its facts and derived state, without the explanation.
@@ -228,10 +243,10 @@ pub fn stale_paused(
         let Some(row) = store::cases::find(c, id)? else {
             continue;
         };
-        let region = department_region(c, row.department_id)?;
+        let dept = department_data(c, row.department_id)?;
         let d = derive(
             calendars,
-            &region,
+            &dept,
             row.received_on,
             load_events(c, id)?,
             today,
@@ -284,10 +299,10 @@ pub fn recompute_open(
         if department.is_some_and(|d| d != row.department_id) {
             continue;
         }
-        let region = department_region(c, row.department_id)?;
+        let dept = department_data(c, row.department_id)?;
         let d = derive(
             calendars,
-            &region,
+            &dept,
             row.received_on,
             parse_events(store::cases::events(c, id)?)?,
             today,

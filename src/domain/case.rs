@@ -103,6 +103,16 @@ pub enum CaseEvent {
         /// The id of the `consultation_started` event.
         consultation: i64,
     },
+    /// The consulted party's receipt of a request, learned after dispatch (postal tracking,
+    /// a signed receipt): `date` is the day the agency records it, which keeps events in
+    /// date order; `received_on` is the receipt, and counts as the consultation's
+    /// `third_party_received_on` (Arts 32, 34).
+    ConsultationReceived {
+        date: NaiveDate,
+        /// The id of the `consultation_started` event.
+        consultation: i64,
+        received_on: NaiveDate,
+    },
     /// A clerk asks for an extension; a supervisor grants it.
     ExtensionRequested {
         date: NaiveDate,
@@ -159,6 +169,7 @@ impl CaseEvent {
             | Self::CorrectionLapsed { date }
             | Self::ConsultationStarted { date, .. }
             | Self::ConsultationEnded { date, .. }
+            | Self::ConsultationReceived { date, .. }
             | Self::ExtensionRequested { date, .. }
             | Self::ExtensionGranted { date, .. }
             | Self::FeeNoticeIssued { date, .. }
@@ -181,6 +192,7 @@ impl CaseEvent {
             Self::CorrectionLapsed { .. } => "correction_lapsed",
             Self::ConsultationStarted { .. } => "consultation_started",
             Self::ConsultationEnded { .. } => "consultation_ended",
+            Self::ConsultationReceived { .. } => "consultation_received",
             Self::ExtensionRequested { .. } => "extension_requested",
             Self::ExtensionGranted { .. } => "extension_granted",
             Self::FeeNoticeIssued { .. } => "fee_notice_issued",
@@ -237,6 +249,8 @@ pub struct CaseState {
     pub corrections_requested: u32,
     /// Open consultations: event id → dispatch date.
     pub open_consultations: BTreeMap<i64, NaiveDate>,
+    /// Every consultation of the current period: event id → (dispatch, party's receipt).
+    pub consultations: BTreeMap<i64, (NaiveDate, Option<NaiveDate>)>,
     pub extension_requested: bool,
     pub extension_granted: bool,
     /// The date of an unpaid fee notice.
@@ -325,11 +339,26 @@ impl CaseState {
                 self.awaiting_correction = None;
                 self.closed = Some((ClosedReason::Abandoned, *date));
             }
-            E::ConsultationStarted { date, .. } => {
+            E::ConsultationStarted {
+                date,
+                third_party_received_on,
+                ..
+            } => {
                 self.open_consultations.insert(r.id, *date);
+                self.consultations
+                    .insert(r.id, (*date, *third_party_received_on));
             }
             E::ConsultationEnded { consultation, .. } => {
                 self.open_consultations.remove(consultation);
+            }
+            E::ConsultationReceived {
+                consultation,
+                received_on,
+                ..
+            } => {
+                if let Some(c) = self.consultations.get_mut(consultation) {
+                    c.1 = Some(*received_on);
+                }
             }
             E::ExtensionRequested { .. } => self.extension_requested = true,
             E::ExtensionGranted { .. } => {
@@ -546,6 +575,29 @@ impl CaseState {
                     Some(_) => Ok(()),
                 }
             }
+            E::ConsultationReceived {
+                consultation,
+                date,
+                received_on,
+            } => match self.consultations.get(consultation) {
+                None => Err(conflict(
+                    "consultation_not_found",
+                    format!("本答复期限内没有编号为{consultation}的征求意见"),
+                )),
+                Some((_, Some(known))) => Err(conflict(
+                    "consultation_receipt_known",
+                    format!("该征求意见已登记被征求意见方收到日期（{known}）"),
+                )),
+                Some((sent, None)) if received_on < sent => Err(invalid(
+                    "received_before_dispatch",
+                    "被征求意见方收到日期不能早于发出日期",
+                )),
+                Some(_) if received_on > date => Err(invalid(
+                    "received_after_recording",
+                    format!("被征求意见方收到日期{received_on}晚于登记日期{date}"),
+                )),
+                Some(_) => Ok(()),
+            },
             E::ExtensionRequested {
                 working_days,
                 reason,
@@ -683,8 +735,21 @@ pub fn clock_inputs(
         0 => received_on,
         i => events.get(i - 1).map(|r| r.event.date()),
     };
+    let period = events.get(start..).unwrap_or_default();
+    // A receipt recorded later is a fact about the dispatch: the engine reads it there.
+    let receipts: BTreeMap<i64, NaiveDate> = period
+        .iter()
+        .filter_map(|r| match r.event {
+            CaseEvent::ConsultationReceived {
+                consultation,
+                received_on,
+                ..
+            } => Some((consultation, received_on)),
+            _ => None,
+        })
+        .collect();
     let mut out = Vec::new();
-    for r in events.get(start..).unwrap_or_default() {
+    for r in period {
         use CaseEvent as E;
         let clock = match &r.event {
             E::ReceiptConfirmed { date } => Some(ClockEvent::ReceiptConfirmed { date: *date }),
@@ -705,7 +770,8 @@ pub fn clock_inputs(
                 date: *date,
                 id: r.id.to_string(),
                 party: *party,
-                third_party_received_on: *third_party_received_on,
+                third_party_received_on: third_party_received_on
+                    .or_else(|| receipts.get(&r.id).copied()),
             }),
             E::ConsultationEnded { date, consultation } => Some(ClockEvent::ConsultationEnded {
                 date: *date,
@@ -737,7 +803,10 @@ pub fn clock_inputs(
             }),
             E::Withdrawn { date } => Some(ClockEvent::Withdrawn { date: *date }),
             E::Replied { date } => Some(ClockEvent::Replied { date: *date }),
-            E::Assigned { .. } | E::ExtensionRequested { .. } | E::Reopened { .. } => None,
+            E::Assigned { .. }
+            | E::ExtensionRequested { .. }
+            | E::ConsultationReceived { .. }
+            | E::Reopened { .. } => None,
         };
         out.extend(clock);
     }

@@ -58,6 +58,8 @@ pub fn scan(
         statuses: vec![
             Status::Received.as_str().to_owned(),
             Status::InProgress.as_str().to_owned(),
+            // A late 补正: the clock runs on (Art. 30).
+            Status::AwaitingCorrection.as_str().to_owned(),
         ],
         ..ListFilter::default()
     };
@@ -68,7 +70,7 @@ pub fn scan(
         let (Some(due), Some(dept)) = (row.due_on, by_id.get(&row.department_id)) else {
             continue;
         };
-        let cal = calendars.calendar(Some(&dept.data.region));
+        let cal = crate::cases::department_calendar(calendars, &dept.data);
         // Reminders go out on the agency's working days only.
         if due < as_of || !cal.is_working_day(as_of).unwrap_or(false) {
             continue;
@@ -132,7 +134,7 @@ pub fn scan(
                 if due >= as_of {
                     continue;
                 }
-                let cal = calendars.calendar(Some(&dept.data.region));
+                let cal = crate::cases::department_calendar(calendars, &dept.data);
                 let late = cal
                     .working_days_between(due, as_of)
                     .map_err(|e| e.to_string())?

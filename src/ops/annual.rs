@@ -10,8 +10,8 @@ use super::cases::departments_in_scope;
 use super::{Ctx, OpError, OpResult};
 use crate::auth::Actor;
 use crate::domain::annual::{
-    AnnualReport, ApplicantColumn, CaseFact, RemedyFact, RemedyKind, RemedyOutcome, Template,
-    final_conclusion, outcome_row,
+    AnnualReport, ApplicantColumn, CaseFact, OutcomeRow, RemedyFact, RemedyKind, RemedyOutcome,
+    Template, outcome_row, year_view,
 };
 use crate::domain::case::{ApplicantType, CaseEvent};
 use crate::domain::outcome::{Outcome, SpecialRegimeRow};
@@ -104,10 +104,15 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
             .map_err(|e| OpError::internal(format!("event {} unreadable: {e}", row.id)))?;
         events.entry(row.case_id).or_default().push(event);
     }
-    // Oldest first: the last reply of a case is its latest.
-    let mut latest_reply: HashMap<i64, String> = HashMap::new();
-    for (case_id, outcome) in store::annual::reply_outcomes(c, &ids)? {
-        latest_reply.insert(case_id, outcome);
+    // Oldest first, with the day each went out: a year takes the reply in force at its end.
+    let mut replies: HashMap<i64, Vec<(NaiveDate, OutcomeRow)>> = HashMap::new();
+    for (case_id, on, outcome) in store::annual::reply_outcomes_dated(c, &ids)? {
+        let row = Outcome::parse(&outcome)
+            .map(|o| outcome_row(o, s.special_regime))
+            .ok_or_else(|| {
+                OpError::internal(format!("case {case_id} has reply outcome {outcome}"))
+            })?;
+        replies.entry(case_id).or_default().push((on, row));
     }
 
     let mut facts = HashMap::new();
@@ -125,18 +130,18 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
                 ))
             })?
             .into();
-        let reply = latest_reply
-            .get(&case.id)
-            .map(|o| {
-                Outcome::parse(o)
-                    .map(|o| outcome_row(o, s.special_regime))
-                    .ok_or_else(|| {
-                        OpError::internal(format!("case {} has reply outcome {o}", case.id))
-                    })
-            })
-            .transpose()?;
-        let concluded = final_conclusion(events.get(&case.id).map_or(&[], Vec::as_slice), reply)
-            .map_err(|e| OpError::internal(format!("case {}: {e}", case.id)))?;
+        // The year sees only its own events: a reopening after the year end is a new
+        // handling of the later year (domain::annual, `year_view`).
+        let view = year_view(
+            s.year,
+            case.received_on,
+            events.get(&case.id).map_or(&[], Vec::as_slice),
+            replies.get(&case.id).map_or(&[], Vec::as_slice),
+        )
+        .map_err(|e| OpError::internal(format!("case {}: {e}", case.id)))?;
+        if view.received_on.is_some_and(|r| r > end) {
+            continue;
+        }
         let case_number = if ids.len() > 1 {
             format!(
                 "{} {}",
@@ -152,8 +157,8 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
                 case_id: case.id,
                 case_number,
                 applicant,
-                received_on: case.received_on,
-                concluded,
+                received_on: view.received_on,
+                concluded: view.concluded,
             },
         );
     }

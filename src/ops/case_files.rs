@@ -67,7 +67,7 @@ pub fn draft_notice(
                 format!("该案件尚无可写入《{}》的事项", kind.title()),
             ));
         }
-        let cal = l.calendars.calendar(Some(&l.dept.data.region));
+        let cal = crate::cases::department_calendar(&l.calendars, &l.dept.data);
         let add =
             |from: NaiveDate, days: u32| cal.add_working_days(from, days).ok().map(|r| r.value);
         let last = |f: &dyn Fn(&CaseEvent) -> bool| events.iter().rev().find(|e| f(e)).cloned();

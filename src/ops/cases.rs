@@ -11,13 +11,13 @@ use super::remedies::RemedyView;
 use super::replies::ReplyView;
 use super::{CASE_WRITERS, Ctx, OpError, OpResult, check_version, require, scope};
 use crate::auth::{Actor, Role, Scope};
-use crate::cases::{Derivation, derive, parse_events, recorded, snapshot};
+use crate::cases::{Derivation, department_calendar, derive, parse_events, recorded, snapshot};
 use crate::domain::calendar::CalendarSet;
 use crate::domain::case::{
     ApplicantType, CaseEvent, Channel, DeliveryPreference, REPEAT_SIMILARITY, Status,
     item_similarity,
 };
-use crate::domain::deadline::Deadline;
+use crate::domain::deadline::{ClockState, Deadline, DeadlineFlag};
 use crate::domain::validation::{FieldErrors, optional_email, optional_text, required_text};
 use crate::store::cases::{CaseRow, Cursor, ListFilter, NewCase, SortKey};
 use crate::store::departments::Department;
@@ -202,6 +202,11 @@ pub struct Flags {
     /// A reconsideration or lawsuit about the case was decided `corrected` (结果纠正): the
     /// clerk should act on it (nothing is reopened automatically).
     pub remedy_corrected: bool,
+    /// The applicant's 补正 period (Art. 30) or 20 working days to pay (国办函〔2020〕109号)
+    /// ran out: record `correction_lapsed` or `fee_lapsed`. Single-case view only (the
+    /// due-soon report lists such cases).
+    pub correction_period_passed: bool,
+    pub fee_period_passed: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -282,9 +287,12 @@ fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseView {
     let findings = status.is_open().then(|| {
         let facts =
             crate::domain::reply::process_facts(row.received_on, &recorded(&d.events), &d.deadline);
-        crate::domain::compliance::check_process(&facts, d.deadline.as_of)
+        let mut found = crate::domain::compliance::check_process(&facts, d.deadline.as_of);
+        found.extend(crate::domain::compliance::deadline_findings(&d.deadline));
+        found
     });
-    let running = matches!(status, Status::Received | Status::InProgress);
+    // A late 补正 leaves the clock running under status awaiting_correction (Art. 30).
+    let running = status.is_open() && matches!(d.deadline.clock, ClockState::Running);
     let remaining = d.deadline.working_days_remaining;
     let flags = Flags {
         receipt_unconfirmed: d.state.receipt.is_none(),
@@ -294,6 +302,11 @@ fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseView {
             && remaining.is_some_and(|r| (0..=DUE_SOON_DAYS).contains(&r)),
         provisional: d.deadline.provisional,
         remedy_corrected: false,
+        correction_period_passed: d
+            .deadline
+            .flags
+            .contains(&DeadlineFlag::CorrectionPeriodPassed),
+        fee_period_passed: d.deadline.flags.contains(&DeadlineFlag::FeePeriodPassed),
     };
     CaseView {
         id: row.id,
@@ -340,7 +353,7 @@ fn view_of(c: &mut DbConnection, row: CaseRow, d: Derivation) -> OpResult<CaseVi
     let id = row.id;
     let items = store::cases::items(c, id)?;
     let reply = store::replies::latest_for_case(c, id)?.map(ReplyView::from);
-    let remedies = super::remedies::for_case(c, id)?;
+    let remedies = super::remedies::for_case(c, id, &d.calendar)?;
     let mut view = full_view(row, items, d);
     view.reply = reply;
     view.flags.remedy_corrected = remedies.iter().any(RemedyView::is_corrected);
@@ -378,13 +391,7 @@ pub(crate) fn load(
     let dept = department(c, row.department_id)?;
     let calendars = ctx.calendars(c)?;
     let events = parse_events(store::cases::events(c, id)?)?;
-    let derivation = derive(
-        &calendars,
-        &dept.data.region,
-        row.received_on,
-        events,
-        as_of,
-    )?;
+    let derivation = derive(&calendars, &dept.data, row.received_on, events, as_of)?;
     Ok(Loaded {
         row,
         dept,
@@ -457,13 +464,7 @@ fn create_one(
         return Err(OpError::NotFound("机关"));
     }
     let dept = department(c, new.department_id)?;
-    let d = derive(
-        calendars,
-        &dept.data.region,
-        new.received_on,
-        Vec::new(),
-        today,
-    )?;
+    let d = derive(calendars, &dept.data, new.received_on, Vec::new(), today)?;
     let row = store::cases::insert(c, new, today.year(), &d.derived, actor.user_id)
         .map_err(super::error::on_insert)?;
     store::trail::append(
@@ -623,6 +624,17 @@ fn check_people(
             }
             Ok(())
         }
+        // Art. 35 defers the answer like an extension does: the same approver (RULES.md §3).
+        CaseEvent::CustomDueDate { .. } => {
+            if matches!(actor.role, Role::Supervisor | Role::Admin) {
+                Ok(())
+            } else {
+                Err(OpError::Denied {
+                    code: "approval_required",
+                    message: "依第三十五条确定答复期限须经政府信息公开工作机构负责人批准：请由监督人员登记".into(),
+                })
+            }
+        }
         CaseEvent::Assigned { user_id, .. } => {
             let tree = store::departments::tree(c)?;
             let ok = store::users::find(c, *user_id)?.is_some_and(|u| {
@@ -702,7 +714,7 @@ pub(crate) fn change_case<T>(
     events.push((event_row, change.event.clone()));
     let after = derive(
         &before.calendars,
-        &before.dept.data.region,
+        &before.dept.data,
         before.row.received_on,
         events,
         today,
@@ -742,8 +754,13 @@ pub fn record_event(
     actor: &Actor,
     id: i64,
     expected: i32,
-    event: CaseEvent,
+    mut event: CaseEvent,
 ) -> OpResult<CaseView> {
+    // The approver of an Art. 35 date is whoever records it (checked in `check_people`),
+    // never what the client claims.
+    if let CaseEvent::CustomDueDate { approved_by, .. } = &mut event {
+        *approved_by = Some(actor.user_id);
+    }
     ctx.write(|c| {
         let changed = change_case(c, ctx, actor, id, expected, |c, before| {
             check_people(c, actor, &before.row, &event)?;
@@ -754,7 +771,7 @@ pub fn record_event(
                     &event,
                     before.row.submitted_on,
                     ctx.today(),
-                    &before.calendars.calendar(Some(&before.dept.data.region)),
+                    &department_calendar(&before.calendars, &before.dept.data),
                 )
                 .map_err(|r| {
                     if r.conflict {
@@ -905,7 +922,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
         let mut bounds: BTreeMap<i64, NaiveDate> = BTreeMap::new();
         for d in &departments {
             let days = q.due_soon.map_or(DUE_SOON_DAYS, i64::from);
-            let cal = calendars.calendar(Some(&d.data.region));
+            let cal = department_calendar(&calendars, &d.data);
             let bound = cal
                 .add_working_days(as_of, u32::try_from(days).unwrap_or(u32::MAX))
                 .map_err(|e| OpError::OutOfRange(e.to_string()))?;
@@ -945,7 +962,8 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
         .into_iter()
         .map(|row| {
             let status = Status::parse(&row.status).unwrap_or(Status::Received);
-            let running = matches!(status, Status::Received | Status::InProgress);
+            // A stored due date is a running clock's (`crate::cases::derive`).
+            let running = status.is_open() && status != Status::Paused;
             let overdue = running && row.due_on.is_some_and(|d| d < as_of);
             let due_soon = running
                 && !overdue
@@ -976,6 +994,8 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
                     overdue,
                     provisional: false,
                     remedy_corrected: corrected.contains(&row.id),
+                    correction_period_passed: false,
+                    fee_period_passed: false,
                 },
                 deadline: None,
                 events: None,
@@ -1123,7 +1143,7 @@ pub fn preview_due(
         let calendars = ctx.calendars(c)?;
         match derive(
             &calendars,
-            &dept.data.region,
+            &dept.data,
             Some(received),
             Vec::new(),
             ctx.today(),

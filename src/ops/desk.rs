@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::cases::{CaseView, ListQuery, departments_in_scope, list};
 use super::{Ctx, OpResult};
 use crate::auth::Actor;
-use crate::cases::{derive, parse_events};
+use crate::cases::{department_calendar, derive, parse_events};
 use crate::domain::case::{CaseEvent, FEE_PAYMENT_DAYS};
 use crate::store;
 
@@ -77,16 +77,16 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     )?;
     let truncated = page.next_cursor.is_some();
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
-    let (events, regions, calendars) = ctx.read(|c| {
+    let (events, departments, calendars) = ctx.read(|c| {
         let mut by_case: HashMap<i64, Vec<store::cases::EventRow>> = HashMap::new();
         for e in store::cases::events_of(c, &ids)? {
             by_case.entry(e.case_id).or_default().push(e);
         }
-        let regions: HashMap<i64, _> = departments_in_scope(c, actor, None, false)?
+        let departments: HashMap<i64, _> = departments_in_scope(c, actor, None, false)?
             .into_iter()
-            .map(|d| (d.id, d.data.region))
+            .map(|d| (d.id, d.data))
             .collect();
-        Ok((by_case, regions, ctx.calendars(c)?))
+        Ok((by_case, departments, ctx.calendars(c)?))
     })?;
     let mut events = events;
     let mut counts = DeskCounts::default();
@@ -98,19 +98,19 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             unconfirmed.push(case);
             continue;
         }
-        let Some(region) = regions.get(&case.department_id) else {
+        let Some(dept) = departments.get(&case.department_id) else {
             continue;
         };
         let rows = events.remove(&case.id).unwrap_or_default();
         let d = derive(
             &calendars,
-            region,
+            dept,
             case.received_on,
             parse_events(rows)?,
             today,
         )?;
         let left = d.deadline.working_days_remaining;
-        let cal = calendars.calendar(Some(region));
+        let cal = department_calendar(&calendars, dept);
         let waits_on = if let Some((_, by)) = d.state.awaiting_correction {
             Some(format!("等待申请人补正（补正期限 {by}）"))
         } else if let Some(notice) = d.state.fee_pending {

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use super::{Ctx, OpError, OpResult, check_version, log_action, require, scope};
 use crate::auth::{Actor, Role, Scope, password};
 use crate::domain::org::{
-    Court, DepartmentInput, ReconsiderationOrgan, check_parent, double_option,
+    Court, DepartmentInput, DepartmentRules, ReconsiderationOrgan, check_parent, double_option,
 };
 use crate::domain::validation::{FieldErrors, optional_email, required_text};
 use crate::store::departments::Department;
@@ -28,6 +28,9 @@ pub struct DepartmentView {
     pub phone: Option<String>,
     pub reconsideration_organ: Option<ReconsiderationOrgan>,
     pub court: Option<Court>,
+    /// The [configurable] readings of RULES.md this department chose.
+    #[serde(flatten)]
+    pub rules: DepartmentRules,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -48,6 +51,7 @@ impl From<Department> for DepartmentView {
             phone: data.phone,
             reconsideration_organ: data.reconsideration_organ,
             court: data.court,
+            rules: data.rules,
             version: d.version,
             created_at: d.created_at,
             updated_at: d.updated_at,
@@ -200,7 +204,8 @@ pub fn get_department(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<Department>
 }
 
 /// Changes a department (admin, versioned). A move to another province may mean another
-/// holiday layer: the open cases' due dates follow, each recomputation audited on its case.
+/// holiday layer, and a changed rule reading another clock: the open cases' due dates
+/// follow, each recomputation audited on its case.
 pub fn update_department(
     ctx: &Ctx,
     actor: &Actor,
@@ -223,7 +228,10 @@ pub fn update_department(
                 }
             })?
             .ok_or(OpError::StaleVersion)?;
-        if data.region.province() != current.data.region.province() {
+        // Another holiday layer or another reading moves the open cases' due dates.
+        if data.region.province() != current.data.region.province()
+            || data.rules != current.data.rules
+        {
             let calendars = ctx.calendars(c)?;
             crate::cases::recompute_open(c, &calendars, actor.user_id, ctx.today(), Some(id))?;
         }

@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 use super::cases::{departments_in_scope, visible_case};
 use super::{CASE_WRITERS, Ctx, OpError, OpResult, check_version, require, scope};
 use crate::auth::Actor;
+use std::sync::Arc;
+
 use crate::domain::annual::{RemedyKind, RemedyOutcome};
+use crate::domain::calendar::WorkCalendar;
+use crate::domain::remedy::{RemedyDeadline, judge_filing, remedy_deadline};
 use crate::domain::validation::{FieldErrors, optional_text, required_text};
 use crate::store::remedies::{NewRemedy, RemedyRow};
 use crate::store::{self, DbConnection};
@@ -32,6 +36,20 @@ pub struct RemedyView {
     pub outcome: Option<String>,
     pub outcome_label: Option<&'static str>,
     pub decided_on: Option<NaiveDate>,
+    /// The day the applicant received the reply (or, for a suit after reconsideration, the
+    /// decision), when known.
+    pub reply_received_on: Option<NaiveDate>,
+    /// The day the filing was posted, when it was (a filing posted by the last day is in time).
+    pub posted_on: Option<NaiveDate>,
+    /// The period the filing is judged against, with its steps (the judgement last); none
+    /// when nothing dates it (no reply before the filing).
+    pub deadline: Option<RemedyDeadline>,
+    /// What `deadline` counts from: `reply_received_on` (recorded), `reply_dispatched` (the
+    /// reply's dispatch or issue date: the earliest it can have been received, so a `late`
+    /// is a prompt to check the receipt) or `reconsideration_decided` (likewise).
+    pub deadline_basis: Option<&'static str>,
+    /// Filed (or posted) after the last day.
+    pub late: Option<bool>,
     pub version: i32,
     pub recorded_by: i64,
     pub created_at: NaiveDateTime,
@@ -60,6 +78,11 @@ impl From<RemedyRow> for RemedyView {
             outcome: r.outcome,
             outcome_label,
             decided_on: r.decided_on,
+            reply_received_on: r.reply_received_on,
+            posted_on: r.posted_on,
+            deadline: None,
+            deadline_basis: None,
+            late: None,
             version: r.version,
             recorded_by: r.recorded_by,
             created_at: r.created_at,
@@ -74,12 +97,64 @@ impl RemedyView {
     }
 }
 
-/// The remedies of a case, for its view.
-pub fn for_case(c: &mut DbConnection, case_id: i64) -> OpResult<Vec<RemedyView>> {
-    Ok(store::remedies::for_case(c, case_id)?
+/// The remedies of a case, for its view, judged on the department's calendar.
+pub fn for_case(
+    c: &mut DbConnection,
+    case_id: i64,
+    calendar: &WorkCalendar,
+) -> OpResult<Vec<RemedyView>> {
+    store::remedies::for_case(c, case_id)?
         .into_iter()
-        .map(RemedyView::from)
-        .collect())
+        .map(|r| judged(c, r, calendar))
+        .collect()
+}
+
+/// A remedy with its period and whether it was filed in time (行政复议法 Art. 20, 行政诉讼法
+/// Arts 45, 46). No stored field says when the applicant received the reply: unless the
+/// clerk recorded `reply_received_on`, the period counts from the reply's dispatch (issue)
+/// date — for a suit after reconsideration, from the decision of the case's latest decided
+/// reconsideration — the earliest possible receipt, and says so in `deadline_basis`.
+fn judged(c: &mut DbConnection, r: RemedyRow, calendar: &WorkCalendar) -> OpResult<RemedyView> {
+    let kind = RemedyKind::parse(&r.kind, r.after_reconsideration)
+        .map_err(|e| OpError::internal(format!("remedy {}: {e}", r.id)))?;
+    let basis = match (r.reply_received_on, kind) {
+        (Some(d), _) => Some((d, "reply_received_on")),
+        (
+            None,
+            RemedyKind::Litigation {
+                after_reconsideration: true,
+            },
+        ) => store::remedies::for_case(c, r.case_id)?
+            .into_iter()
+            .filter(|o| o.kind == RemedyKind::Reconsideration.key())
+            .filter_map(|o| o.decided_on)
+            .filter(|d| *d <= r.filed_on)
+            .max()
+            .map(|d| (d, "reconsideration_decided")),
+        (None, _) => store::replies::latest_for_case(c, r.case_id)?
+            .map(|reply| reply.dispatched_on.unwrap_or(reply.issued_on))
+            .filter(|d| *d <= r.filed_on)
+            .map(|d| (d, "reply_dispatched")),
+    };
+    let (filed_on, posted_on) = (r.filed_on, r.posted_on);
+    let mut view = RemedyView::from(r);
+    if let Some((from, what)) = basis {
+        let mut deadline = remedy_deadline(kind, from, calendar)
+            .map_err(|e| OpError::OutOfRange(e.to_string()))?;
+        let judgement = judge_filing(&deadline, filed_on, posted_on);
+        deadline.steps.push(judgement.step);
+        view.late = Some(judgement.late);
+        view.deadline = Some(deadline);
+        view.deadline_basis = Some(what);
+    }
+    Ok(view)
+}
+
+/// The working calendar of a case's department.
+fn calendar_of(ctx: &Ctx, c: &mut DbConnection, department_id: i64) -> OpResult<Arc<WorkCalendar>> {
+    let dept = crate::cases::department_data(c, department_id)?;
+    let calendars = ctx.calendars(c)?;
+    Ok(crate::cases::department_calendar(&calendars, &dept))
 }
 
 /// The audit snapshot of a remedy.
@@ -97,14 +172,21 @@ pub struct RemedyIn {
     /// The reconsideration organ or the court.
     pub body: String,
     pub case_ref: Option<String>,
+    /// The day the applicant received the reply (for a suit after reconsideration: the
+    /// decision), when known: the remedy period runs from it.
+    pub reply_received_on: Option<NaiveDate>,
+    /// The day the application was posted, when it was.
+    pub posted_on: Option<NaiveDate>,
 }
 
-/// The validated input: kind, filing date, body, reference.
+/// The validated input: kind, dates, body, reference.
 struct ParsedRemedy {
     kind: RemedyKind,
     filed_on: NaiveDate,
     body: String,
     case_ref: Option<String>,
+    reply_received_on: Option<NaiveDate>,
+    posted_on: Option<NaiveDate>,
 }
 
 fn parse_remedy(input: RemedyIn, today: NaiveDate) -> OpResult<ParsedRemedy> {
@@ -129,6 +211,12 @@ fn parse_remedy(input: RemedyIn, today: NaiveDate) -> OpResult<ParsedRemedy> {
     if input.filed_on > today {
         e.add("filed_on", "提起日期不能晚于今天");
     }
+    if input.reply_received_on.is_some_and(|d| d > input.filed_on) {
+        e.add("reply_received_on", "收到答复日期不能晚于提起日期");
+    }
+    if input.posted_on.is_some_and(|d| d > input.filed_on) {
+        e.add("posted_on", "交邮日期不能晚于提起日期");
+    }
     let body = required_text(&mut e, "body", &input.body, 200);
     let case_ref = optional_text(&mut e, "case_ref", input.case_ref.as_deref(), 100);
     match (kind, body, e.is_empty()) {
@@ -137,6 +225,8 @@ fn parse_remedy(input: RemedyIn, today: NaiveDate) -> OpResult<ParsedRemedy> {
             filed_on: input.filed_on,
             body,
             case_ref,
+            reply_received_on: input.reply_received_on,
+            posted_on: input.posted_on,
         }),
         _ => Err(OpError::Invalid(e)),
     }
@@ -168,10 +258,13 @@ pub fn record(ctx: &Ctx, actor: &Actor, case_id: i64, input: RemedyIn) -> OpResu
                 filed_on: parsed.filed_on,
                 body: parsed.body.clone(),
                 case_ref: parsed.case_ref.clone(),
+                reply_received_on: parsed.reply_received_on,
+                posted_on: parsed.posted_on,
                 recorded_by: actor.user_id,
             },
         )?;
-        let out = RemedyView::from(row);
+        let calendar = calendar_of(ctx, c, case.department_id)?;
+        let out = judged(c, row, &calendar)?;
         store::trail::append(
             c,
             case_id,
@@ -227,10 +320,10 @@ pub fn decide(
         if !store::remedies::decide(c, id, expected, outcome.key(), input.decided_on)? {
             return Err(OpError::StaleVersion);
         }
-        let before = RemedyView::from(row);
-        let after = store::remedies::find(c, id)?
-            .map(RemedyView::from)
-            .ok_or(OpError::NotFound("行政复议或行政诉讼"))?;
+        let calendar = calendar_of(ctx, c, row.department_id)?;
+        let before = judged(c, row, &calendar)?;
+        let after = store::remedies::find(c, id)?.ok_or(OpError::NotFound("行政复议或行政诉讼"))?;
+        let after = judged(c, after, &calendar)?;
         store::trail::append(
             c,
             after.case_id,
@@ -268,9 +361,17 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<Vec<RemedyView>>
     ctx.read(|c| {
         let departments = departments_in_scope(c, actor, q.department_id, q.include_subtree)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
-        Ok(store::remedies::of_departments(c, &ids, filed)?
+        let calendars = ctx.calendars(c)?;
+        let by_id: std::collections::HashMap<i64, Arc<WorkCalendar>> = departments
+            .iter()
+            .map(|d| (d.id, crate::cases::department_calendar(&calendars, &d.data)))
+            .collect();
+        store::remedies::of_departments(c, &ids, filed)?
             .into_iter()
-            .map(RemedyView::from)
-            .collect())
+            .map(|r| match by_id.get(&r.department_id) {
+                Some(cal) => judged(c, r, cal),
+                None => Ok(RemedyView::from(r)),
+            })
+            .collect()
     })
 }

@@ -13,7 +13,7 @@ use crate::domain::compliance::{
     self, DeliveryMethod, Finding, LegalCitation, Organ, Redirect, Remedy, ReplyDoc,
 };
 use crate::domain::doc_number::DocNumber;
-use crate::domain::draft::{DraftInput, draft};
+use crate::domain::draft::{DraftInput, draft, fill_doc_number};
 use crate::domain::org::DepartmentKind;
 use crate::domain::outcome::Outcome;
 use crate::domain::reply::{ReplyDating, check_reply_dates, process_facts};
@@ -329,7 +329,16 @@ pub fn record_reply(
             let reply = reply_doc(&input, outcome, delivery, doc_number.clone());
             let organ = organ_for(c, dept)?;
             let others = store::replies::doc_numbers(c, dept.id)?;
-            let findings = compliance::check(&reply, &organ, &facts, &others);
+            // A draft's blank number line gets the number assigned now (only at issue).
+            let body_text = match (&text, &doc_number) {
+                (Some(t), Some(n)) if auto_number => Some(
+                    fill_doc_number(t, &dept.data.code, input.issued_on.year(), n)
+                        .unwrap_or_else(|| t.clone()),
+                ),
+                _ => text.clone(),
+            };
+            let mut findings = compliance::check(&reply, &organ, &facts, &others);
+            findings.extend(compliance::deadline_findings(&d.deadline));
             let new = NewReply {
                 case_id: id,
                 department_id: dept.id,
@@ -347,7 +356,7 @@ pub fn record_reply(
                 reasons: input.reasons.clone(),
                 redirect_to: input.redirect_to.as_ref().map(to_json),
                 remedy: to_json(&input.remedy),
-                body_text: text.clone(),
+                body_text,
                 findings: to_json(&findings),
                 judged_due_on: facts.due_on,
                 recorded_by: actor.user_id,
@@ -438,7 +447,8 @@ pub fn draft_reply(
             &l.derivation.deadline,
         );
         let others = store::replies::doc_numbers(c, l.dept.id)?;
-        let findings = compliance::check(&made.reply, &organ, &facts, &others);
+        let mut findings = compliance::check(&made.reply, &organ, &facts, &others);
+        findings.extend(compliance::deadline_findings(&l.derivation.deadline));
         Ok(DraftView {
             outcome: outcome.as_str(),
             text: made.text,

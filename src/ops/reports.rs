@@ -61,6 +61,20 @@ pub struct CaseReport {
     pub within: Option<u32>,
     pub items: Vec<CaseLine>,
     pub totals: Vec<DepartmentTotal>,
+    /// Open cases whose applicant let a period run out: the clerk must record the lapse
+    /// (视为放弃) — they have no running due date, so the lists above cannot show them.
+    pub lapsed: Vec<LapsedLine>,
+}
+
+/// An open case waiting for a lapse to be recorded.
+#[derive(Serialize)]
+pub struct LapsedLine {
+    pub case_id: i64,
+    pub case_number: String,
+    pub department_id: i64,
+    pub status: String,
+    /// The event to record: `correction_lapsed` (Art. 30) or `fee_lapsed` (国办函〔2020〕109号).
+    pub needs: &'static str,
 }
 
 fn lines(
@@ -83,7 +97,7 @@ fn lines(
             Some((row, *dept, due))
         })
         .map(|(row, dept, due)| {
-            let cal = calendars.calendar(Some(&dept.data.region));
+            let cal = crate::cases::department_calendar(calendars, &dept.data);
             let (from, to) = if overdue { (due, as_of) } else { (as_of, due) };
             let days = cal
                 .working_days_between(from, to)
@@ -208,8 +222,7 @@ pub fn case_report(
         if let Some(w) = within {
             let mut bounds = Vec::new();
             for d in &departments {
-                let b = calendars
-                    .calendar(Some(&d.data.region))
+                let b = crate::cases::department_calendar(&calendars, &d.data)
                     .add_working_days(as_of, w);
                 bounds.push((
                     d.id,
@@ -223,12 +236,14 @@ pub fn case_report(
         }
         let rows = store::cases::list(c, &filter, SortKey::Due, None, MAX_ROWS)?;
         let items = lines(c, &calendars, &departments, rows, as_of, overdue)?;
+        let lapsed = lapsed(c, &calendars, &departments, as_of)?;
         Ok(CaseReport {
             kind: if overdue { "overdue" } else { "due_soon" },
             as_of,
             within,
             totals: totals(&items),
             items,
+            lapsed,
         })
     })
 }
@@ -394,4 +409,47 @@ impl ComplianceReport {
         }
         vec![counts, replies]
     }
+}
+
+/// Open cases of some departments, as of a date, whose 补正 or payment period has run out
+/// (the deadline engine's `correction_period_passed` / `fee_period_passed`). Only cases with
+/// events can have either, so cases merely received are skipped.
+fn lapsed(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    departments: &[Department],
+    as_of: NaiveDate,
+) -> OpResult<Vec<LapsedLine>> {
+    use crate::domain::deadline::DeadlineFlag;
+    let by_id: HashMap<i64, &Department> = departments.iter().map(|d| (d.id, d)).collect();
+    let filter = ListFilter {
+        department_ids: by_id.keys().copied().collect(),
+        statuses: ["awaiting_correction", "in_progress", "paused"]
+            .map(str::to_owned)
+            .to_vec(),
+        ..ListFilter::default()
+    };
+    let mut out = Vec::new();
+    for row in store::cases::list(c, &filter, SortKey::Due, None, MAX_ROWS)? {
+        let Some(dept) = by_id.get(&row.department_id) else {
+            continue;
+        };
+        let events = crate::cases::load_events(c, row.id)?;
+        let d = crate::cases::derive(calendars, &dept.data, row.received_on, events, as_of)?;
+        for (flag, needs) in [
+            (DeadlineFlag::CorrectionPeriodPassed, "correction_lapsed"),
+            (DeadlineFlag::FeePeriodPassed, "fee_lapsed"),
+        ] {
+            if d.deadline.flags.contains(&flag) {
+                out.push(LapsedLine {
+                    case_id: row.id,
+                    case_number: row.case_number.clone(),
+                    department_id: row.department_id,
+                    status: row.status.clone(),
+                    needs,
+                });
+            }
+        }
+    }
+    Ok(out)
 }

@@ -284,6 +284,10 @@ pub fn prior_of_applicant(
         .collect()
 }
 
+/// Statuses whose stored `due_on` is a running clock's date: a late 补正 waits on the
+/// applicant (awaiting_correction) while its period runs on (Art. 30).
+const RUNNING: [&str; 3] = ["received", "in_progress", "awaiting_correction"];
+
 /// What a case list may be filtered by, already resolved to SQL terms by the caller.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
@@ -346,7 +350,7 @@ pub fn list(
     if let Some(d) = f.overdue_before {
         q = q
             .filter(cases::due_on.lt(d))
-            .filter(cases::status.eq_any(["received", "in_progress"]));
+            .filter(cases::status.eq_any(RUNNING));
     }
     if let Some(d) = f.due_from {
         q = q.filter(cases::due_on.ge(d));
@@ -362,9 +366,7 @@ pub fn list(
                     .assume_not_null()),
             );
         }
-        q = q
-            .filter(any)
-            .filter(cases::status.eq_any(["received", "in_progress"]));
+        q = q.filter(any).filter(cases::status.eq_any(RUNNING));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let pattern = format!("%{}%", text.replace(['%', '_'], ""));

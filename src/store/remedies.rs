@@ -25,6 +25,8 @@ pub struct RemedyRow {
     pub recorded_by: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub reply_received_on: Option<NaiveDate>,
+    pub posted_on: Option<NaiveDate>,
 }
 
 /// A remedy to store (already validated).
@@ -37,6 +39,8 @@ pub struct NewRemedy {
     pub filed_on: NaiveDate,
     pub body: String,
     pub case_ref: Option<String>,
+    pub reply_received_on: Option<NaiveDate>,
+    pub posted_on: Option<NaiveDate>,
     pub recorded_by: i64,
 }
 
@@ -51,6 +55,8 @@ pub fn insert(conn: &mut DbConnection, r: &NewRemedy) -> QueryResult<RemedyRow> 
             remedies::filed_on.eq(r.filed_on),
             remedies::body.eq(&r.body),
             remedies::case_ref.eq(&r.case_ref),
+            remedies::reply_received_on.eq(r.reply_received_on),
+            remedies::posted_on.eq(r.posted_on),
             remedies::version.eq(1),
             remedies::recorded_by.eq(r.recorded_by),
             remedies::created_at.eq(ts),

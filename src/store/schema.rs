@@ -229,6 +229,8 @@ diesel::table! {
         recorded_by -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        reply_received_on -> Nullable<Date>,
+        posted_on -> Nullable<Date>,
     }
 }
 

@@ -8,6 +8,7 @@ mod cases;
 mod contract;
 mod foundation;
 mod helpers;
+mod legal;
 mod mail;
 mod ops;
 mod replies;

@@ -67,6 +67,23 @@ enum Command {
     /// Check every case's audit chain; exit 1 and list the breaks if any record was altered,
     /// removed or reordered in the database.
     VerifyAudit,
+    /// Fill the database with realistic demonstration data (departments with a clerk and a
+    /// supervisor each, cases over the past year in every state), through the same
+    /// operations as real work. For trying the pages and for benchmarks.
+    Demo {
+        /// How many cases.
+        #[arg(long, default_value_t = 200)]
+        cases: usize,
+        /// How many departments (every tenth a county government over the next nine).
+        #[arg(long, default_value_t = 3)]
+        departments: usize,
+        /// The password of every demonstration user (clerk000, sup000, …).
+        #[arg(long, default_value = "demo-password-2026")]
+        password: String,
+        /// Seed of the generator: the same seed, the same data.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+    },
     /// Manage users.
     User {
         #[command(subcommand)]
@@ -119,6 +136,12 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(&settings),
         Command::CheckConfig => check_config(&settings),
         Command::VerifyAudit => verify_audit(&settings),
+        Command::Demo {
+            cases,
+            departments,
+            password,
+            seed,
+        } => demo(&settings, cases, departments, &password, seed),
         Command::Deadline {
             received,
             days,
@@ -349,6 +372,40 @@ fn verify_audit(settings: &Settings) -> Result<(), String> {
             action_breaks.len()
         ))
     }
+}
+
+fn demo(
+    settings: &Settings,
+    cases: usize,
+    departments: usize,
+    password: &str,
+    seed: u64,
+) -> Result<(), String> {
+    let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), 2).map_err(|e| e.to_string())?;
+    let admin = {
+        let mut conn = ctx.pool.get().map_err(|e| e.to_string())?;
+        // An empty database gets its admin as at the first start.
+        if let Bootstrap::Generated(p) =
+            ogi_tracker::startup::bootstrap_admin(&mut conn, settings.admin_password.as_deref())
+                .map_err(|e| e.to_string())?
+        {
+            eprintln!("created user admin with password (shown once): {p}");
+        }
+        store::users::find_by_username(&mut conn, "admin")
+            .map_err(|e| e.to_string())?
+            .ok_or("no user admin: start the service once (it creates admin) or run migrate")?
+    };
+    let actor = ogi_tracker::ops::session::authenticate(&ctx, admin.id, admin.token_version)
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    let report = ogi_tracker::ops::demo::fill(&ctx, &actor, cases, departments, password, seed)
+        .map_err(|e| e.to_string())?;
+    eprintln!("made in {:.1} s", started.elapsed().as_secs_f64());
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
+    );
+    Ok(())
 }
 
 fn add_user(

@@ -13,6 +13,7 @@ pub mod calendars;
 pub mod campaigns;
 pub mod case_files;
 pub mod cases;
+pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod org;

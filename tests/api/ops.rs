@@ -195,3 +195,29 @@ async fn a_list_takes_no_write_lock() {
     assert_ne!(blocked.status, 201);
     holder.batch_execute("ROLLBACK").unwrap();
 }
+
+#[actix_web::test]
+async fn demo_data_is_made_through_the_operations() {
+    let app = spawn_app().await;
+    let out = app.cli(&["demo", "--cases", "60", "--departments", "2", "--seed", "7"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["cases"], 60);
+    assert_eq!(report["departments"], 2);
+    let cases = app.get("/api/v1/cases?limit=200", &app.admin_token).await;
+    assert_eq!(cases.body["items"].as_array().unwrap().len(), 60);
+    assert!(report["replies"].as_u64().unwrap() > 0);
+    // Every case has its trail, every change its record.
+    let verify = app.cli(&["verify-audit"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    // The demonstration clerks can sign in.
+    app.login("clerk000", "demo-password-2026").await;
+}

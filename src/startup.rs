@@ -82,11 +82,11 @@ impl Application {
         };
         let secret = jwt_secret(&settings)?;
         let state = web::Data::new(AppState {
-            ctx: Arc::new(crate::ops::Ctx {
-                pool: pool.clone(),
+            ctx: Arc::new(crate::ops::Ctx::new(
+                pool.clone(),
                 calendars,
-                settings: Arc::new(settings.clone()),
-            }),
+                Arc::new(settings.clone()),
+            )),
             jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),
         });
         let mailer = crate::mail::sender::Mailer::new(

@@ -865,29 +865,31 @@ pub fn departments_in_scope(
 }
 
 /// Brings the stored state of paused cases up to date before a list reads it: a
-/// consultation whose 15 working days ran out lets the clock run again by itself. The
-/// check reads only; the write lock is taken only when some case actually changed, which
-/// happens once per such case.
+/// consultation whose 15 working days ran out lets the clock run again by itself.
+/// Only the passage of days makes a stored state stale (every write derives as of today,
+/// and a calendar import recomputes every open case), so each department is checked at most
+/// once a day per instance. The check reads only; the write lock is taken only when some
+/// case actually changed.
 pub(crate) fn refresh_paused(ctx: &Ctx, department_ids: &[i64], today: NaiveDate) -> OpResult<()> {
-    let stale = ctx.read(|c| {
-        let calendars = ctx.calendars(c)?;
-        Ok(crate::cases::stale_paused(
-            c,
-            &calendars,
-            department_ids,
-            today,
-        )?)
-    })?;
-    if stale.is_empty() {
+    let todo = super::paused_stale_departments(ctx, department_ids, today);
+    if todo.is_empty() {
         return Ok(());
     }
-    ctx.write(|c| {
-        for (id, version, derived) in &stale {
-            // A concurrent writer that changed the version stored fresher values already.
-            store::cases::refresh_derived(c, *id, *version, derived)?;
-        }
-        Ok(())
-    })
+    let stale = ctx.read(|c| {
+        let calendars = ctx.calendars(c)?;
+        Ok(crate::cases::stale_paused(c, &calendars, &todo, today)?)
+    })?;
+    if !stale.is_empty() {
+        ctx.write(|c| {
+            for (id, version, derived) in &stale {
+                // A concurrent writer that changed the version stored fresher values already.
+                store::cases::refresh_derived(c, *id, *version, derived)?;
+            }
+            Ok(())
+        })?;
+    }
+    super::mark_paused_fresh(ctx, &todo, today);
+    Ok(())
 }
 
 /// A page of cases in the caller's scope.

@@ -43,9 +43,21 @@ pub struct Ctx {
     pub pool: Pool,
     pub calendars: CalendarCache,
     pub settings: Arc<Settings>,
+    /// Per department, the day its paused cases were last brought up to date (see
+    /// `cases::refresh_paused`).
+    paused_fresh: std::sync::Mutex<std::collections::HashMap<i64, NaiveDate>>,
 }
 
 impl Ctx {
+    pub fn new(pool: Pool, calendars: CalendarCache, settings: Arc<Settings>) -> Ctx {
+        Ctx {
+            pool,
+            calendars,
+            settings,
+            paused_fresh: Default::default(),
+        }
+    }
+
     /// Connects, brings the schema up to date and loads the calendars: what the command
     /// line needs before it can run an operation.
     pub fn open(settings: Settings, pool_size: u32) -> Result<Ctx, store::StoreError> {
@@ -55,11 +67,7 @@ impl Ctx {
             store::migrate(&mut conn)?;
             CalendarCache::load(&mut conn)?
         };
-        Ok(Ctx {
-            pool,
-            calendars,
-            settings: Arc::new(settings),
-        })
+        Ok(Ctx::new(pool, calendars, Arc::new(settings)))
     }
 
     /// Whether the database answers (readiness).
@@ -115,6 +123,22 @@ impl Ctx {
                 other => return other,
             }
         }
+    }
+}
+
+/// The departments whose paused cases were not yet brought up to date on `day`.
+pub(crate) fn paused_stale_departments(ctx: &Ctx, ids: &[i64], day: NaiveDate) -> Vec<i64> {
+    let fresh = ctx.paused_fresh.lock().unwrap_or_else(|e| e.into_inner());
+    ids.iter()
+        .copied()
+        .filter(|d| fresh.get(d) != Some(&day))
+        .collect()
+}
+
+pub(crate) fn mark_paused_fresh(ctx: &Ctx, ids: &[i64], day: NaiveDate) {
+    let mut fresh = ctx.paused_fresh.lock().unwrap_or_else(|e| e.into_inner());
+    for d in ids {
+        fresh.insert(*d, day);
     }
 }
 

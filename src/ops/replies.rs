@@ -239,7 +239,7 @@ pub fn check_reply(ctx: &Ctx, actor: &Actor, id: i64, input: ReplyIn) -> OpResul
         let d = &l.derivation;
         let facts = process_facts(l.row.received_on, &recorded(&d.events), &d.deadline);
         let organ = organ_for(c, &l.dept)?;
-        let others = store::replies::doc_numbers(c, l.dept.id)?;
+        let others = store::replies::doc_numbers_near(c, l.dept.id, doc_number.as_deref())?;
         let doc = reply_doc(&input, outcome, delivery, doc_number);
         Ok(compliance::check(&doc, &organ, &facts, &others))
     })
@@ -328,7 +328,7 @@ pub fn record_reply(
             };
             let reply = reply_doc(&input, outcome, delivery, doc_number.clone());
             let organ = organ_for(c, dept)?;
-            let others = store::replies::doc_numbers(c, dept.id)?;
+            let others = store::replies::doc_numbers_near(c, dept.id, doc_number.as_deref())?;
             // A draft's blank number line gets the number assigned now (only at issue).
             let body_text = match (&text, &doc_number) {
                 (Some(t), Some(n)) if auto_number => Some(
@@ -446,7 +446,8 @@ pub fn draft_reply(
             &recorded(&l.derivation.events),
             &l.derivation.deadline,
         );
-        let others = store::replies::doc_numbers(c, l.dept.id)?;
+        let others =
+            store::replies::doc_numbers_near(c, l.dept.id, made.reply.doc_number.as_deref())?;
         let mut findings = compliance::check(&made.reply, &organ, &facts, &others);
         findings.extend(compliance::deadline_findings(&l.derivation.deadline));
         Ok(DraftView {

@@ -122,6 +122,29 @@ pub fn doc_numbers(conn: &mut DbConnection, department_id: i64) -> QueryResult<V
         .load(conn)
 }
 
+/// The numbers of the department that could be the same 文号 as `candidate`: those with
+/// its year and sequence number (the checker compares them exactly). A number that does not
+/// parse is compared with every number, as before.
+pub fn doc_numbers_near(
+    conn: &mut DbConnection,
+    department_id: i64,
+    candidate: Option<&str>,
+) -> QueryResult<Vec<String>> {
+    let Some(candidate) = candidate else {
+        return Ok(Vec::new());
+    };
+    match crate::domain::doc_number::DocNumber::parse(candidate) {
+        Ok(d) => replies::table
+            .filter(replies::department_id.eq(department_id))
+            .filter(replies::doc_year.eq(d.year))
+            .filter(replies::doc_seq.eq(i32::try_from(d.seq).unwrap_or(i32::MAX)))
+            .filter(replies::doc_number.is_not_null())
+            .select(replies::doc_number.assume_not_null())
+            .load(conn),
+        Err(_) => doc_numbers(conn, department_id),
+    }
+}
+
 pub fn latest_for_case(conn: &mut DbConnection, case_id: i64) -> QueryResult<Option<ReplyRow>> {
     replies::table
         .filter(replies::case_id.eq(case_id))

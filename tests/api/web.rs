@@ -246,3 +246,45 @@ async fn another_departments_case_is_not_found_and_a_stale_form_is_kept() {
         "what the clerk typed is kept"
     );
 }
+
+#[actix_web::test]
+async fn an_idle_session_expires_and_the_calendar_feed_lists_due_dates() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    let dept = office(&app, "WE").await;
+    let b = Browser::login(&app, "clerk_WE").await;
+    let (_, html, _) = b.get("/cases/new").await;
+    let csrf = csrf_of(&html);
+    let d = dept.to_string();
+    let r = b.post("/cases/new", &intake_form(&d, &csrf, "k-e")).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+
+    // A personal calendar link: the due date of the open case, no session needed.
+    let page = b.post("/account/calendar", &[("csrf", &csrf)]).await;
+    let page = page.text().await.unwrap();
+    let at = page.find("/calendar/").expect("a feed link");
+    let token = page[at..].split('"').next().unwrap().to_owned();
+    let anon = Browser::new(&app);
+    let (status, ics, headers) = anon.get(&token).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/calendar")
+    );
+    assert!(ics.contains("DTSTART;VALUE=DATE:20261218"), "{ics}");
+    assert!(ics.contains("BEGIN:VCALENDAR\r\n"));
+    // Revoked, the link stops working.
+    b.post("/account/calendar/revoke", &[("csrf", &csrf)]).await;
+    let (status, _, _) = anon.get(&token).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Thirty minutes without a request end the session.
+    let mut c = app.pool.get().unwrap();
+    c.batch_execute("UPDATE web_sessions SET last_seen_at = '2000-01-01 00:00:00'")
+        .unwrap();
+    let (status, _, headers) = b.get("/").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(headers[LOCATION].to_str().unwrap().starts_with("/login"));
+}

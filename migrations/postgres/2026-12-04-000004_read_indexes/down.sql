@@ -1,0 +1,3 @@
+DROP INDEX replies_department_number;
+DROP INDEX replies_case;
+CREATE INDEX replies_case ON replies (case_id);

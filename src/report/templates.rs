@@ -7,10 +7,16 @@ use std::sync::LazyLock;
 
 use minijinja::{Environment, UndefinedBehavior, Value};
 
-const TEMPLATES: &[(&str, &str)] = &[(
-    "draft.html",
-    include_str!("../../templates/report/draft.html"),
-)];
+const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "draft.html",
+        include_str!("../../templates/report/draft.html"),
+    ),
+    (
+        "annual.html",
+        include_str!("../../templates/report/annual.html"),
+    ),
+];
 
 /// A report template that does not parse or render: a build defect (the renderers' tests
 /// render every template).

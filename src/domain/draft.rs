@@ -1,9 +1,10 @@
-//! A compliant 答复书 draft for any outcome: the text a clerk edits, the same as HTML, the
-//! structured [`ReplyDoc`] the draft implies (so the checker can vouch for it), and the list of
-//! what the clerk must still fill in.
+//! A compliant 答复书 draft for any outcome: the text a clerk edits, the same content as a
+//! document model ([`Block`]; `report::draft_html` renders it as HTML), the structured
+//! [`ReplyDoc`] the draft implies (so the checker can vouch for it), and the list of what the
+//! clerk must still fill in.
 //!
-//! Owns: the wording of replies. Must not touch: IO, the clock (the issue date is an input),
-//! numbering (a given 文号 is used as is, otherwise a blank is left for the clerk).
+//! Owns: the wording of replies. Must not touch: IO, markup, the clock (the issue date is an
+//! input), numbering (a given 文号 is used as is, otherwise a blank is left for the clerk).
 //!
 //! The draft passes [`check`](super::compliance::check) except for what only the clerk can
 //! supply: the 文号 (`doc_number_missing` until one is given), the seal (`seal_missing`: a
@@ -73,8 +74,10 @@ pub struct DraftInput {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Draft {
     pub text: String,
-    /// The same content as an HTML fragment; every input is escaped.
-    pub html: String,
+    /// The same content as a document model, for renderings with markup
+    /// (`report::draft_html`). Not part of the draft's JSON: the text and the record are.
+    #[serde(skip)]
+    pub blocks: Vec<Block>,
     /// The structured fields the draft implies (unsealed, not yet dispatched).
     pub reply: ReplyDoc,
     /// What the clerk must still fill in or do, in Chinese, in document order.
@@ -82,10 +85,13 @@ pub struct Draft {
 }
 
 // ---------------------------------------------------------------------------------------------
-// A tiny document model rendered twice, so text and HTML cannot disagree.
+// A tiny document model: rendered here as text, and by `report::draft_html` as HTML, so the
+// two cannot disagree. Serialised as `{"kind": "para", "content": …}` for the template.
 
-#[derive(Debug, Clone)]
-enum Span {
+/// A run of text in a block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "content", rename_all = "snake_case")]
+pub enum Span {
     Text(String),
     /// Something the clerk fills in: `shown` in the text, `label` in the list.
     Hole {
@@ -94,8 +100,10 @@ enum Span {
     },
 }
 
-#[derive(Debug, Clone)]
-enum Block {
+/// One block of the reply, in document order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "content", rename_all = "snake_case")]
+pub enum Block {
     Organ(Vec<Span>),
     DocNumber(Vec<Span>),
     Title(String),
@@ -129,41 +137,12 @@ fn nonblank(s: Option<&str>) -> Option<&str> {
     s.map(str::trim).filter(|v| !v.is_empty())
 }
 
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 fn spans_text(spans: &[Span]) -> String {
     spans
         .iter()
         .map(|s| match s {
             Span::Text(x) => x.as_str(),
             Span::Hole { shown, .. } => shown.as_str(),
-        })
-        .collect()
-}
-
-fn spans_html(spans: &[Span]) -> String {
-    spans
-        .iter()
-        .map(|s| match s {
-            Span::Text(x) => escape(x),
-            Span::Hole { label, shown } => format!(
-                "<span class=\"placeholder\" title=\"{}\">{}</span>",
-                escape(label),
-                escape(shown)
-            ),
         })
         .collect()
 }
@@ -200,32 +179,6 @@ fn render_text(blocks: &[Block]) -> String {
         }
         out.push('\n');
     }
-    out
-}
-
-fn render_html(blocks: &[Block]) -> String {
-    let mut out = String::from("<article class=\"ogi-reply\">\n");
-    for b in blocks {
-        let line = match b {
-            Block::Organ(s) => format!("<p class=\"organ\">{}</p>", spans_html(s)),
-            Block::DocNumber(s) => format!("<p class=\"doc-number\">{}</p>", spans_html(s)),
-            Block::Title(s) => format!("<h1>{}</h1>", escape(s)),
-            Block::Salutation(s) => format!("<p class=\"salutation\">{}</p>", spans_html(s)),
-            Block::Para(s) => format!("<p>{}</p>", spans_html(s)),
-            Block::Items(items) => {
-                let lis: String = items
-                    .iter()
-                    .map(|s| format!("<li>{}</li>", spans_html(s)))
-                    .collect();
-                format!("<ol class=\"items\">{lis}</ol>")
-            }
-            Block::Signature(s) => format!("<p class=\"signature\">{}</p>", escape(s)),
-            Block::Date(s) => format!("<p class=\"date\">{}</p>", escape(s)),
-        };
-        out.push_str(&line);
-        out.push('\n');
-    }
-    out.push_str("</article>\n");
     out
 }
 
@@ -651,14 +604,14 @@ pub fn draft(input: DraftInput) -> Draft {
     };
     Draft {
         text: render_text(&blocks),
-        html: render_html(&blocks),
+        blocks,
         reply,
         placeholders,
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::domain::compliance::{
         Court, OrganKind, OrganLevel, ProcessFacts, ReconsiderationOrgan, check, codes,
@@ -720,7 +673,7 @@ mod tests {
         vec![city_department(), county_government, tax, province]
     }
 
-    fn input(organ: Organ, outcome: Outcome, issued_on: NaiveDate) -> DraftInput {
+    pub(crate) fn input(organ: Organ, outcome: Outcome, issued_on: NaiveDate) -> DraftInput {
         DraftInput {
             organ,
             applicant: "张三".to_owned(),
@@ -907,7 +860,10 @@ mod tests {
             ..input(city_department(), Outcome::Disclosed, d(2024, 10, 8))
         });
         assert!(dr.text.contains("\n政府信息公开申请答复书\n"));
-        assert!(dr.html.contains("<h1>政府信息公开申请答复书</h1>"));
+        assert!(
+            dr.blocks
+                .contains(&Block::Title("政府信息公开申请答复书".to_owned()))
+        );
     }
 
     #[test]
@@ -956,34 +912,6 @@ mod tests {
                 codes::REMEDY_COURT_MISSING,
             ]
         );
-    }
-
-    #[test]
-    fn html_escapes_everything() {
-        let mut organ = city_department();
-        organ.name = "A&B<局>".to_owned();
-        let dr = draft(DraftInput {
-            applicant: "<script>alert('x')</script>".to_owned(),
-            items: vec!["\"quoted\" & <b>bold</b>".to_owned()],
-            ..input(organ, Outcome::Disclosed, d(2024, 10, 8))
-        });
-        assert!(!dr.html.contains("<script>"));
-        assert!(!dr.html.contains("<b>"));
-        assert!(
-            dr.html
-                .contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;")
-        );
-        assert!(
-            dr.html
-                .contains("&quot;quoted&quot; &amp; &lt;b&gt;bold&lt;/b&gt;")
-        );
-        assert!(
-            dr.html
-                .contains("<p class=\"signature\">A&amp;B&lt;局&gt;</p>")
-        );
-        assert!(dr.html.starts_with("<article class=\"ogi-reply\">"));
-        // The text keeps the input as typed.
-        assert!(dr.text.contains("<script>alert('x')</script>："));
     }
 
     #[test]

@@ -450,10 +450,12 @@ pub fn draft_reply(
             store::replies::doc_numbers_near(c, l.dept.id, made.reply.doc_number.as_deref())?;
         let mut findings = compliance::check(&made.reply, &organ, &facts, &others);
         findings.extend(compliance::deadline_findings(&l.derivation.deadline));
+        let html = crate::report::draft_html::render(&made.blocks)
+            .map_err(|e| OpError::Internal(e.to_string()))?;
         Ok(DraftView {
             outcome: outcome.as_str(),
             text: made.text,
-            html: made.html,
+            html,
             reply: made.reply,
             placeholders: made.placeholders,
             findings,

@@ -3,200 +3,160 @@
 //! the checks. Every data cell carries `data-row`/`data-col` (the keys
 //! `AnnualReport::cases_behind` takes) so that a page can link a number to its cases.
 //!
-//! Owns only the rendering; every piece of text is escaped.
+//! Owns only the view model; the template `templates/report/annual.html` lays it out and the
+//! template engine escapes every piece of text.
 
-use std::fmt::Write as _;
+use minijinja::Value;
+use serde::Serialize;
 
-use crate::domain::annual::{AnnualReport, ColumnKey, RemedyGroup, labels};
+use super::templates::{self, RenderError};
+use crate::domain::annual::{AnnualReport, Check, ColumnKey, LabelCell, RemedyGroup, labels};
 
-const STYLE: &str = "body{font-family:\"SimSun\",\"Songti SC\",serif}\
-table{border-collapse:collapse;margin:0 0 1.5em}\
-th,td{border:1px solid #000;padding:2px 6px;text-align:center;vertical-align:middle}\
-td.label{text-align:left}td.n{min-width:3em}\
-.checks .fail{color:#b00000}";
+/// What the template lays out: the report's numbers and labels in table order.
+#[derive(Serialize)]
+struct Page<'a> {
+    title: &'a str,
+    year: i32,
+    source: &'static str,
+    table3: Table3View,
+    table4: Table4View,
+    all_checks_pass: bool,
+    /// Failed checks first.
+    checks: Vec<&'a Check>,
+}
+
+#[derive(Serialize)]
+struct Table3View {
+    title: &'static str,
+    balance_note: &'static str,
+    applicants: &'static str,
+    natural_person: &'static str,
+    legal_person_or_org: &'static str,
+    total: &'static str,
+    /// The five kinds of legal person or organisation.
+    org_columns: Vec<&'static str>,
+    rows: Vec<Row3>,
+}
+
+#[derive(Serialize)]
+struct Row3 {
+    key: &'static str,
+    /// The label cells that start on this row (`rowspan`/`colspan` from the official layout).
+    labels: Vec<LabelCell>,
+    cells: Vec<Cell>,
+}
+
+#[derive(Serialize)]
+struct Cell {
+    /// The `data-col` key that `AnnualReport::cases_behind` takes.
+    col: String,
+    value: i64,
+    /// Only in table 四: the cell's full header.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Table4View {
+    title: &'static str,
+    reconsideration: &'static str,
+    litigation: &'static str,
+    reconsideration_results: Vec<&'static str>,
+    litigation_groups: Vec<&'static str>,
+    litigation_results: Vec<&'static str>,
+    cells: Vec<Cell>,
+}
 
 /// A complete HTML document (UTF-8).
-pub fn annual_html(report: &AnnualReport, title: &str) -> String {
-    let mut html = String::with_capacity(16 * 1024);
-    html.push_str("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n");
-    let _ = writeln!(html, "<title>{}</title>", escape(title));
-    let _ = writeln!(html, "<style>{STYLE}</style>\n</head>\n<body>");
-    let _ = writeln!(html, "<h1>{}</h1>", escape(title));
-    let _ = writeln!(
-        html,
-        "<p>统计期限：{year}年1月1日至{year}年12月31日（表格式：{}）</p>",
-        escape(report.template.source()),
-        year = report.year
-    );
-    table3(&mut html, report);
-    table4(&mut html, report);
-    checks(&mut html, report);
-    html.push_str("</body>\n</html>\n");
-    html
-}
-
-fn table3(html: &mut String, report: &AnnualReport) {
-    let _ = writeln!(html, "<h2>{}</h2>", escape(labels::TABLE3_TITLE));
-    html.push_str("<table class=\"table3\">\n");
-    let _ = writeln!(
-        html,
-        "<tr><th colspan=\"3\" rowspan=\"3\">{}</th><th colspan=\"7\">{}</th></tr>",
-        escape(labels::BALANCE_NOTE),
-        escape(labels::APPLICANTS)
-    );
-    let _ = writeln!(
-        html,
-        "<tr><th rowspan=\"2\">{}</th><th colspan=\"5\">{}</th><th rowspan=\"2\">{}</th></tr>",
-        escape(labels::NATURAL_PERSON),
-        escape(labels::LEGAL_PERSON_OR_ORG),
-        escape(labels::TOTAL)
-    );
-    html.push_str("<tr>");
-    for column in &ColumnKey::COLUMNS[1..6] {
-        let _ = write!(html, "<th>{}</th>", escape(column.label()));
-    }
-    html.push_str("</tr>\n");
-
-    let block = report.table3.label_block();
-    for (i, row) in report.table3.rows.iter().enumerate() {
-        html.push_str("<tr>");
-        for cell in block.iter().filter(|c| c.row == i) {
-            let tag = if cell.col == 0 && cell.col_span == 1 {
-                "th"
-            } else {
-                "td class=\"label\""
-            };
-            let close = if tag == "th" { "th" } else { "td" };
-            html.push('<');
-            html.push_str(tag);
-            if cell.row_span > 1 {
-                let _ = write!(html, " rowspan=\"{}\"", cell.row_span);
-            }
-            if cell.col_span > 1 {
-                let _ = write!(html, " colspan=\"{}\"", cell.col_span);
-            }
-            let _ = write!(html, ">{}</{close}>", escape(cell.text));
-        }
-        for (column, value) in ColumnKey::COLUMNS.iter().zip(row.values) {
-            let _ = write!(
-                html,
-                "<td class=\"n\" data-row=\"{}\" data-col=\"{}\">{value}</td>",
-                escape(row.key.key()),
-                escape(column.key())
-            );
-        }
-        html.push_str("</tr>\n");
-    }
-    html.push_str("</table>\n");
-}
-
-fn table4(html: &mut String, report: &AnnualReport) {
-    let _ = writeln!(html, "<h2>{}</h2>", escape(labels::TABLE4_TITLE));
-    html.push_str("<table class=\"table4\">\n");
-    let _ = writeln!(
-        html,
-        "<tr><th colspan=\"5\">{}</th><th colspan=\"10\">{}</th></tr>",
-        escape(labels::RECONSIDERATION),
-        escape(labels::LITIGATION)
-    );
-    html.push_str("<tr>");
-    for column in report
-        .table4
-        .columns
-        .iter()
-        .filter(|c| c.group == RemedyGroup::Reconsideration)
-    {
-        let _ = write!(
-            html,
-            "<th rowspan=\"2\">{}</th>",
-            escape(column.result.label())
-        );
-    }
-    for group in [
-        RemedyGroup::LitigationDirect,
-        RemedyGroup::LitigationAfterReconsideration,
-    ] {
-        let sub = group.labels().1.unwrap_or_default();
-        let _ = write!(html, "<th colspan=\"5\">{}</th>", escape(sub));
-    }
-    html.push_str("</tr>\n<tr>");
-    for column in report
-        .table4
-        .columns
-        .iter()
-        .filter(|c| c.group != RemedyGroup::Reconsideration)
-    {
-        let _ = write!(html, "<th>{}</th>", escape(column.result.label()));
-    }
-    html.push_str("</tr>\n<tr>");
-    for (column, value) in report.table4.columns.iter().zip(report.table4.values) {
-        let _ = write!(
-            html,
-            "<td class=\"n\" data-row=\"table4\" data-col=\"{}\" title=\"{}\">{value}</td>",
-            column.index(),
-            escape(&column.full_label())
-        );
-    }
-    html.push_str("</tr>\n</table>\n");
-}
-
-fn checks(html: &mut String, report: &AnnualReport) {
-    html.push_str("<section class=\"checks\">\n<h2>校验</h2>\n");
-    let summary = if report.all_checks_pass() {
-        "全部校验通过。"
-    } else {
-        "有校验未通过：发布前请按所列申请核对。"
-    };
-    let _ = writeln!(html, "<p>{summary}</p>\n<ul>");
-    let mut checks: Vec<_> = report.checks.iter().collect();
+pub fn render(report: &AnnualReport, title: &str) -> Result<String, RenderError> {
+    let mut checks: Vec<&Check> = report.checks.iter().collect();
     checks.sort_by_key(|c| c.ok);
-    for check in checks {
-        let (class, verdict) = if check.ok {
-            ("ok", "通过")
-        } else {
-            ("fail", "不通过")
-        };
-        let _ = write!(
-            html,
-            "<li class=\"{class}\" data-check=\"{}\"><code>{}</code>：{verdict}",
-            escape(&check.name),
-            escape(&check.name)
-        );
-        if let Some(detail) = &check.detail {
-            let _ = write!(html, "。{}", escape(detail));
-        }
-        if !check.case_ids.is_empty() {
-            let _ = write!(html, "（申请ID：{}）", join(&check.case_ids));
-        }
-        if !check.remedy_ids.is_empty() {
-            let _ = write!(html, "（复议诉讼ID：{}）", join(&check.remedy_ids));
-        }
-        html.push_str("</li>\n");
-    }
-    html.push_str("</ul>\n</section>\n");
+    let page = Page {
+        title,
+        year: report.year,
+        source: report.template.source(),
+        table3: table3(report),
+        table4: table4(report),
+        all_checks_pass: report.all_checks_pass(),
+        checks,
+    };
+    templates::render("annual.html", Value::from_serialize(&page))
 }
 
-fn join(ids: &[i64]) -> String {
-    ids.iter()
-        .map(i64::to_string)
-        .collect::<Vec<_>>()
-        .join(", ")
+/// [`render`] for callers that cannot report an error: the template is embedded and rendered
+/// by this module's tests, so a failure is a build defect; it is logged and the page says so.
+pub fn annual_html(report: &AnnualReport, title: &str) -> String {
+    render(report, title).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "annual report page");
+        "<!DOCTYPE html>\n<p>年度报告页面生成失败，请联系管理员。</p>\n".to_owned()
+    })
 }
 
-/// Escapes text for an HTML text node or a quoted attribute value.
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
+fn table3(report: &AnnualReport) -> Table3View {
+    let block = report.table3.label_block();
+    let rows = report
+        .table3
+        .rows
+        .iter()
+        .enumerate()
+        .map(|(i, row)| Row3 {
+            key: row.key.key(),
+            labels: block.iter().filter(|c| c.row == i).copied().collect(),
+            cells: ColumnKey::COLUMNS
+                .iter()
+                .zip(row.values)
+                .map(|(column, value)| Cell {
+                    col: column.key().to_owned(),
+                    value,
+                    title: None,
+                })
+                .collect(),
+        })
+        .collect();
+    Table3View {
+        title: labels::TABLE3_TITLE,
+        balance_note: labels::BALANCE_NOTE,
+        applicants: labels::APPLICANTS,
+        natural_person: labels::NATURAL_PERSON,
+        legal_person_or_org: labels::LEGAL_PERSON_OR_ORG,
+        total: labels::TOTAL,
+        org_columns: ColumnKey::COLUMNS[1..6].iter().map(|c| c.label()).collect(),
+        rows,
     }
-    out
+}
+
+fn table4(report: &AnnualReport) -> Table4View {
+    let columns = &report.table4.columns;
+    let results = |litigation: bool| {
+        columns
+            .iter()
+            .filter(|c| (c.group != RemedyGroup::Reconsideration) == litigation)
+            .map(|c| c.result.label())
+            .collect()
+    };
+    Table4View {
+        title: labels::TABLE4_TITLE,
+        reconsideration: labels::RECONSIDERATION,
+        litigation: labels::LITIGATION,
+        reconsideration_results: results(false),
+        litigation_groups: [
+            RemedyGroup::LitigationDirect,
+            RemedyGroup::LitigationAfterReconsideration,
+        ]
+        .into_iter()
+        .map(|g| g.labels().1.unwrap_or_default())
+        .collect(),
+        litigation_results: results(true),
+        cells: columns
+            .iter()
+            .zip(report.table4.values)
+            .map(|(column, value)| Cell {
+                col: column.index().to_string(),
+                value,
+                title: Some(column.full_label()),
+            })
+            .collect(),
+    }
 }
 
 #[cfg(test)]
@@ -236,7 +196,11 @@ mod tests {
                 "<th rowspan=\"{section_rows}\">三、本年度办理结果</th>"
             )));
             for row in &report.table3.rows {
-                assert!(html.contains(&escape(row.label)), "{}", row.label);
+                assert!(
+                    html.contains(&minijinja::HtmlEscape(row.label).to_string()),
+                    "{}",
+                    row.label
+                );
                 for (column, value) in ColumnKey::COLUMNS.iter().zip(row.values) {
                     let cell = format!(
                         "data-row=\"{}\" data-col=\"{}\">{value}</td>",
@@ -279,15 +243,19 @@ mod tests {
             AnnualReport::compute(2024, Template::Y2021, &cases, &sample_remedies()).unwrap();
         let html = annual_html(&report, "报告<script>alert(\"x\")</script>");
         assert!(!html.contains("<script>"));
+        // The engine writes / as &#x2f; (the same text to a browser).
         assert!(
-            html.contains("<title>报告&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</title>")
+            html.contains(
+                "<title>报告&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2f;script&gt;</title>"
+            )
         );
-        assert!(html.contains("<h1>报告&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;</h1>"));
+        assert!(
+            html.contains("<h1>报告&lt;script&gt;alert(&quot;x&quot;)&lt;&#x2f;script&gt;</h1>")
+        );
         assert!(!html.contains("<b>x</b>"));
-        assert!(html.contains("&lt;b&gt;x&lt;/b&gt;&amp;"));
+        assert!(html.contains("&lt;b&gt;x&lt;&#x2f;b&gt;&amp;"));
         // The failing check is shown, with its case.
         assert!(html.contains("class=\"fail\" data-check=\"unconfirmed_not_counted\""));
         assert!(html.contains("申请ID：38, 99"));
-        assert_eq!(escape("a'b"), "a&#39;b");
     }
 }

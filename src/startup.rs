@@ -114,6 +114,7 @@ impl Application {
                 .wrap(TracingLogger::<http::RequestLog>::new())
                 .configure(http::configure)
                 .default_service(web::to(http::not_found))
+                .wrap(middleware::from_fn(http::security_headers))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {

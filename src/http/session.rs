@@ -1,11 +1,11 @@
 //! Login (with throttling of repeated failures) and the caller's own profile.
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, run};
+use super::extract::{Auth, Json, State, run};
 use crate::ops::org::UserView;
 use crate::ops::{org, session};
 
@@ -24,7 +24,7 @@ struct LoginOut {
     user: UserView,
 }
 
-pub async fn login(state: State, body: web::Json<LoginIn>) -> Result<HttpResponse, ApiError> {
+pub async fn login(state: State, body: Json<LoginIn>) -> Result<HttpResponse, ApiError> {
     let LoginIn { username, password } = body.into_inner();
     let now = Utc::now();
     let at = now.naive_utc();

@@ -123,3 +123,58 @@ async fn parse_errors_name_the_field_in_chinese() {
     let body = p.expect(404, Some("not_found"));
     assert!(body["fields"]["id"].as_str().is_some(), "{body}");
 }
+
+#[actix_web::test]
+async fn every_free_text_count_and_amount_is_bounded() {
+    let app = spawn_app().await;
+    let o = office(&app, "桂限长", "450100").await;
+    let case = create(
+        &app,
+        &o.clerk,
+        intake(o.dept, "in_person", "2026-11-20", None),
+    )
+    .await;
+    case.expect(201, None);
+
+    let huge_reason = "理".repeat(600_000);
+    let r = event(&app, &o.clerk, &case, json!({"type": "extension_requested", "date": "2026-11-21", "working_days": 20, "reason": huge_reason})).await;
+    r.expect(413, Some("body_too_large"));
+    let long_reason = "理".repeat(50_000);
+    let r = event(&app, &o.clerk, &case, json!({"type": "extension_requested", "date": "2026-11-21", "working_days": 20, "reason": long_reason})).await;
+    let body = r.expect(422, Some("validation_failed"));
+    assert!(body["fields"]["reason"].is_string(), "{body}");
+
+    let items: Vec<String> = (0..2000).map(|i| format!("材料{i}")).collect();
+    let r = event(&app, &o.clerk, &case, json!({"type": "correction_requested", "date": "2026-11-21", "items": items, "respond_by": "2026-12-10"})).await;
+    r.expect(422, Some("validation_failed"));
+
+    let r = event(
+        &app,
+        &o.clerk,
+        &case,
+        json!({"type": "fee_notice_issued", "date": "2026-11-21", "amount_fen": i64::MAX}),
+    )
+    .await;
+    let body = r.expect(422, Some("validation_failed"));
+    assert!(body["fields"]["amount_fen"].is_string(), "{body}");
+
+    let r = event(&app, &o.clerk, &case, json!({"type": "consultation_started", "date": "2026-11-21", "party": "agency", "consulted": "某局\u{202E}txt.exe"})).await;
+    r.expect(422, Some("validation_failed"));
+
+    for name in ["\u{200B}\u{200B}", "张\u{0}三", "张三\n李四", "\u{1b}[2J"] {
+        let mut body = intake(o.dept, "in_person", "2026-11-20", None);
+        body["applicant"]["name"] = json!(name);
+        let r = create(&app, &o.clerk, body).await;
+        let b = r.expect(422, Some("validation_failed"));
+        assert!(b["fields"]["applicant.name"].is_string(), "{name:?}: {b}");
+    }
+    let mut body = intake(o.dept, "in_person", "2026-11-20", None);
+    body["applicant"]["email"] = json!("a@b.cn\r\nBcc: victim@example.cn");
+    create(&app, &o.clerk, body)
+        .await
+        .expect(422, Some("validation_failed"));
+
+    // Multi-line text stays allowed where it belongs.
+    let r = event(&app, &o.clerk, &case, json!({"type": "extension_requested", "date": "2026-11-21", "working_days": 20, "reason": "需调取档案；\n涉及多个科室"})).await;
+    r.expect(201, None);
+}

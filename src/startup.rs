@@ -85,6 +85,9 @@ impl Application {
             ctx: Arc::new(crate::ops::Ctx {
                 pool: pool.clone(),
                 calendars,
+                login_guard: Arc::new(crate::auth::throttle::LoginGuard::new(
+                    settings.login_concurrency,
+                )),
                 settings: Arc::new(settings.clone()),
             }),
             jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),

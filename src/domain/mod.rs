@@ -9,6 +9,7 @@ pub mod compliance;
 pub mod deadline;
 pub mod doc_number;
 pub mod draft;
+pub mod event_limits;
 pub mod org;
 pub mod outcome;
 pub mod reply;

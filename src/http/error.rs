@@ -185,6 +185,15 @@ impl From<crate::ops::OpError> for ApiError {
             E::TooManyAttempts { retry_after_secs } => {
                 ApiError::too_many_attempts(retry_after_secs)
             }
+            E::Busy { retry_after_secs } => {
+                let mut e = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "login_busy",
+                    format!("登录请求过多，请{retry_after_secs}秒后再试"),
+                );
+                e.retry_after_secs = Some(retry_after_secs);
+                e
+            }
             E::Unauthenticated(message) => ApiError::unauthenticated(message),
             E::OutOfRange(message) => ApiError::unprocessable("date_out_of_range", message),
             E::Unavailable(cause) => {

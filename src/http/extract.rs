@@ -372,3 +372,52 @@ impl<T: serde::de::DeserializeOwned> FromRequest for Query<T> {
         )
     }
 }
+
+/// The client's address: the TCP peer, unless the peer is a configured trusted proxy
+/// (`OGI_TRUSTED_PROXIES`); then the right-most `X-Forwarded-For` entry that is not itself
+/// a trusted proxy. Without configured proxies the header is ignored: anyone can send it.
+pub fn client_addr(
+    head: &actix_web::dev::RequestHead,
+    peer: Option<std::net::SocketAddr>,
+    proxies: &[crate::config::ProxyNet],
+) -> Option<std::net::IpAddr> {
+    let peer = peer?.ip();
+    let trusted = |ip: std::net::IpAddr| proxies.iter().any(|p| p.contains(ip));
+    if !trusted(peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = head
+        .headers()
+        .get_all(header::HeaderName::from_static("x-forwarded-for"))
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|ip| !trusted(*ip))
+            .unwrap_or(peer),
+    )
+}
+
+/// The caller's address as `client_addr` decides it.
+pub struct ClientAddr(pub Option<std::net::IpAddr>);
+
+impl FromRequest for ClientAddr {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
+        let proxies = req
+            .app_data::<State>()
+            .map(|s| s.settings.trusted_proxies.clone())
+            .unwrap_or_default();
+        std::future::ready(Ok(ClientAddr(client_addr(
+            req.head(),
+            req.peer_addr(),
+            &proxies,
+        ))))
+    }
+}

@@ -299,7 +299,34 @@ impl tracing_actix_web::RootSpanBuilder for RequestLog {
         request
             .extensions_mut()
             .insert(RequestStart(std::time::Instant::now()));
-        tracing_actix_web::root_span!(request)
+        // tracing-actix-web's default span logs the query string (applicant names in `q`)
+        // and believes any X-Forwarded-For; this one logs the path only and the address
+        // as `extract::client_addr` decides it.
+        let proxies = request
+            .app_data::<extract::State>()
+            .map(|s| s.settings.trusted_proxies.clone())
+            .unwrap_or_default();
+        let client = extract::client_addr(request.head(), request.peer_addr(), &proxies)
+            .map(|ip| ip.to_string())
+            .unwrap_or_default();
+        let route = request.match_pattern().unwrap_or_else(|| "default".into());
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.target = %request.path(),
+            http.client_ip = %client,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
     }
 
     fn on_request_end<B: actix_web::body::MessageBody>(

@@ -87,7 +87,7 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
         .iter()
         .find(|d| d.id == s.department_id)
         .cloned()
-        .ok_or_else(|| OpError::NotFound("机关"))?;
+        .ok_or(OpError::NotFound("机关"))?;
     let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
     let codes: HashMap<i64, &str> = departments
         .iter()

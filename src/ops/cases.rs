@@ -660,9 +660,12 @@ pub(crate) struct Change<T> {
     /// What the audit record captures beside the case's state.
     pub audit: Option<serde_json::Value>,
     /// The notice mailed to an applicant who chose e-mail, if not the event's own.
-    pub mail: Option<(&'static str, NaiveDate, Vec<(&'static str, String)>)>,
+    pub mail: Option<NoticeMail>,
     pub value: T,
 }
+
+/// A notice mail: template, date, and template fields.
+pub(crate) type NoticeMail = (&'static str, NaiveDate, Vec<(&'static str, String)>);
 
 /// A case after a change: its row and derivation as stored.
 pub(crate) struct Changed<T> {

@@ -39,6 +39,8 @@ pub struct Ctx {
     pub pool: Pool,
     pub calendars: CalendarCache,
     pub settings: Arc<Settings>,
+    /// Login throttling and the cap on concurrent password hashing (per instance).
+    pub login_guard: Arc<crate::auth::throttle::LoginGuard>,
 }
 
 impl Ctx {
@@ -54,6 +56,9 @@ impl Ctx {
         Ok(Ctx {
             pool,
             calendars,
+            login_guard: Arc::new(crate::auth::throttle::LoginGuard::new(
+                settings.login_concurrency,
+            )),
             settings: Arc::new(settings),
         })
     }

@@ -131,6 +131,54 @@ pub fn update(
     find(conn, id)
 }
 
+/// Counts a login attempt on the account at `at` as a failure before the password is
+/// checked (`reset_failed_logins` takes it back on success), in one statement, so a burst
+/// of concurrent attempts is counted one by one. When `spaced` and the account has
+/// `ceiling` or more recent failures, the attempt is refused (`Ok(false)`, nothing written)
+/// unless `spacing_start` (= `at` less the spacing) has passed since the last attempt.
+pub fn claim_login_attempt(
+    conn: &mut DbConnection,
+    id: i64,
+    at: NaiveDateTime,
+    spaced: bool,
+    ceiling: i32,
+    spacing_start: NaiveDateTime,
+    forget_before: NaiveDateTime,
+) -> QueryResult<bool> {
+    // Failures older than the memory window no longer count toward the ceiling.
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::last_failed_at.lt(forget_before)),
+    )
+    .set(users::failed_logins.eq(0))
+    .execute(conn)?;
+    let target = users::table.find(id);
+    let changed = if spaced {
+        diesel::update(
+            target.filter(
+                users::failed_logins
+                    .lt(ceiling)
+                    .or(users::last_failed_at.is_null())
+                    .or(users::last_failed_at.le(spacing_start)),
+            ),
+        )
+        .set((
+            users::failed_logins.eq(users::failed_logins + 1),
+            users::last_failed_at.eq(Some(at)),
+        ))
+        .execute(conn)?
+    } else {
+        diesel::update(target)
+            .set((
+                users::failed_logins.eq(users::failed_logins + 1),
+                users::last_failed_at.eq(Some(at)),
+            ))
+            .execute(conn)?
+    };
+    Ok(changed == 1)
+}
+
 /// Counts a failed login at `at`.
 pub fn record_failed_login(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(id))

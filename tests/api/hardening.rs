@@ -4,8 +4,11 @@
 use reqwest::Method;
 use serde_json::json;
 
+use ogi_tracker::config::ProxyNet;
+use ogi_tracker::store::DatabaseUrl;
+
 use crate::cases::{create, event, intake, office};
-use crate::helpers::spawn_app;
+use crate::helpers::{ADMIN_PASSWORD, Resp, TestApp, spawn_app, spawn_app_with};
 
 #[actix_web::test]
 async fn responses_carry_the_hardening_headers() {
@@ -177,4 +180,182 @@ async fn every_free_text_count_and_amount_is_bounded() {
     // Multi-line text stays allowed where it belongs.
     let r = event(&app, &o.clerk, &case, json!({"type": "extension_requested", "date": "2026-11-21", "working_days": 20, "reason": "需调取档案；\n涉及多个科室"})).await;
     r.expect(201, None);
+}
+
+/// A login from `addr` (sent as X-Forwarded-For; believed only when the test app trusts
+/// the loopback proxy).
+async fn login_from(app: &TestApp, user: &str, password: &str, addr: &str) -> Resp {
+    app.request(
+        Method::POST,
+        "/api/v1/auth/login",
+        None,
+        Some(json!({"username": user, "password": password})),
+        &[("x-forwarded-for", addr)],
+    )
+    .await
+}
+
+async fn behind_proxy() -> TestApp {
+    spawn_app_with(|s| {
+        s.trusted_proxies = vec![ProxyNet::parse("127.0.0.1").unwrap()];
+    })
+    .await
+}
+
+#[actix_web::test]
+async fn unknown_and_known_usernames_answer_alike() {
+    let app = behind_proxy().await;
+    for user in ["admin", "no-such-user"] {
+        for _ in 0..5 {
+            let r = login_from(&app, user, "wrong-password", "10.0.0.1").await;
+            r.expect(401, Some("unauthenticated"));
+            assert_eq!(r.body["message"], "用户名或密码错误");
+        }
+        let r = login_from(&app, user, "wrong-password", "10.0.0.1").await;
+        r.expect(429, Some("too_many_attempts"));
+        assert!(r.headers.contains_key("retry-after"));
+    }
+}
+
+#[actix_web::test]
+async fn an_attacker_cannot_lock_the_admin_out_from_everywhere() {
+    let app = behind_proxy().await;
+    for i in 0..30 {
+        let _ = login_from(&app, "admin", "wrong-password", &format!("10.1.0.{i}")).await;
+        let _ = login_from(&app, "admin", "wrong-password", &format!("10.1.0.{i}")).await;
+    }
+    login_from(&app, "admin", "wrong-password", "10.1.0.1")
+        .await
+        .expect(429, Some("too_many_attempts"));
+    // The administrator's own address has not failed: it is not held back.
+    login_from(&app, "admin", ADMIN_PASSWORD, "192.168.1.5")
+        .await
+        .expect(200, None);
+}
+
+#[actix_web::test]
+async fn a_burst_of_logins_is_counted_one_by_one() {
+    let app = spawn_app().await;
+    let attempts = (0..60).map(|_| {
+        app.request(
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            Some(json!({"username": "admin", "password": "wrong-password"})),
+            &[],
+        )
+    });
+    let answers = futures_join_all(attempts).await;
+    let evaluated = answers.iter().filter(|r| r.status == 401).count();
+    assert!(evaluated <= 5, "{evaluated} of 60 were evaluated");
+    assert!(
+        answers
+            .iter()
+            .all(|r| matches!(r.status.as_u16(), 401 | 429 | 503))
+    );
+}
+
+#[actix_web::test]
+async fn a_flood_of_logins_is_refused_quickly_instead_of_queued() {
+    let app = spawn_app_with(|s| {
+        s.trusted_proxies = vec![ProxyNet::parse("127.0.0.0/8").unwrap()];
+        s.login_concurrency = 1;
+    })
+    .await;
+    let attempts = (0..40).map(|i| {
+        let addr = format!("10.2.{}.{}", i / 200, i % 200);
+        let app = &app;
+        async move { login_from(app, &format!("ghost{i}"), "wrong-password", &addr).await }
+    });
+    let answers = futures_join_all(attempts).await;
+    let busy: Vec<_> = answers.iter().filter(|r| r.status == 503).collect();
+    assert!(!busy.is_empty(), "no attempt was refused");
+    for r in busy {
+        r.expect(503, Some("login_busy"));
+        assert!(r.headers.contains_key("retry-after"));
+    }
+}
+
+#[actix_web::test]
+async fn x_forwarded_for_is_ignored_unless_the_proxy_is_trusted() {
+    let app = spawn_app().await;
+    for i in 0..5 {
+        login_from(&app, "admin", "wrong-password", &format!("10.3.0.{i}"))
+            .await
+            .expect(401, None);
+    }
+    // Changing the claimed address does not reset the back-off.
+    login_from(&app, "admin", ADMIN_PASSWORD, "10.3.0.99")
+        .await
+        .expect(429, Some("too_many_attempts"));
+}
+
+/// Runs the futures concurrently on this task.
+async fn futures_join_all<F: std::future::Future>(
+    futs: impl IntoIterator<Item = F>,
+) -> Vec<F::Output> {
+    let handles: Vec<_> = futs.into_iter().map(Box::pin).collect();
+    let mut out = Vec::with_capacity(handles.len());
+    let mut pending: Vec<_> = handles.into_iter().map(Some).collect();
+    let mut results: Vec<Option<F::Output>> = pending.iter().map(|_| None).collect();
+    std::future::poll_fn(|cx| {
+        let mut all = true;
+        for (i, slot) in pending.iter_mut().enumerate() {
+            if let Some(f) = slot {
+                match f.as_mut().poll(cx) {
+                    std::task::Poll::Ready(v) => {
+                        results[i] = Some(v);
+                        *slot = None;
+                    }
+                    std::task::Poll::Pending => all = false,
+                }
+            }
+        }
+        if all {
+            std::task::Poll::Ready(())
+        } else {
+            std::task::Poll::Pending
+        }
+    })
+    .await;
+    out.extend(results.into_iter().flatten());
+    out
+}
+
+#[actix_web::test]
+async fn search_wildcards_are_literal() {
+    let app = spawn_app().await;
+    let o = office(&app, "桂通配", "450100").await;
+    create(
+        &app,
+        &o.clerk,
+        intake(o.dept, "in_person", "2026-11-20", None),
+    )
+    .await
+    .expect(201, None);
+    for q in ["%25", "_", "%25%25", "%5C"] {
+        let r = app.get(&format!("/api/v1/cases?q={q}"), &o.clerk).await;
+        let body = r.expect(200, None);
+        assert_eq!(body["items"].as_array().unwrap().len(), 0, "q={q}: {body}");
+    }
+    let r = app.get("/api/v1/cases?q=张", &o.clerk).await;
+    assert_eq!(r.expect(200, None)["items"].as_array().unwrap().len(), 1);
+}
+
+#[cfg(unix)]
+#[actix_web::test]
+async fn the_sqlite_database_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let app = spawn_app().await;
+    let DatabaseUrl::Sqlite(path) = &app.db_url else {
+        return;
+    };
+    let name = path.as_os_str().to_owned();
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = name.clone();
+        p.push(suffix);
+        if let Ok(meta) = std::fs::metadata(&p) {
+            assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{p:?}");
+        }
+    }
 }

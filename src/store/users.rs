@@ -77,9 +77,12 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
         .optional()
 }
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// The account with this username, ignoring case (usernames are unique ignoring case).
 pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<User>> {
     users::table
-        .filter(users::username.eq(username))
+        .filter(lower(users::username).eq(username.to_lowercase()))
         .select(User::as_select())
         .first(conn)
         .optional()
@@ -188,6 +191,20 @@ pub fn record_failed_login(conn: &mut DbConnection, id: i64, at: NaiveDateTime) 
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// Sets a new password hash, ends every earlier token and clears the failure counter.
+pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult<Option<User>> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::token_version.eq(users::token_version + 1),
+            users::failed_logins.eq(0),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    find(conn, id)
 }
 
 pub fn reset_failed_logins(conn: &mut DbConnection, id: i64) -> QueryResult<()> {

@@ -359,3 +359,94 @@ async fn the_sqlite_database_is_private() {
         }
     }
 }
+
+#[actix_web::test]
+async fn weak_passwords_and_case_twins_are_refused() {
+    let app = spawn_app().await;
+    let dept = app.department("口令机关", "KL", None, "450100").await;
+    let new_user = |name: &str, pw: &str| {
+        json!({"username": name, "display_name": name, "role": "clerk",
+               "department_id": dept, "password": pw})
+    };
+    let r = app
+        .post(
+            "/api/v1/users",
+            &app.admin_token,
+            new_user("weak1", "password123"),
+        )
+        .await;
+    let body = r.expect(422, Some("validation_failed"));
+    assert!(body["fields"]["password"].is_string(), "{body}");
+    app.post(
+        "/api/v1/users",
+        &app.admin_token,
+        new_user("Zhang.San", "晴天-码头-47-灯塔"),
+    )
+    .await
+    .expect(201, None);
+    app.post(
+        "/api/v1/users",
+        &app.admin_token,
+        new_user("zhang.san", "晴天-码头-47-灯塔"),
+    )
+    .await
+    .expect(409, Some("username_taken"));
+}
+
+#[actix_web::test]
+async fn the_console_resets_a_password_and_ends_sessions() {
+    let app = spawn_app().await;
+    let dept = app.department("重置机关", "CZ", None, "450100").await;
+    let (id, token) = app.user("reset.me", "clerk", Some(dept)).await;
+    app.get("/api/v1/me", &token).await.expect(200, None);
+    let out = app
+        .cli_command(
+            &[
+                "user",
+                "reset-password",
+                "--username",
+                "Reset.Me",
+                "--password-stdin",
+            ],
+            &[],
+        )
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut child| {
+            use std::io::Write;
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(b"Fresh-Harbour-42-lamp\n")?;
+            child.wait_with_output()
+        })
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    app.get("/api/v1/me", &token)
+        .await
+        .expect(401, Some("unauthenticated"));
+    app.login("reset.me", "Fresh-Harbour-42-lamp").await;
+    let mut c = app.pool.get().unwrap();
+    let log =
+        ogi_tracker::store::action_log::recent(&mut c, Some(&format!("user:{id}")), 10).unwrap();
+    assert!(
+        log.iter()
+            .any(|r| r.action == "password_reset" && r.actor_id.is_none())
+    );
+    // A weak password is refused at the console too.
+    let out = app.cli(&[
+        "user",
+        "reset-password",
+        "--username",
+        "reset.me",
+        "--password-stdin",
+    ]);
+    assert!(!out.status.success());
+}

@@ -46,6 +46,61 @@ pub struct Settings {
     /// The annual-report row of the `special_regime` outcome (RULES.md §4, [configurable]):
     /// (三)8 行政查询事项 by default, or (六)3 其他.
     pub special_regime_row: crate::domain::outcome::SpecialRegimeRow,
+    /// Reverse proxies whose `X-Forwarded-For` is believed (`OGI_TRUSTED_PROXIES`: addresses
+    /// or CIDR blocks, comma-separated). Default none: the client is the TCP peer.
+    pub trusted_proxies: Vec<ProxyNet>,
+    /// Password verifications allowed at once (`OGI_LOGIN_CONCURRENCY`, default: the number
+    /// of CPUs); further logins are answered 503 at once.
+    pub login_concurrency: usize,
+}
+
+/// One trusted proxy address or network (`10.0.0.0/8`, `::1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProxyNet {
+    pub addr: std::net::IpAddr,
+    pub prefix: u8,
+}
+
+impl ProxyNet {
+    pub fn parse(raw: &str) -> Option<ProxyNet> {
+        let (addr, prefix) = match raw.trim().split_once('/') {
+            Some((a, p)) => (a.parse::<std::net::IpAddr>().ok()?, p.parse::<u8>().ok()?),
+            None => {
+                let a = raw.trim().parse::<std::net::IpAddr>().ok()?;
+                (a, if a.is_ipv4() { 32 } else { 128 })
+            }
+        };
+        let max = if addr.is_ipv4() { 32 } else { 128 };
+        (prefix <= max).then_some(ProxyNet { addr, prefix })
+    }
+
+    pub fn contains(&self, ip: std::net::IpAddr) -> bool {
+        use std::net::IpAddr as A;
+        let ip = match ip {
+            A::V6(v6) => v6.to_ipv4_mapped().map_or(ip, A::V4),
+            v4 => v4,
+        };
+        match (self.addr, ip) {
+            (A::V4(net), A::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(net) & mask == u32::from(ip) & mask
+            }
+            (A::V6(net), A::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(net) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+/// The default number of concurrent password verifications: one per CPU.
+pub fn default_login_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
 }
 
 impl std::fmt::Debug for Settings {
@@ -68,6 +123,8 @@ impl std::fmt::Debug for Settings {
             .field("due_soon_days", &self.due_soon_days)
             .field("scheduler_secs", &self.scheduler_secs)
             .field("special_regime_row", &self.special_regime_row)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("login_concurrency", &self.login_concurrency)
             .finish()
     }
 }
@@ -124,6 +181,8 @@ struct FileSettings {
     due_soon_days: Option<String>,
     scheduler_secs: Option<u64>,
     special_regime_row: Option<String>,
+    trusted_proxies: Option<String>,
+    login_concurrency: Option<usize>,
 }
 
 impl Settings {
@@ -281,7 +340,39 @@ impl Settings {
             }
         };
 
+        let trusted_proxies = match get("OGI_TRUSTED_PROXIES", file.trusted_proxies) {
+            None => Vec::new(),
+            Some(raw) => raw
+                .split(',')
+                .filter(|p| !p.trim().is_empty())
+                .map(|p| {
+                    ProxyNet::parse(p).ok_or_else(|| {
+                        err(
+                            "OGI_TRUSTED_PROXIES",
+                            format!(
+                                "“{}” is not an address or CIDR block such as 10.0.0.0/8",
+                                p.trim()
+                            ),
+                        )
+                    })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+        };
+        let login_concurrency = match env("OGI_LOGIN_CONCURRENCY") {
+            Some(raw) => raw
+                .trim()
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=256).contains(n))
+                .ok_or_else(|| err("OGI_LOGIN_CONCURRENCY", "expected a number from 1 to 256"))?,
+            None => file
+                .login_concurrency
+                .unwrap_or_else(default_login_concurrency),
+        };
+
         Ok(Settings {
+            trusted_proxies,
+            login_concurrency,
             database_url,
             bind,
             jwt_secret,

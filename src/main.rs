@@ -110,6 +110,14 @@ enum UserCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Set a new password and end the user's sessions. The password is read from standard
+    /// input (one line) with --password-stdin, otherwise generated and printed once.
+    ResetPassword {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        password_stdin: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -173,6 +181,10 @@ fn main() -> ExitCode {
                 email,
                 password_stdin,
             ),
+            UserCommand::ResetPassword {
+                username,
+                password_stdin,
+            } => reset_password(&settings, &username, password_stdin),
         },
     };
     match result {
@@ -405,6 +417,46 @@ fn demo(
         "{}",
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
     );
+    Ok(())
+}
+
+fn read_or_generate_password(password_stdin: bool) -> Result<(String, bool), String> {
+    if password_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut line)
+            .map_err(|e| e.to_string())?;
+        Ok((line.trim_end_matches(['\r', '\n']).to_owned(), false))
+    } else {
+        Ok((password::generate().map_err(|e| e.to_string())?, true))
+    }
+}
+
+fn op_message(e: ogi_tracker::ops::OpError) -> String {
+    match e {
+        ogi_tracker::ops::OpError::Invalid(fields) => fields
+            .0
+            .iter()
+            .map(|(k, v)| format!("{k}: {v}"))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+fn reset_password(settings: &Settings, username: &str, password_stdin: bool) -> Result<(), String> {
+    let (plain, generated) = read_or_generate_password(password_stdin)?;
+    let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), 1).map_err(|e| e.to_string())?;
+    let user =
+        ogi_tracker::ops::org::reset_password(&ctx, None, username, &plain).map_err(op_message)?;
+    println!(
+        "password of {} (id {}) reset; earlier sessions ended",
+        user.username, user.id
+    );
+    if generated {
+        println!("password (shown once): {plain}");
+    }
     Ok(())
 }
 

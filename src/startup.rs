@@ -115,6 +115,7 @@ impl Application {
                 .configure(http::configure)
                 .configure(crate::web::configure)
                 .default_service(web::to(http::not_found))
+                .wrap(middleware::from_fn(http::security_headers))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {

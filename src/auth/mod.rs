@@ -4,6 +4,7 @@
 
 pub mod jwt;
 pub mod password;
+pub mod throttle;
 
 use std::collections::BTreeSet;
 
@@ -78,19 +79,27 @@ const MAX_WAIT_SECS: i64 = 15 * 60;
 
 /// Whole seconds (rounded up) still to wait before another login attempt: after five
 /// failures the wait doubles with each failure (2 s, 4 s, 8 s … up to 15 minutes), counted
-/// from the last failure. Stored per account, so every instance on one database agrees.
+/// from the last failure.
 pub fn login_wait(
     failed: i32,
     last_failed: Option<chrono::NaiveDateTime>,
     now: chrono::NaiveDateTime,
 ) -> Option<u64> {
+    login_wait_after(failed, FREE_FAILURES, last_failed, now)
+}
+
+/// `login_wait` with `free` failures before the first wait.
+pub fn login_wait_after(
+    failed: i32,
+    free: i32,
+    last_failed: Option<chrono::NaiveDateTime>,
+    now: chrono::NaiveDateTime,
+) -> Option<u64> {
     let last = last_failed?;
-    if failed < FREE_FAILURES {
+    if failed < free {
         return None;
     }
-    let exp = u32::try_from(failed - FREE_FAILURES + 1)
-        .unwrap_or(u32::MAX)
-        .min(20);
+    let exp = u32::try_from(failed - free + 1).unwrap_or(u32::MAX).min(20);
     let wait = 2_i64.saturating_pow(exp).min(MAX_WAIT_SECS);
     let left_ms = (last + chrono::Duration::seconds(wait) - now).num_milliseconds();
     u64::try_from(left_ms)

@@ -10,6 +10,7 @@ pub mod compliance;
 pub mod deadline;
 pub mod doc_number;
 pub mod draft;
+pub mod event_limits;
 pub mod letter_rules;
 pub mod notice;
 pub mod org;

@@ -6,13 +6,13 @@
 
 use std::collections::BTreeSet;
 
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, run};
+use super::extract::{Auth, Query, State, run};
 use crate::domain::annual::{CellError, CellRef, Conclusion, RowKey, Template};
 use crate::domain::outcome::Outcome;
 use crate::ops::annual::{self, Computed};
@@ -115,7 +115,7 @@ fn title(c: &Computed, include_subtree: bool) -> String {
 pub async fn annual_report(
     state: State,
     auth: Auth,
-    q: web::Query<AnnualQuery>,
+    q: Query<AnnualQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let format = match q.format.as_deref() {
@@ -241,7 +241,7 @@ fn cell_error(e: CellError) -> ApiError {
 pub async fn annual_cells(
     state: State,
     auth: Auth,
-    q: web::Query<CellQuery>,
+    q: Query<CellQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let s = annual::parse_scope(

@@ -8,7 +8,7 @@ use chrono::{NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, run};
+use super::extract::{Auth, Json, Query, State, run};
 use crate::domain::calendar::{CalendarError, LayerInfo, RegionCode, YearData};
 use crate::ops::calendars::{self, ImportIn};
 use crate::store;
@@ -42,7 +42,7 @@ struct AddOut {
 pub async fn add_working_days(
     state: State,
     _auth: Auth,
-    q: web::Query<AddQuery>,
+    q: Query<AddQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let region = calendars::parse_region(q.region.as_deref())?;
@@ -88,7 +88,7 @@ struct BetweenOut {
 pub async fn working_days(
     state: State,
     _auth: Auth,
-    q: web::Query<BetweenQuery>,
+    q: Query<BetweenQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let region = calendars::parse_region(q.region.as_deref())?;
@@ -226,7 +226,7 @@ pub async fn put_calendar_year(
     state: State,
     auth: Auth,
     path: web::Path<(String, i32)>,
-    body: web::Json<ImportIn>,
+    body: Json<ImportIn>,
 ) -> Result<HttpResponse, ApiError> {
     let (raw, year) = path.into_inner();
     let body = body.into_inner();

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{Auth, State, etag, if_match, run};
+use super::extract::{Auth, Json, Query, State, etag, if_match, run};
 use crate::domain::case::CaseEvent;
 use crate::ops::cases::{self, BatchIn, CaseIn, ListQuery, Registered};
 
@@ -41,7 +41,7 @@ pub async fn create_case(
     state: State,
     auth: Auth,
     req: HttpRequest,
-    body: web::Json<CaseIn>,
+    body: Json<CaseIn>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let input = body.into_inner();
@@ -56,7 +56,7 @@ pub async fn create_batch(
     state: State,
     auth: Auth,
     req: HttpRequest,
-    body: web::Json<BatchIn>,
+    body: Json<BatchIn>,
 ) -> Result<HttpResponse, ApiError> {
     let key = idempotency_key(&req)?;
     let input = body.into_inner();
@@ -77,7 +77,7 @@ pub async fn get_case(
     state: State,
     auth: Auth,
     path: web::Path<i64>,
-    q: web::Query<AsOfQuery>,
+    q: Query<AsOfQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let as_of = q.as_of;
@@ -102,7 +102,7 @@ pub async fn post_event(
     auth: Auth,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: web::Json<CaseEvent>,
+    body: Json<CaseEvent>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let expected = if_match(&req)?;
@@ -119,7 +119,7 @@ pub async fn post_event(
 pub async fn list_cases(
     state: State,
     auth: Auth,
-    q: web::Query<ListQuery>,
+    q: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let page = run(&state, move |ctx| cases::list(ctx, &auth.0, q)).await?;

@@ -185,6 +185,15 @@ impl From<crate::ops::OpError> for ApiError {
             E::TooManyAttempts { retry_after_secs } => {
                 ApiError::too_many_attempts(retry_after_secs)
             }
+            E::Busy { retry_after_secs } => {
+                let mut e = ApiError::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "login_busy",
+                    format!("登录请求过多，请{retry_after_secs}秒后再试"),
+                );
+                e.retry_after_secs = Some(retry_after_secs);
+                e
+            }
             E::Unauthenticated(message) => ApiError::unauthenticated(message),
             E::OutOfRange(message) => ApiError::unprocessable("date_out_of_range", message),
             E::Unavailable(cause) => {
@@ -238,7 +247,105 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
-/// Turns actix's extractor failures (bad JSON, query, path) into the same body shape.
+/// A 422 (the caller adjusts the status) naming the field at `path` (serde_path_to_error's
+/// notation; `.` is the whole body) with serde's English message translated.
+pub fn field_error(code: &'static str, lead: &str, path: &str, serde_text: &str) -> ApiError {
+    let (field, message) = translate_serde(path, serde_text);
+    let mut e = ApiError::unprocessable(code, format!("{lead}：{field}：{message}"));
+    let mut fields = BTreeMap::new();
+    fields.insert(field, message);
+    e.fields = Some(fields);
+    e
+}
+
+/// The text between the first pair of backticks, as serde quotes field names.
+fn quoted(text: &str) -> Option<&str> {
+    let (_, rest) = text.split_once('`')?;
+    rest.split_once('`').map(|(name, _)| name)
+}
+
+fn join(path: &str, field: &str) -> String {
+    match path {
+        "" | "." => field.to_owned(),
+        p if p.ends_with(field) => p.to_owned(),
+        p => format!("{p}.{field}"),
+    }
+}
+
+/// What a serde "expected …" means, in Chinese.
+fn expected(text: &str) -> &'static str {
+    let exp = text.rsplit_once("expected ").map_or("", |(_, e)| e);
+    if exp.starts_with('i') || exp.starts_with('u') || exp.contains("integer") {
+        "整数"
+    } else if exp.starts_with('f') || exp.contains("number") {
+        "数字"
+    } else if exp.contains("string") || exp.contains("char") {
+        "字符串"
+    } else if exp.contains("bool") {
+        "布尔值（true 或 false）"
+    } else if exp.contains("sequence") || exp.contains("array") || exp.contains("tuple") {
+        "数组"
+    } else if exp.contains("struct") || exp.contains("map") {
+        "对象"
+    } else if exp.contains("date") {
+        "日期（YYYY-MM-DD）"
+    } else {
+        "其他类型"
+    }
+}
+
+/// (field path, Chinese message) for one of serde's error texts.
+pub fn translate_serde(path: &str, text: &str) -> (String, String) {
+    let root = matches!(path, "" | ".");
+    let here = if root {
+        "body".to_owned()
+    } else {
+        path.to_owned()
+    };
+    if let Some(rest) = text.strip_prefix("missing field ") {
+        let name = quoted(rest).unwrap_or(rest);
+        return (join(path, name), "缺少必填字段".into());
+    }
+    if let Some(rest) = text.strip_prefix("unknown field ") {
+        let name = quoted(rest).unwrap_or(rest);
+        return (join(path, name), "不允许的字段".into());
+    }
+    if let Some(rest) = text.strip_prefix("unknown variant ") {
+        let allowed = rest
+            .split_once("expected ")
+            .map(|(_, e)| {
+                e.replace("one of ", "")
+                    .replace('`', "")
+                    .replace(", ", "、")
+                    .replace(" or ", "、")
+            })
+            .unwrap_or_default();
+        return (here, format!("取值无效，可选：{allowed}"));
+    }
+    let message = if text.starts_with("invalid type") {
+        format!("类型不正确，应为{}", expected(text))
+    } else if text.contains("out of range") {
+        "数值或日期超出允许范围".to_owned()
+    } else if text.starts_with("invalid length") {
+        "数组长度不正确".to_owned()
+    } else if text.starts_with("invalid value") {
+        format!("取值无效，应为{}", expected(text))
+    } else if text.starts_with("input contains invalid characters")
+        || text.starts_with("premature end of input")
+        || text.starts_with("trailing input")
+        || text.starts_with("input is not enough")
+        || text.contains("invalid digit")
+        || text.starts_with("cannot parse")
+        || text.starts_with("invalid")
+    {
+        "格式不正确（日期为 YYYY-MM-DD，数字为十进制整数）".to_owned()
+    } else {
+        "取值无效".to_owned()
+    };
+    (here, message)
+}
+
+/// Errors of `web::Json` bodies (routes not yet on `extract::Json`), in the same shape.
 pub fn json_error(err: actix_web::error::JsonPayloadError) -> actix_web::Error {
     use actix_web::error::JsonPayloadError as J;
     let api = match &err {
@@ -247,13 +354,19 @@ pub fn json_error(err: actix_web::error::JsonPayloadError) -> actix_web::Error {
             "请求体须为 JSON（Content-Type: application/json）",
         ),
         J::Deserialize(e) if e.is_data() => {
-            ApiError::unprocessable("invalid_body", format!("请求体字段有误：{e}"))
+            let text = e.to_string();
+            let text = text
+                .rsplit_once(" at line ")
+                .map_or(text.as_str(), |(t, _)| t);
+            field_error("invalid_body", "请求体字段有误", ".", text)
         }
-        J::Deserialize(e) => ApiError::bad_request("invalid_json", format!("JSON 格式错误：{e}")),
-        J::Overflow { .. } | J::OverflowKnownLength { .. } => {
-            ApiError::bad_request("body_too_large", "请求体过大")
-        }
-        other => ApiError::bad_request("invalid_body", format!("无法读取请求体：{other}")),
+        J::Deserialize(e) => ApiError::bad_request(
+            "invalid_json",
+            format!("JSON 格式错误（第{}行第{}列）", e.line(), e.column()),
+        ),
+        J::Overflow { limit } => super::extract::body_too_large(*limit),
+        J::OverflowKnownLength { limit, .. } => super::extract::body_too_large(*limit),
+        _ => ApiError::bad_request("invalid_body", "无法读取请求体"),
     };
     api.into()
 }
@@ -262,17 +375,34 @@ pub fn query_error(
     err: actix_web::error::QueryPayloadError,
     _req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    ApiError::bad_request("invalid_query", format!("查询参数有误：{err}")).into()
+    let mut api = field_error("invalid_query", "查询参数有误", ".", &err.to_string());
+    api.status = StatusCode::BAD_REQUEST;
+    api.into()
 }
 
+/// A path segment that does not parse (`/cases/abc`): 404 as for any unknown resource,
+/// naming the segment.
 pub fn path_error(
-    err: actix_web::error::PathError,
-    _req: &actix_web::HttpRequest,
+    _err: actix_web::error::PathError,
+    req: &actix_web::HttpRequest,
 ) -> actix_web::Error {
-    ApiError::new(
+    let mut fields = BTreeMap::new();
+    for (name, value) in req.match_info().iter() {
+        let numeric = name == "id" || name.ends_with("_id") || name == "year";
+        if numeric && value.parse::<i64>().map_or(true, |n| n <= 0) {
+            fields.insert(
+                name.to_owned(),
+                format!("“{value}”不是有效的编号，须为正整数"),
+            );
+        }
+    }
+    let mut e = ApiError::new(
         StatusCode::NOT_FOUND,
         "not_found",
-        format!("路径参数有误：{err}"),
-    )
-    .into()
+        "路径参数有误：资源不存在",
+    );
+    if !fields.is_empty() {
+        e.fields = Some(fields);
+    }
+    e.into()
 }

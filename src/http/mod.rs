@@ -119,27 +119,129 @@ pub fn route_list() -> Vec<(String, String)> {
         .collect()
 }
 
+/// Routes that import whole data sets (a calendar year, a batch of cases) accept bodies up
+/// to this size; every other JSON body is limited to `extract::DEFAULT_BODY_LIMIT`.
+const IMPORT_BODY_LIMIT: usize = 4 * 1024 * 1024;
+const IMPORT_ROUTES: &[&str] = &["/api/v1/cases/batch", "/api/v1/calendars/{region}/{year}"];
+
 /// Registers the API on an actix `App`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.app_data(
         web::JsonConfig::default()
-            .limit(2 * 1024 * 1024)
+            .limit(extract::DEFAULT_BODY_LIMIT)
             .error_handler(|e, _| error::json_error(e)),
     )
     .app_data(web::QueryConfig::default().error_handler(error::query_error))
     .app_data(web::PathConfig::default().error_handler(error::path_error));
-    for (_, resource) in collect().resources {
-        cfg.service(resource.default_service(web::to(method_not_allowed)));
+    let routes = collect();
+    for (path, resource) in routes.resources {
+        let allow = routes
+            .listed
+            .iter()
+            .filter(|(_, p)| *p == path)
+            .map(|(m, _)| m.as_str())
+            .collect::<Vec<_>>()
+            .join(", ");
+        let resource = if IMPORT_ROUTES.contains(&path) {
+            resource
+                .app_data(extract::BodyLimit(IMPORT_BODY_LIMIT))
+                .app_data(
+                    web::JsonConfig::default()
+                        .limit(IMPORT_BODY_LIMIT)
+                        .error_handler(|e, _| error::json_error(e)),
+                )
+        } else {
+            resource
+        };
+        cfg.service(resource.default_service(web::to(move || {
+            let allow = allow.clone();
+            async move { method_not_allowed(allow) }
+        })));
     }
 }
 
-async fn method_not_allowed() -> HttpResponse {
-    ApiError::new(
+/// 405 with the `Allow` header listing what the path accepts.
+fn method_not_allowed(allow: String) -> HttpResponse {
+    let mut resp = ApiError::new(
         actix_web::http::StatusCode::METHOD_NOT_ALLOWED,
         "method_not_allowed",
         "该接口不支持此请求方法",
     )
-    .error_response()
+    .error_response();
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&allow) {
+        resp.headers_mut()
+            .insert(actix_web::http::header::ALLOW, value);
+    }
+    resp
+}
+
+/// Request heads larger than this (in bytes, or more header lines than `MAX_HEADER_COUNT`)
+/// get a JSON 431. actix itself answers heads over 128 KiB with an empty 431 before any
+/// middleware runs; this lower limit makes the usual case carry the error body.
+const MAX_HEADER_BYTES: usize = 32 * 1024;
+const MAX_HEADER_COUNT: usize = 64;
+
+/// The browser-hardening headers on every answer: `nosniff` everywhere; `no-store` on the
+/// API (tokens and personal data), except the public calendar arithmetic; a strict CSP and
+/// no framing on HTML pages. Oversized request heads are refused here with a JSON body.
+pub async fn security_headers(
+    req: ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody + 'static>,
+) -> Result<
+    ServiceResponse<actix_web::body::EitherBody<impl actix_web::body::MessageBody>>,
+    actix_web::Error,
+> {
+    let head_bytes: usize = req
+        .headers()
+        .iter()
+        .map(|(k, v)| k.as_str().len() + v.len() + 4)
+        .sum();
+    let no_store = req.path().starts_with("/api/") && !req.path().starts_with("/api/v1/calendar/");
+    let mut res = if head_bytes > MAX_HEADER_BYTES || req.headers().len() > MAX_HEADER_COUNT {
+        let resp = ApiError::new(
+            actix_web::http::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
+            "headers_too_large",
+            "请求头过大或过多（合计不超过32KB、64个）",
+        )
+        .error_response();
+        req.into_response(resp).map_into_right_body()
+    } else {
+        next.call(req).await?.map_into_left_body()
+    };
+    add_security_headers(res.headers_mut(), no_store);
+    Ok(res)
+}
+
+fn add_security_headers(headers: &mut actix_web::http::header::HeaderMap, no_store: bool) {
+    use actix_web::http::header::{self, HeaderValue};
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    if no_store && !headers.contains_key(header::CACHE_CONTROL) {
+        headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    let html = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    // The pages set their own, stricter policy (no inline styles at all); keep it.
+    if html && !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        // Inline styles stay allowed: the annual report embeds its stylesheet. Scripts,
+        // frames, plugins and foreign origins do not.
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(
+                "default-src 'self'; style-src 'self' 'unsafe-inline'; object-src 'none'; \
+                 base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
+            ),
+        );
+        headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+        headers.insert(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        );
+    }
 }
 
 /// The answer for a path no route matches.
@@ -193,7 +295,34 @@ impl tracing_actix_web::RootSpanBuilder for RequestLog {
         request
             .extensions_mut()
             .insert(RequestStart(std::time::Instant::now()));
-        tracing_actix_web::root_span!(request)
+        // tracing-actix-web's default span logs the query string (applicant names in `q`)
+        // and believes any X-Forwarded-For; this one logs the path only and the address
+        // as `extract::client_addr` decides it.
+        let proxies = request
+            .app_data::<extract::State>()
+            .map(|s| s.settings.trusted_proxies.clone())
+            .unwrap_or_default();
+        let client = extract::client_addr(request.head(), request.peer_addr(), &proxies)
+            .map(|ip| ip.to_string())
+            .unwrap_or_default();
+        let route = request.match_pattern().unwrap_or_else(|| "default".into());
+        let request_id = request
+            .extensions()
+            .get::<tracing_actix_web::RequestId>()
+            .map(|id| id.to_string())
+            .unwrap_or_default();
+        tracing::info_span!(
+            "HTTP request",
+            http.method = %request.method(),
+            http.route = %route,
+            http.target = %request.path(),
+            http.client_ip = %client,
+            http.status_code = tracing::field::Empty,
+            otel.status_code = tracing::field::Empty,
+            request_id = %request_id,
+            exception.message = tracing::field::Empty,
+            exception.details = tracing::field::Empty,
+        )
     }
 
     fn on_request_end<B: actix_web::body::MessageBody>(

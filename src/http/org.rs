@@ -5,7 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 
 use super::error::ApiError;
-use super::extract::{Auth, State, etag, if_match, run};
+use super::extract::{Auth, Json, State, etag, if_match, run};
 use crate::domain::org::DepartmentInput;
 use crate::ops::org::{self, DepartmentView, UserIn, UserPatch, UserView};
 
@@ -32,7 +32,7 @@ fn user_response(status: StatusCode, u: crate::store::users::User) -> HttpRespon
 pub async fn create_department(
     state: State,
     auth: Auth,
-    body: web::Json<DepartmentInput>,
+    body: Json<DepartmentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let d = run(&state, move |ctx| {
@@ -63,7 +63,7 @@ pub async fn patch_department(
     auth: Auth,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: web::Json<DepartmentInput>,
+    body: Json<DepartmentInput>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let expected = if_match(&req)?;
@@ -78,7 +78,7 @@ pub async fn patch_department(
 pub async fn create_user(
     state: State,
     auth: Auth,
-    body: web::Json<UserIn>,
+    body: Json<UserIn>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
     let u = run(&state, move |ctx| {
@@ -99,7 +99,7 @@ pub async fn patch_user(
     auth: Auth,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: web::Json<UserPatch>,
+    body: Json<UserPatch>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let expected = if_match(&req)?;

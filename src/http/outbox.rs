@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{Auth, State, run};
+use super::extract::{Auth, Query, State, run};
 use crate::ops::outbox;
 
 #[derive(Deserialize)]
@@ -17,7 +17,7 @@ pub struct OutboxQuery {
 pub async fn list(
     state: State,
     auth: Auth,
-    q: web::Query<OutboxQuery>,
+    q: Query<OutboxQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let OutboxQuery { status, limit } = q.into_inner();
     let items = run(&state, move |ctx| {

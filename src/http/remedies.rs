@@ -3,14 +3,14 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, etag, if_match, run};
+use super::extract::{Auth, Json, Query, State, etag, if_match, run};
 use crate::ops::remedies::{self, DecisionIn, ListQuery, RemedyIn};
 
 pub async fn post_remedy(
     state: State,
     auth: Auth,
     path: web::Path<i64>,
-    body: web::Json<RemedyIn>,
+    body: Json<RemedyIn>,
 ) -> Result<HttpResponse, ApiError> {
     let case_id = path.into_inner();
     let input = body.into_inner();
@@ -28,7 +28,7 @@ pub async fn patch_remedy(
     auth: Auth,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: web::Json<DecisionIn>,
+    body: Json<DecisionIn>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let expected = if_match(&req)?;
@@ -45,7 +45,7 @@ pub async fn patch_remedy(
 pub async fn list_remedies(
     state: State,
     auth: Auth,
-    q: web::Query<ListQuery>,
+    q: Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let items = run(&state, move |ctx| remedies::list(ctx, &auth.0, q)).await?;

@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{Auth, State, etag, if_match, run};
+use super::extract::{Auth, Json, Query, State, etag, if_match, run};
 use crate::ops::replies::{self, ReplyIn};
 
 pub async fn post_reply(
@@ -13,7 +13,7 @@ pub async fn post_reply(
     auth: Auth,
     req: HttpRequest,
     path: web::Path<i64>,
-    body: web::Json<ReplyIn>,
+    body: Json<ReplyIn>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let expected = if_match(&req)?;
@@ -39,7 +39,7 @@ pub async fn reply_draft(
     state: State,
     auth: Auth,
     path: web::Path<i64>,
-    q: web::Query<DraftQuery>,
+    q: Query<DraftQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let DraftQuery {

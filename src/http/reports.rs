@@ -1,11 +1,11 @@
 //! Supervisors' lists over JSON, CSV or .xlsx: parse → `ops::reports` → render.
 
+use actix_web::HttpResponse;
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
 use super::error::ApiError;
-use super::extract::{Auth, State, run};
+use super::extract::{Auth, Query, State, run};
 use crate::ops::reports::{self, CaseReportQuery, ComplianceQuery};
 use crate::report::tabular::{self, Table};
 
@@ -75,7 +75,7 @@ async fn case_report(
 pub async fn overdue(
     state: State,
     auth: Auth,
-    q: web::Query<CaseReportQuery>,
+    q: Query<CaseReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     case_report(state, auth, q.into_inner(), true).await
 }
@@ -83,7 +83,7 @@ pub async fn overdue(
 pub async fn due_soon(
     state: State,
     auth: Auth,
-    q: web::Query<CaseReportQuery>,
+    q: Query<CaseReportQuery>,
 ) -> Result<HttpResponse, ApiError> {
     case_report(state, auth, q.into_inner(), false).await
 }
@@ -91,7 +91,7 @@ pub async fn due_soon(
 pub async fn compliance(
     state: State,
     auth: Auth,
-    q: web::Query<ComplianceQuery>,
+    q: Query<ComplianceQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let q = q.into_inner();
     let format = parse_format(q.format.as_deref())?;

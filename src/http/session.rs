@@ -1,11 +1,11 @@
 //! Login (with throttling of repeated failures) and the caller's own profile.
 
-use actix_web::{HttpResponse, web};
+use actix_web::HttpResponse;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
-use super::extract::{Auth, State, run};
+use super::extract::{Auth, ClientAddr, Json, State, run};
 use crate::ops::org::UserView;
 use crate::ops::{org, session};
 
@@ -24,12 +24,16 @@ struct LoginOut {
     user: UserView,
 }
 
-pub async fn login(state: State, body: web::Json<LoginIn>) -> Result<HttpResponse, ApiError> {
+pub async fn login(
+    state: State,
+    client: ClientAddr,
+    body: Json<LoginIn>,
+) -> Result<HttpResponse, ApiError> {
     let LoginIn { username, password } = body.into_inner();
     let now = Utc::now();
     let at = now.naive_utc();
     let user = run(&state, move |ctx| {
-        session::login(ctx, &username, &password, at)
+        session::login(ctx, &username, &password, client.0, at)
     })
     .await?;
     let token = state

@@ -163,3 +163,29 @@ where
     .await
     .map_err(|e| MailError::Store(e.to_string()))?
 }
+
+#[cfg(test)]
+mod address_rules {
+    use crate::domain::validation::{FieldErrors, optional_email};
+
+    /// What the intake accepts as an e-mail address is what lettre can send to.
+    #[test]
+    fn accepted_addresses_parse_as_lettre_addresses() {
+        for raw in [
+            "zhangsan@example.cn",
+            "张三@example.cn",
+            "a.b+c@mail.example.gov.cn",
+            "a@b.cn\r\nBcc: x@y.cn",
+            "a b@c.cn",
+            "\"q\"@b.cn",
+            "a..b@c.cn",
+            "a@b..cn",
+        ] {
+            let mut e = FieldErrors::default();
+            optional_email(&mut e, "m", Some(raw));
+            if e.is_empty() {
+                assert!(raw.parse::<lettre::Address>().is_ok(), "{raw}");
+            }
+        }
+    }
+}

@@ -18,7 +18,9 @@ use crate::domain::case::{
     item_similarity,
 };
 use crate::domain::deadline::{ClockState, Deadline, DeadlineFlag};
-use crate::domain::validation::{FieldErrors, optional_email, optional_text, required_text};
+use crate::domain::validation::{
+    FieldErrors, optional_email, optional_multiline, optional_text, required_text,
+};
 use crate::store::cases::{CaseRow, Cursor, ListFilter, NewCase, SortKey};
 use crate::store::departments::Department;
 use crate::store::{self, DbConnection};
@@ -149,7 +151,7 @@ pub fn parse_case(input: CaseIn, today: NaiveDate, p: &str) -> Result<NewCase, F
             )
         })
         .collect();
-    let purpose = optional_text(&mut e, &f("purpose"), input.purpose.as_deref(), 1000);
+    let purpose = optional_multiline(&mut e, &f("purpose"), input.purpose.as_deref(), 1000);
     let delivery = input
         .delivery_preference
         .as_deref()
@@ -756,6 +758,7 @@ pub fn record_event(
     expected: i32,
     mut event: CaseEvent,
 ) -> OpResult<CaseView> {
+    event.validate_limits()?;
     // The approver of an Art. 35 date is whoever records it (checked in `check_people`),
     // never what the client claims.
     if let CaseEvent::CustomDueDate { approved_by, .. } = &mut event {

@@ -46,6 +46,8 @@ pub struct Ctx {
     /// Per department, the day its paused cases were last brought up to date (see
     /// `cases::refresh_paused`).
     paused_fresh: std::sync::Mutex<std::collections::HashMap<i64, NaiveDate>>,
+    /// Login throttling and the cap on concurrent password hashing (per instance).
+    pub login_guard: Arc<crate::auth::throttle::LoginGuard>,
 }
 
 impl Ctx {
@@ -53,6 +55,9 @@ impl Ctx {
         Ctx {
             pool,
             calendars,
+            login_guard: Arc::new(crate::auth::throttle::LoginGuard::new(
+                settings.login_concurrency,
+            )),
             settings,
             paused_fresh: Default::default(),
         }

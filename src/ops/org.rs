@@ -288,6 +288,12 @@ pub fn create_user(ctx: &Ctx, actor: Option<&Actor>, input: UserIn) -> OpResult<
         ) else {
             return Err(OpError::Invalid(e));
         };
+        if store::users::find_by_username(c, &username)?.is_some() {
+            return Err(OpError::conflict(
+                "username_taken",
+                "用户名已被使用（不区分大小写）",
+            ));
+        }
         let new = NewUser {
             username,
             display_name,
@@ -312,6 +318,39 @@ pub fn create_user(ctx: &Ctx, actor: Option<&Actor>, input: UserIn) -> OpResult<
             &json(&UserView::from(user.clone())),
         )?;
         Ok(user)
+    })
+}
+
+/// Sets a new password for `username` (an administrator, or the console with `None`),
+/// ends the account's tokens and records it in the action log.
+pub fn reset_password(
+    ctx: &Ctx,
+    actor: Option<&Actor>,
+    username: &str,
+    new_password: &str,
+) -> OpResult<User> {
+    if let Some(a) = actor {
+        require(a, &[Role::Admin])?;
+    }
+    password::check_strength(new_password).map_err(|msg| OpError::field("password", msg))?;
+    let hash = password::hash(new_password).map_err(OpError::internal)?;
+    ctx.write(|c| {
+        let user =
+            store::users::find_by_username(c, username.trim())?.ok_or(OpError::NotFound("用户"))?;
+        let updated =
+            store::users::set_password(c, user.id, &hash)?.ok_or(OpError::NotFound("用户"))?;
+        let mut after = json(&UserView::from(updated.clone()));
+        after["password_changed"] = serde_json::Value::Bool(true);
+        after["tokens_revoked"] = serde_json::Value::Bool(true);
+        log_action(
+            c,
+            actor,
+            &format!("user:{}", user.id),
+            "password_reset",
+            Some(&json(&UserView::from(user))),
+            &after,
+        )?;
+        Ok(updated)
     })
 }
 

@@ -17,7 +17,7 @@ use crate::domain::draft::{DraftInput, draft, fill_doc_number};
 use crate::domain::org::DepartmentKind;
 use crate::domain::outcome::Outcome;
 use crate::domain::reply::{ReplyDating, check_reply_dates, process_facts};
-use crate::domain::validation::{FieldErrors, optional_text};
+use crate::domain::validation::{FieldErrors, optional_multiline, optional_text};
 use crate::store::departments::Department;
 use crate::store::replies::{NewReply, ReplyRow};
 use crate::store::{self, DbConnection};
@@ -179,7 +179,7 @@ fn validate(input: &ReplyIn, today: NaiveDate) -> OpResult<Checked> {
         input.tracking_number.as_deref(),
         64,
     );
-    let text = optional_text(&mut e, "text", input.text.as_deref(), 100_000);
+    let text = optional_multiline(&mut e, "text", input.text.as_deref(), 100_000);
     let wanted_number = input
         .doc_number
         .as_deref()

@@ -369,14 +369,21 @@ pub fn list(
         q = q.filter(any).filter(cases::status.eq_any(RUNNING));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", text.replace(['%', '_'], ""));
+        // `%` and `_` in the search are literal characters, escaped for LIKE … ESCAPE '\'
+        // (the same clause on SQLite and PostgreSQL).
+        let escaped = text
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_");
+        let pattern = format!("%{escaped}%");
         let in_items = case_items::table
-            .filter(case_items::description.like(pattern.clone()))
+            .filter(case_items::description.like(pattern.clone()).escape('\\'))
             .select(case_items::case_id);
         q = q.filter(
             cases::applicant_name
                 .like(pattern.clone())
-                .or(cases::case_number.like(pattern))
+                .escape('\\')
+                .or(cases::case_number.like(pattern).escape('\\'))
                 .or(cases::id.eq_any(in_items)),
         );
     }

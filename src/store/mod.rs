@@ -136,11 +136,42 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StoreError> {
             source,
         })?;
     }
+    if let DatabaseUrl::Sqlite(path) = url {
+        private_files(path).map_err(|source| StoreError::DataDir {
+            path: path.clone(),
+            source,
+        })?;
+    }
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(Duration::from_secs(10))
         .build(Manager { url: url.clone() })?;
     Ok(pool)
+}
+
+/// The SQLite file holds personal data and password hashes: create it (and fix an existing
+/// one) readable by the service's user only. SQLite gives the -wal and -shm files the mode
+/// of the database file, and those that exist already are fixed here too.
+fn private_files(path: &std::path::Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(false).mode(0o600);
+        drop(options.open(path)?);
+        let name = path.as_os_str().to_owned();
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut p = name.clone();
+            p.push(suffix);
+            let p = std::path::PathBuf::from(p);
+            if p.exists() {
+                std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 /// Applies the pending migrations of the connection's backend; returns their names.

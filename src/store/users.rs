@@ -77,9 +77,12 @@ pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<User>> {
         .optional()
 }
 
+diesel::define_sql_function!(fn lower(x: diesel::sql_types::Text) -> diesel::sql_types::Text);
+
+/// The account with this username, ignoring case (usernames are unique ignoring case).
 pub fn find_by_username(conn: &mut DbConnection, username: &str) -> QueryResult<Option<User>> {
     users::table
-        .filter(users::username.eq(username))
+        .filter(lower(users::username).eq(username.to_lowercase()))
         .select(User::as_select())
         .first(conn)
         .optional()
@@ -131,6 +134,54 @@ pub fn update(
     find(conn, id)
 }
 
+/// Counts a login attempt on the account at `at` as a failure before the password is
+/// checked (`reset_failed_logins` takes it back on success), in one statement, so a burst
+/// of concurrent attempts is counted one by one. When `spaced` and the account has
+/// `ceiling` or more recent failures, the attempt is refused (`Ok(false)`, nothing written)
+/// unless `spacing_start` (= `at` less the spacing) has passed since the last attempt.
+pub fn claim_login_attempt(
+    conn: &mut DbConnection,
+    id: i64,
+    at: NaiveDateTime,
+    spaced: bool,
+    ceiling: i32,
+    spacing_start: NaiveDateTime,
+    forget_before: NaiveDateTime,
+) -> QueryResult<bool> {
+    // Failures older than the memory window no longer count toward the ceiling.
+    diesel::update(
+        users::table
+            .find(id)
+            .filter(users::last_failed_at.lt(forget_before)),
+    )
+    .set(users::failed_logins.eq(0))
+    .execute(conn)?;
+    let target = users::table.find(id);
+    let changed = if spaced {
+        diesel::update(
+            target.filter(
+                users::failed_logins
+                    .lt(ceiling)
+                    .or(users::last_failed_at.is_null())
+                    .or(users::last_failed_at.le(spacing_start)),
+            ),
+        )
+        .set((
+            users::failed_logins.eq(users::failed_logins + 1),
+            users::last_failed_at.eq(Some(at)),
+        ))
+        .execute(conn)?
+    } else {
+        diesel::update(target)
+            .set((
+                users::failed_logins.eq(users::failed_logins + 1),
+                users::last_failed_at.eq(Some(at)),
+            ))
+            .execute(conn)?
+    };
+    Ok(changed == 1)
+}
+
 /// Counts a failed login at `at`.
 pub fn record_failed_login(conn: &mut DbConnection, id: i64, at: NaiveDateTime) -> QueryResult<()> {
     diesel::update(users::table.find(id))
@@ -140,6 +191,20 @@ pub fn record_failed_login(conn: &mut DbConnection, id: i64, at: NaiveDateTime) 
         ))
         .execute(conn)
         .map(drop)
+}
+
+/// Sets a new password hash, ends every earlier token and clears the failure counter.
+pub fn set_password(conn: &mut DbConnection, id: i64, hash: &str) -> QueryResult<Option<User>> {
+    diesel::update(users::table.find(id))
+        .set((
+            users::password_hash.eq(hash),
+            users::token_version.eq(users::token_version + 1),
+            users::failed_logins.eq(0),
+            users::version.eq(users::version + 1),
+            users::updated_at.eq(now()),
+        ))
+        .execute(conn)?;
+    find(conn, id)
 }
 
 pub fn reset_failed_logins(conn: &mut DbConnection, id: i64) -> QueryResult<()> {

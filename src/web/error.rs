@@ -83,6 +83,10 @@ impl WebError {
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("登录失败次数过多，请{retry_after_secs}秒后再试。"),
                 ),
+                E::Busy { retry_after_secs } => (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    format!("请求过多，请{retry_after_secs}秒后再试。"),
+                ),
                 E::Unauthenticated(m) => (StatusCode::UNAUTHORIZED, m.clone()),
                 E::OutOfRange(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone()),
                 E::Unavailable(_) => (

@@ -160,8 +160,14 @@ pub async fn login(
     let password = form.get("password").unwrap_or_default().to_owned();
     let at = Utc::now().naive_utc();
     let user = username.clone();
+    // The same per-address back-off as the API's login.
+    let client = crate::http::extract::client_addr(
+        req.head(),
+        req.peer_addr(),
+        &state.settings.trusted_proxies,
+    );
     match run(&state, move |ctx| {
-        session::web_login(ctx, &user, &password, at)
+        session::web_login(ctx, &user, &password, client, at)
     })
     .await
     {
@@ -184,6 +190,9 @@ pub async fn login(
             let message = match e {
                 crate::ops::OpError::TooManyAttempts { retry_after_secs } => {
                     format!("登录失败次数过多，请{retry_after_secs}秒后再试。")
+                }
+                crate::ops::OpError::Busy { retry_after_secs } => {
+                    format!("登录请求过多，请{retry_after_secs}秒后再试。")
                 }
                 other => other.to_string(),
             };

@@ -9,15 +9,15 @@ use serde_json::{Value, json};
 use crate::helpers::{Resp, TestApp, spawn_app};
 
 /// A Guangxi agency (region 450100 → layer 450000) with a clerk and a supervisor.
-struct Office {
-    dept: i64,
-    clerk: String,
-    clerk_id: i64,
-    sup: String,
-    sup_id: i64,
+pub(crate) struct Office {
+    pub(crate) dept: i64,
+    pub(crate) clerk: String,
+    pub(crate) clerk_id: i64,
+    pub(crate) sup: String,
+    pub(crate) sup_id: i64,
 }
 
-async fn office(app: &TestApp, code: &str, region: &str) -> Office {
+pub(crate) async fn office(app: &TestApp, code: &str, region: &str) -> Office {
     let dept = app
         .department(&format!("{code}机关"), code, None, region)
         .await;
@@ -36,7 +36,7 @@ async fn office(app: &TestApp, code: &str, region: &str) -> Office {
     }
 }
 
-fn intake(dept: i64, channel: &str, submitted: &str, received: Option<&str>) -> Value {
+pub(crate) fn intake(dept: i64, channel: &str, submitted: &str, received: Option<&str>) -> Value {
     json!({
         "department_id": dept,
         "applicant": {"type": "natural_person", "name": "张三", "id_number": "450100199001011234", "email": "zhangsan@example.cn"},
@@ -48,11 +48,11 @@ fn intake(dept: i64, channel: &str, submitted: &str, received: Option<&str>) -> 
     })
 }
 
-async fn create(app: &TestApp, token: &str, body: Value) -> Resp {
+pub(crate) async fn create(app: &TestApp, token: &str, body: Value) -> Resp {
     app.post("/api/v1/cases", token, body).await
 }
 
-async fn event(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
+pub(crate) async fn event(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
     let id = case.body["id"].as_i64().unwrap();
     app.request(
         Method::POST,

@@ -120,6 +120,8 @@ pub fn test_settings(database_url: DatabaseUrl) -> Settings {
         scheduler_secs: 0,
         mail_retry_base_secs: 0,
         special_regime_row: Default::default(),
+        trusted_proxies: Vec::new(),
+        login_concurrency: 4,
     }
 }
 

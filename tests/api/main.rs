@@ -7,6 +7,7 @@ mod calendar;
 mod cases;
 mod contract;
 mod foundation;
+mod hardening;
 mod helpers;
 mod legal;
 mod mail;

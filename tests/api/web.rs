@@ -262,8 +262,13 @@ async fn an_idle_session_expires_and_the_calendar_feed_lists_due_dates() {
     // A personal calendar link: the due date of the open case, no session needed.
     let page = b.post("/account/calendar", &[("csrf", &csrf)]).await;
     let page = page.text().await.unwrap();
-    let at = page.find("/calendar/").expect("a feed link");
-    let token = page[at..].split('"').next().unwrap().to_owned();
+    let needle = "id=\"feed-link\" value=\"";
+    let at = page.find(needle).expect("a feed link") + needle.len();
+    let link = page[at..].split('"').next().unwrap().replace("&#x2f;", "/");
+    let token = link
+        .strip_prefix("https://ogi.example.gov.cn")
+        .unwrap_or_else(|| panic!("the link is under OGI_PUBLIC_URL: {link}"))
+        .to_owned();
     let anon = Browser::new(&app);
     let (status, ics, headers) = anon.get(&token).await;
     assert_eq!(status, StatusCode::OK);

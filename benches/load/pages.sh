@@ -35,7 +35,8 @@ CASE_ID=$((CASES / 2))
 
 printf '%-28s %10s %10s %10s\n' page req/s p50 p99
 for path in "/" "/cases/$CASE_ID" "/cases?q=%E5%9C%B0%E5%9D%97" "/cases/new" "/cases/$CASE_ID/reply?outcome=disclosed"; do
-  out=$(wrk -t2 -c"$CONNS" -d"${SECS}s" --latency -H "Cookie: ogi_session=$SESSION" "http://127.0.0.1:$PORT$path")
+  THREADS=$(( CONNS < 2 ? 1 : 2 ))
+  out=$(wrk -t"$THREADS" -c"$CONNS" -d"${SECS}s" --latency -H "Cookie: ogi_session=$SESSION" "http://127.0.0.1:$PORT$path")
   rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
   p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
   p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')

@@ -510,10 +510,7 @@ pub async fn record_event(
         message,
         stale,
     };
-    let expected: i32 = form
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| WebError::BadForm("缺少案件版本号".into()))?;
+    let expected = super::form_version(&form)?;
     let event = match event_of(&form, page.0.actor.user_id) {
         Ok(e) => e,
         Err(message) => {
@@ -539,7 +536,7 @@ pub async fn record_event(
             let (status, message, stale) = match &e {
                 OpError::StaleVersion => (
                     StatusCode::PRECONDITION_FAILED,
-                    "该案件在您填写期间已被他人修改：下面是最新情况，您填写的内容仍保留在表单中，请核对后再提交。".to_owned(),
+                    super::STALE_FORM.to_owned(),
                     true,
                 ),
                 OpError::Invalid(f) => (

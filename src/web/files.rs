@@ -125,22 +125,40 @@ pub async fn record_notice(
     }
 }
 
+/// A recorded notice laid out as a letter: its row, the organ, the body lines and the date.
+async fn notice_letter(
+    state: &State,
+    page: &Page,
+    id: i64,
+) -> Result<
+    (
+        crate::store::case_files::NoticeRow,
+        String,
+        Vec<String>,
+        String,
+    ),
+    WebError,
+> {
+    let actor = page.0.actor.clone();
+    let (row, organ) = run(state, move |ctx| case_files::notice(ctx, &actor, id)).await?;
+    let (body, date) = notice_body(&row.body);
+    let date = date.unwrap_or_else(|| cn_long_date(Value::from_serialize(json!(row.sent_on))));
+    Ok((row, organ, body, date))
+}
+
 pub async fn print_notice(
     state: State,
     page: Page,
     path: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = page.0.actor.clone();
-    let (row, organ) = run(&state, move |ctx| case_files::notice(ctx, &actor, id)).await?;
-    let (body, date) = notice_body(&row.body);
+    let (row, organ, body, date) = notice_letter(&state, &page, id).await?;
     let body = render(
         "print_letter.html",
         context! {
             back => format!("/cases/{}", row.case_id), docx => format!("/notices/{id}.docx"),
             letter => context! {
-                organ => organ, doc_number => (), title => row.title, body => body,
-                date => date.unwrap_or_else(|| cn_long_date(Value::from_serialize(json!(row.sent_on)))),
+                organ => organ, doc_number => (), title => row.title, body => body, date => date,
             },
         },
     )?;
@@ -177,10 +195,7 @@ pub async fn notice_docx(
     path: web::Path<i64>,
 ) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
-    let actor = page.0.actor.clone();
-    let (row, organ) = run(&state, move |ctx| case_files::notice(ctx, &actor, id)).await?;
-    let (body, date) = notice_body(&row.body);
-    let date = date.unwrap_or_else(|| cn_long_date(Value::from_serialize(json!(row.sent_on))));
+    let (row, organ, body, date) = notice_letter(&state, &page, id).await?;
     let bytes = docx::letter(&docx::Letter {
         organ: &organ,
         doc_number: None,

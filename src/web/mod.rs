@@ -68,6 +68,17 @@ impl Form {
     }
 }
 
+/// What a page says when someone else changed the case while its form was being filled.
+pub const STALE_FORM: &str =
+    "该案件在您填写期间已被他人修改：下面是最新情况，您填写的内容仍保留在表单中，请核对后再提交。";
+
+/// The case version a form was filled against (its hidden `version` field).
+pub fn form_version(form: &Form) -> Result<i32, WebError> {
+    form.get("version")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| WebError::BadForm("缺少案件版本号".into()))
+}
+
 const STATIC: &[(&str, &str, &[u8])] = &[
     (
         "htmx.min.js",

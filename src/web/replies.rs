@@ -281,10 +281,7 @@ pub async fn record(
     let id = path.into_inner();
     let form = form.into_inner();
     page.check_csrf(&form)?;
-    let expected: i32 = form
-        .get("version")
-        .and_then(|v| v.parse().ok())
-        .ok_or_else(|| WebError::BadForm("缺少案件版本号".into()))?;
+    let expected = super::form_version(&form)?;
     let reload = |state: &State, page: &Page| {
         let actor = page.0.actor.clone();
         let state = state.clone();
@@ -320,11 +317,13 @@ pub async fn record(
                 OpError::StaleVersion => (
                     StatusCode::PRECONDITION_FAILED,
                     BTreeMap::new(),
-                    Some("该案件在您填写期间已被他人修改：请核对下方最新情况，您填写的内容仍保留，确认后再提交。".to_owned()),
+                    Some(super::STALE_FORM.to_owned()),
                 ),
-                OpError::Conflict { message, .. } | OpError::Rejected { message, .. } => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, BTreeMap::new(), Some(message))
-                }
+                OpError::Conflict { message, .. } | OpError::Rejected { message, .. } => (
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    BTreeMap::new(),
+                    Some(message),
+                ),
                 other => return Err(WebError::Op(other)),
             };
             let file = reload(&state, &page).await?;

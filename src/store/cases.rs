@@ -85,9 +85,39 @@ pub struct EventRow {
     pub recorded_at: NaiveDateTime,
 }
 
+/// Takes the next case number of a department and year (call inside the intake's
+/// transaction). The counter row stays locked until the transaction ends: concurrent
+/// intakes queue for it rather than colliding, and a rollback returns the number.
+fn next_case_seq(conn: &mut DbConnection, department_id: i64, year: i32) -> QueryResult<i32> {
+    use diesel::sql_types::{BigInt, Integer};
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = Integer)]
+        last_seq: i32,
+    }
+    // One statement both backends run alike: create the counter at 1, or advance it.
+    let (sql_pg, sql_lite) = (
+        "INSERT INTO case_counters (department_id, year, last_seq) VALUES ($1, $2, 1) \
+         ON CONFLICT (department_id, year) DO UPDATE SET last_seq = case_counters.last_seq + 1 \
+         RETURNING last_seq",
+        "INSERT INTO case_counters (department_id, year, last_seq) VALUES (?, ?, 1) \
+         ON CONFLICT (department_id, year) DO UPDATE SET last_seq = case_counters.last_seq + 1 \
+         RETURNING last_seq",
+    );
+    let sql = match conn {
+        DbConnection::Pg(_) => sql_pg,
+        DbConnection::Sqlite(_) => sql_lite,
+    };
+    diesel::sql_query(sql)
+        .bind::<BigInt, _>(department_id)
+        .bind::<Integer, _>(year)
+        .get_result::<Taken>(conn)
+        .map(|t| t.last_seq)
+}
+
 /// Inserts a case numbered `{year}-{seq:04}` within its department and year, and its items.
-/// Numbers come from max+1 under the (department, year, seq) unique key; a concurrent
-/// insert makes this fail with a unique violation, and the caller's retry takes the next.
+/// The number comes from the department's counter (`next_case_seq`); the (department,
+/// year, seq) unique key still guards against a counter behind imported rows.
 pub fn insert(
     conn: &mut DbConnection,
     new: &NewCase,
@@ -95,13 +125,7 @@ pub fn insert(
     derived: &Derived,
     created_by: i64,
 ) -> QueryResult<CaseRow> {
-    let seq: i32 = cases::table
-        .filter(cases::department_id.eq(new.department_id))
-        .filter(cases::year.eq(year))
-        .select(diesel::dsl::max(cases::seq))
-        .first::<Option<i32>>(conn)?
-        .unwrap_or(0)
-        + 1;
+    let seq = next_case_seq(conn, new.department_id, year)?;
     let ts = now();
     let row: CaseRow = diesel::insert_into(cases::table)
         .values((

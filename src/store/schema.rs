@@ -383,3 +383,11 @@ diesel::table! {
         revoked_at -> Nullable<Timestamp>,
     }
 }
+
+diesel::table! {
+    case_counters (department_id, year) {
+        department_id -> BigInt,
+        year -> Integer,
+        last_seq -> Integer,
+    }
+}

@@ -221,3 +221,35 @@ async fn demo_data_is_made_through_the_operations() {
     // The demonstration clerks can sign in.
     app.login("clerk000", "demo-password-2026").await;
 }
+
+#[actix_web::test]
+async fn sixty_four_clerks_registering_at_once_all_succeed_with_gapless_numbers() {
+    let app = spawn_app().await;
+    let dept = app.department("并发机关", "BF", None, "450100").await;
+    let (_, clerk) = app.user("busy_clerk", "clerk", Some(dept)).await;
+    let body = json!({
+        "department_id": dept,
+        "applicant": {"type": "natural_person", "name": "李四"},
+        "channel": "in_person", "submitted_on": "2026-11-20",
+        "items": [{"description": "某地块征收补偿方案"}]
+    });
+    let futures: Vec<_> = (0..64)
+        .map(|_| app.post("/api/v1/cases", &clerk, body.clone()))
+        .collect();
+    let results = crate::cases::join_all(futures).await;
+    let mut numbers: Vec<String> = results
+        .iter()
+        .map(|r| {
+            r.expect(201, None)["case_number"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    numbers.sort();
+    let expected: Vec<String> = (1..=64).map(|n| format!("2026-{n:04}")).collect();
+    assert_eq!(
+        numbers, expected,
+        "every intake succeeds, numbers unique and gapless"
+    );
+}

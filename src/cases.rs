@@ -187,6 +187,9 @@ pub fn derive(
             None
         },
         assignee_id: state.assignee,
+        // A correction received or a reopening starts a new period and settles a pending
+        // request (`CaseState`); a closed or replied case waits for nobody.
+        awaiting_approval: state.extension_requested && status.is_open(),
     };
     Ok(Derivation {
         state,
@@ -251,7 +254,10 @@ pub fn stale_paused(
             load_events(c, id)?,
             today,
         )?;
-        if d.derived.status != row.status || d.derived.due_on != row.due_on {
+        if d.derived.status != row.status
+            || d.derived.due_on != row.due_on
+            || d.derived.awaiting_approval != row.awaiting_approval
+        {
             stale.push((id, row.version, d.derived));
         }
     }
@@ -317,6 +323,7 @@ pub fn recompute_open(
                 status: row.status.clone(),
                 due_on: row.due_on,
                 assignee_id: row.assignee_id,
+                awaiting_approval: row.awaiting_approval,
             };
             audit_change(
                 c,

@@ -184,6 +184,8 @@ pub async fn annual_report(
 struct CaseLine {
     case_id: i64,
     case_number: String,
+    /// `{department code} {case number}` (numbers repeat across departments).
+    display_number: String,
     department_id: i64,
     applicant_type: String,
     applicant_name: String,
@@ -300,6 +302,13 @@ pub async fn annual_cells(
             CaseLine {
                 case_id: c.id,
                 case_number: c.case_number.clone(),
+                display_number: crate::ops::cases::display_number(
+                    computed
+                        .department_codes
+                        .get(&c.department_id)
+                        .map_or("", String::as_str),
+                    &c.case_number,
+                ),
                 department_id: c.department_id,
                 applicant_type: c.applicant_type.clone(),
                 applicant_name: c.applicant_name.clone(),

@@ -125,3 +125,22 @@ pub async fn list_cases(
     let page = run(&state, move |ctx| cases::list(ctx, &auth.0, q)).await?;
     Ok(HttpResponse::Ok().json(page))
 }
+
+pub async fn patch_case(
+    state: State,
+    auth: Auth,
+    req: HttpRequest,
+    path: web::Path<i64>,
+    body: Json<cases::IntakeCorrection>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let expected = if_match(&req)?;
+    let patch = body.into_inner();
+    let view = run(&state, move |ctx| {
+        cases::correct_intake(ctx, &auth.0, id, expected, patch)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(view.version))
+        .json(view))
+}

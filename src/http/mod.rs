@@ -36,6 +36,7 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/departments", org::list_departments);
     r.add(M::GET,   "/api/v1/departments/{id}", org::get_department);
     r.add(M::PATCH, "/api/v1/departments/{id}", org::patch_department);
+    r.add(M::GET,   "/api/v1/departments/{id}/staff", org::department_staff);
     r.add(M::POST,  "/api/v1/users", org::create_user);
     r.add(M::GET,   "/api/v1/users", org::list_users);
     r.add(M::PATCH, "/api/v1/users/{id}", org::patch_user);
@@ -43,6 +44,7 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/cases", cases::list_cases);
     r.add(M::POST,  "/api/v1/cases/batch", cases::create_batch);
     r.add(M::GET,   "/api/v1/cases/{id}", cases::get_case);
+    r.add(M::PATCH, "/api/v1/cases/{id}", cases::patch_case);
     r.add(M::POST,  "/api/v1/cases/{id}/events", cases::post_event);
     r.add(M::GET,   "/api/v1/cases/{id}/history", cases::case_history);
     r.add(M::POST,  "/api/v1/cases/{id}/reply", replies::post_reply);

@@ -110,3 +110,16 @@ pub async fn patch_user(
     .await?;
     Ok(user_response(StatusCode::OK, u))
 }
+
+pub async fn department_staff(
+    state: State,
+    auth: Auth,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, ApiError> {
+    let id = path.into_inner();
+    let items = run(&state, move |ctx| {
+        crate::ops::cases::department_staff(ctx, &auth.0, id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(Items { items }))
+}

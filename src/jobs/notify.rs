@@ -145,7 +145,12 @@ pub fn scan(
                     .unwrap_or_else(|| "未分配".to_owned());
                 lines.push(format!(
                     "- {} {} 申请人：{} 期限：{} 超期{}个工作日 承办人：{}",
-                    row.case_number, dept.data.name, row.applicant_name, due, late, assignee
+                    crate::ops::cases::display_number(&dept.data.code, &row.case_number),
+                    dept.data.name,
+                    row.applicant_name,
+                    due,
+                    late,
+                    assignee
                 ));
             }
             if lines.is_empty() {

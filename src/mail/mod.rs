@@ -96,12 +96,37 @@ pub fn render(
     Ok((fill("subject")?, fill("body")?.trim_end().to_owned() + "\n"))
 }
 
-/// What every case mail may say about the case and its agency. No secrets: the link is the
-/// public URL of the case, which needs a login.
+/// Why mail to the applicant is held, if it is: every mail to the public names the
+/// department's address and phone (the applicant's only way to reach it), so without them
+/// none is queued. None when the applicant gave no e-mail (nothing would be sent anyway).
+pub fn public_mail_held(
+    applicant_email: Option<&str>,
+    address: &Option<String>,
+    phone: &Option<String>,
+) -> Option<String> {
+    applicant_email?;
+    let blank = |v: &Option<String>| v.as_deref().is_none_or(|v| v.trim().is_empty());
+    let missing: Vec<&str> = [("地址（address）", address), ("电话（phone）", phone)]
+        .into_iter()
+        .filter(|(_, v)| blank(v))
+        .map(|(name, _)| name)
+        .collect();
+    (!missing.is_empty()).then(|| {
+        format!(
+            "受理机关未登记{}，发给申请人的邮件暂不发送：请补全机关信息，已暂停的通知请另行送达",
+            missing.join("、")
+        )
+    })
+}
+
+/// What every case mail may say about the case and its agency. No secrets. The link (the
+/// case in the API, which needs a login) goes to staff only, never to the public.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CaseMail {
     pub case_id: i64,
     pub case_number: String,
+    /// `{department code} {case number}`, for staff who see several departments.
+    pub display_number: String,
     pub applicant: String,
     pub applicant_email: Option<String>,
     pub wants_email: bool,
@@ -124,6 +149,7 @@ impl CaseMail {
         CaseMail {
             case_id: row.id,
             case_number: row.case_number.clone(),
+            display_number: crate::ops::cases::display_number(&dept.data.code, &row.case_number),
             applicant: row.applicant_name.clone(),
             applicant_email: row.applicant_email.clone(),
             wants_email: row.delivery_preference.as_deref() == Some("email"),
@@ -144,6 +170,7 @@ impl CaseMail {
             |d: Option<NaiveDate>| d.map_or_else(|| "（待定）".to_owned(), |d| d.to_string());
         BTreeMap::from([
             ("case_number", self.case_number.clone()),
+            ("display_number", self.display_number.clone()),
             ("applicant", self.applicant.clone()),
             ("department", self.department.clone()),
             ("address", or_none(&self.address)),
@@ -165,7 +192,11 @@ impl CaseMail {
         let Some(to) = self.applicant_email.clone() else {
             return Ok(None);
         };
+        if public_mail_held(Some(&to), &self.address, &self.phone).is_some() {
+            return Ok(None);
+        }
         let mut vars = self.vars();
+        vars.remove("link");
         vars.extend(extra.iter().cloned());
         let (subject, body) = render(template, &vars)?;
         Ok(Some(NewMail {
@@ -262,6 +293,7 @@ mod tests {
         CaseMail {
             case_id: 7,
             case_number: "2024-0003".into(),
+            display_number: "南交 2024-0003".into(),
             applicant: "张三".into(),
             applicant_email: Some("zhangsan@example.cn".into()),
             wants_email: true,
@@ -351,7 +383,7 @@ mod tests {
             .unwrap()
             .unwrap(),
         );
-        let lines = vec!["- 2024-0001 南宁市交通运输局 申请人：王五 期限：2024-10-08 超期3个工作日 承办人：李承办".to_owned()];
+        let lines = vec!["- 南交 2024-0001 南宁市交通运输局 申请人：王五 期限：2024-10-08 超期3个工作日 承办人：李承办".to_owned()];
         snapshot(
             "overdue_digest",
             &overdue_digest(
@@ -384,5 +416,25 @@ mod tests {
         assert_eq!(c.notice("reply", c.due_on.unwrap(), &[]), Ok(None));
         c.applicant_email = None;
         assert_eq!(c.acknowledgement(), Ok(None));
+    }
+
+    #[test]
+    fn mail_to_the_public_has_no_link_and_needs_address_and_phone() {
+        let mut c = case();
+        let m = c.acknowledgement().unwrap().unwrap();
+        assert!(!m.body.contains("/api/"), "{}", m.body);
+        assert!(
+            c.due_soon("李承办", "clerk@example.gov.cn", 5)
+                .unwrap()
+                .body
+                .contains(&c.link)
+        );
+        c.phone = None;
+        assert_eq!(c.acknowledgement(), Ok(None));
+        let d = c.due_on.unwrap();
+        assert_eq!(c.notice("reply", d, &[]), Ok(None));
+        let why = public_mail_held(Some("a@b.cn"), &c.address, &c.phone).unwrap();
+        assert!(why.contains("电话") && !why.contains("地址"), "{why}");
+        assert_eq!(public_mail_held(None, &None, &None), None);
     }
 }

@@ -74,6 +74,8 @@ pub struct Computed {
     pub facts: HashMap<i64, CaseFact>,
     pub remedies: Vec<RemedyRow>,
     pub special_regime: SpecialRegimeRow,
+    /// Department id → code, for `display_number`.
+    pub department_codes: HashMap<i64, String>,
 }
 
 /// Gathers the facts of the departments in scope, in one snapshot (a reply recorded
@@ -197,5 +199,9 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
         facts,
         remedies,
         special_regime: s.special_regime,
+        department_codes: codes
+            .iter()
+            .map(|(id, code)| (*id, (*code).to_owned()))
+            .collect(),
     })
 }

@@ -54,7 +54,8 @@ pub struct ItemIn {
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct CaseIn {
-    pub department_id: i64,
+    /// Optional for a clerk: the clerk's own department.
+    pub department_id: Option<i64>,
     pub applicant: ApplicantIn,
     pub channel: String,
     pub submitted_on: NaiveDate,
@@ -65,10 +66,26 @@ pub struct CaseIn {
     pub delivery_preference: Option<String>,
 }
 
-/// Parses intake input; `p` prefixes field names (`cases[2].` in a batch).
-pub fn parse_case(input: CaseIn, today: NaiveDate, p: &str) -> Result<NewCase, FieldErrors> {
+/// Parses intake input; `p` prefixes field names (`cases[2].` in a batch). A clerk who
+/// names no department registers for the clerk's own; everyone else must name one.
+pub fn parse_case(
+    input: CaseIn,
+    actor: &Actor,
+    today: NaiveDate,
+    p: &str,
+) -> Result<NewCase, FieldErrors> {
     let mut e = FieldErrors::default();
     let f = |name: &str| format!("{p}{name}");
+    let department_id = input.department_id.or(match actor.role {
+        Role::Clerk => actor.department_id,
+        _ => None,
+    });
+    if department_id.is_none() {
+        e.add(
+            f("department_id"),
+            "请填写受理机关（承办人可省略，默认为本机关）",
+        );
+    }
     let kind = ApplicantType::parse(input.applicant.kind.trim());
     if kind.is_none() {
         e.add(f("applicant.type"), "取值应为：natural_person | commercial | research | public_interest | legal_service | other_org");
@@ -163,9 +180,9 @@ pub fn parse_case(input: CaseIn, today: NaiveDate, p: &str) -> Result<NewCase, F
             "取值应为：post | email | in_person | online",
         );
     }
-    match (kind, name, channel, e.is_empty()) {
-        (Some(kind), Some(name), Some(channel), true) => Ok(NewCase {
-            department_id: input.department_id,
+    match (department_id, kind, name, channel, e.is_empty()) {
+        (Some(department_id), Some(kind), Some(name), Some(channel), true) => Ok(NewCase {
+            department_id,
             applicant_type: kind.as_str().to_owned(),
             applicant_name: name,
             applicant_id_number: id_number,
@@ -209,6 +226,11 @@ pub struct Flags {
     /// due-soon report lists such cases).
     pub correction_period_passed: bool,
     pub fee_period_passed: bool,
+    /// An extension request waits for a supervisor's approval.
+    pub awaiting_approval: bool,
+    /// Mail to the applicant is not sent while the department lacks its address or phone
+    /// (`CaseView::public_mail_held` says which). Single-case view only.
+    pub public_mail_held: bool,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -233,6 +255,8 @@ pub struct Repeat {
 pub struct CaseView {
     pub id: i64,
     pub case_number: String,
+    /// `{department code} {case number}`: numbers repeat across departments.
+    pub display_number: String,
     pub department_id: i64,
     pub status: String,
     pub closed_reason: Option<&'static str>,
@@ -248,6 +272,9 @@ pub struct CaseView {
     pub assignee_id: Option<i64>,
     pub due_on: Option<NaiveDate>,
     pub flags: Flags,
+    /// Why mail to the applicant is held (names the department's missing fields).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub public_mail_held: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub deadline: Option<Deadline>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -268,6 +295,12 @@ pub struct CaseView {
     pub updated_at: NaiveDateTime,
 }
 
+/// How a case is named wherever cases of several departments meet: numbers are per
+/// department (`2026-0001` in each), the department's code tells them apart.
+pub fn display_number(department_code: &str, case_number: &str) -> String {
+    format!("{department_code} {case_number}")
+}
+
 fn applicant_view(row: &CaseRow) -> ApplicantView {
     ApplicantView {
         kind: row.applicant_type.clone(),
@@ -284,7 +317,12 @@ fn receipt_rule(channel: &str) -> &'static str {
 }
 
 /// The full view of one case (with events and the deadline explanation).
-fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseView {
+fn full_view(row: CaseRow, dept: &Department, items: Vec<String>, d: Derivation) -> CaseView {
+    let mail_held = crate::mail::public_mail_held(
+        row.applicant_email.as_deref(),
+        &dept.data.address,
+        &dept.data.phone,
+    );
     let status = Status::parse(&d.derived.status).unwrap_or(Status::Received);
     let findings = status.is_open().then(|| {
         let facts =
@@ -309,9 +347,12 @@ fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseView {
             .flags
             .contains(&DeadlineFlag::CorrectionPeriodPassed),
         fee_period_passed: d.deadline.flags.contains(&DeadlineFlag::FeePeriodPassed),
+        awaiting_approval: d.derived.awaiting_approval,
+        public_mail_held: mail_held.is_some(),
     };
     CaseView {
         id: row.id,
+        display_number: display_number(&dept.data.code, &row.case_number),
         case_number: row.case_number.clone(),
         department_id: row.department_id,
         status: d.derived.status.clone(),
@@ -328,6 +369,7 @@ fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseView {
         assignee_id: d.derived.assignee_id,
         due_on: d.derived.due_on,
         flags,
+        public_mail_held: mail_held,
         events: Some(
             d.events
                 .into_iter()
@@ -353,10 +395,11 @@ fn full_view(row: CaseRow, items: Vec<String>, d: Derivation) -> CaseView {
 /// The full view with what is stored beside the case: items, latest reply, remedies.
 fn view_of(c: &mut DbConnection, row: CaseRow, d: Derivation) -> OpResult<CaseView> {
     let id = row.id;
+    let dept = department(c, row.department_id)?;
     let items = store::cases::items(c, id)?;
     let reply = store::replies::latest_for_case(c, id)?.map(ReplyView::from);
     let remedies = super::remedies::for_case(c, id, &d.calendar)?;
-    let mut view = full_view(row, items, d);
+    let mut view = full_view(row, &dept, items, d);
     view.reply = reply;
     view.flags.remedy_corrected = remedies.iter().any(RemedyView::is_corrected);
     view.remedies = Some(remedies);
@@ -479,7 +522,7 @@ fn create_one(
     )?;
     crate::cases::queue_mails(c, row.id, &ctx.settings.public_url, None)?;
     let repeats = possible_repeats(c, new, row.id)?;
-    let mut view = full_view(row, new.items.clone(), d);
+    let mut view = full_view(row, &dept, new.items.clone(), d);
     view.possible_repeats = Some(repeats);
     Ok(view)
 }
@@ -555,7 +598,7 @@ pub fn register(
 ) -> OpResult<Registered> {
     require(actor, CASE_WRITERS)?;
     let today = ctx.today();
-    let new = parse_case(input.clone(), today, "")?;
+    let new = parse_case(input.clone(), actor, today, "")?;
     idempotent_create(ctx, actor, idempotency_key, &input, |c, cal, scope| {
         let view = create_one(c, ctx, cal, scope, actor, &new, today)?;
         let version = view.version;
@@ -587,7 +630,7 @@ pub fn register_batch(
     let mut all = FieldErrors::default();
     let mut parsed = Vec::new();
     for (i, case) in input.cases.iter().enumerate() {
-        match parse_case(case.clone(), today, &format!("cases[{i}].")) {
+        match parse_case(case.clone(), actor, today, &format!("cases[{i}].")) {
             Ok(n) => parsed.push(n),
             Err(e) => all.0.extend(e.0),
         }
@@ -668,8 +711,9 @@ pub(crate) type Notice = (&'static str, NaiveDate, Vec<(&'static str, String)>);
 
 /// What a change decides, given the case as it stands.
 pub(crate) struct Change<T> {
-    /// The event the change records on the case.
-    pub event: CaseEvent,
+    /// The event the change records on the case; None for a correction of the intake
+    /// facts, which `decide` wrote itself.
+    pub event: Option<CaseEvent>,
     /// The audit action (`event:<kind>`, `reply_recorded`).
     pub action: String,
     /// What the audit record captures beside the case's state.
@@ -703,21 +747,28 @@ pub(crate) fn change_case<T>(
     let before = load(c, ctx, &scope, id, today)?;
     check_version(before.row.version, expected)?;
     let change = decide(c, &before)?;
-    let payload = serde_json::to_string(&change.event).map_err(OpError::internal)?;
-    let event_row = store::cases::insert_event(
-        c,
-        id,
-        change.event.kind(),
-        change.event.date(),
-        &payload,
-        actor.user_id,
-    )?;
     let mut events = before.derivation.events.clone();
-    events.push((event_row, change.event.clone()));
+    let received_on = match &change.event {
+        Some(event) => {
+            let payload = serde_json::to_string(event).map_err(OpError::internal)?;
+            let event_row = store::cases::insert_event(
+                c,
+                id,
+                event.kind(),
+                event.date(),
+                &payload,
+                actor.user_id,
+            )?;
+            events.push((event_row, event.clone()));
+            before.row.received_on
+        }
+        // The intake facts as corrected.
+        None => visible_case(c, &scope, id)?.received_on,
+    };
     let after = derive(
         &before.calendars,
         &before.dept.data,
-        before.row.received_on,
+        received_on,
         events,
         today,
     )?;
@@ -731,9 +782,13 @@ pub(crate) fn change_case<T>(
         Some(&snapshot(&before.row, &before.derivation.derived, None)),
         &snapshot(&row, &after.derived, change.audit),
     )?;
-    match change.mail {
-        None => crate::cases::queue_mails(c, id, &ctx.settings.public_url, Some(&change.event))?,
-        Some((template, date, values)) => {
+    match (change.mail, &change.event) {
+        // A correction of the intake facts mails nobody.
+        (None, None) => {}
+        (None, Some(event)) => {
+            crate::cases::queue_mails(c, id, &ctx.settings.public_url, Some(event))?;
+        }
+        (Some((template, date, values)), _) => {
             let mail =
                 crate::mail::CaseMail::for_case(&row, &before.dept, &ctx.settings.public_url)
                     .notice(template, date, &values)?;
@@ -786,7 +841,187 @@ pub fn record_event(
             Ok(Change {
                 action: format!("event:{}", event.kind()),
                 audit: serde_json::to_value(&event).ok(),
-                event: event.clone(),
+                event: Some(event.clone()),
+                mail: None,
+                value: (),
+            })
+        })?;
+        view_of(c, changed.row, changed.derivation)
+    })
+}
+
+/// The applicant as a correction sends it: each field sent replaces the stored one.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApplicantPatch {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub id_number: Option<String>,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub address: Option<String>,
+}
+
+/// A correction of intake facts (a misspelt name, a wrong date): each field sent replaces
+/// the stored one, an empty string clears an optional text; what is not sent stays.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeCorrection {
+    pub applicant: Option<ApplicantPatch>,
+    pub channel: Option<String>,
+    pub submitted_on: Option<NaiveDate>,
+    pub received_on: Option<NaiveDate>,
+    pub tracking_number: Option<String>,
+    pub items: Option<Vec<ItemIn>>,
+    pub purpose: Option<String>,
+    pub delivery_preference: Option<String>,
+}
+
+/// The intake facts of a case as a correction compares them (field name → value).
+fn intake_facts(new: &NewCase) -> BTreeMap<&'static str, serde_json::Value> {
+    use serde_json::json;
+    BTreeMap::from([
+        ("applicant.type", json!(new.applicant_type)),
+        ("applicant.name", json!(new.applicant_name)),
+        ("applicant.id_number", json!(new.applicant_id_number)),
+        ("applicant.phone", json!(new.applicant_phone)),
+        ("applicant.email", json!(new.applicant_email)),
+        ("applicant.address", json!(new.applicant_address)),
+        ("channel", json!(new.channel)),
+        ("submitted_on", json!(new.submitted_on)),
+        ("received_on", json!(new.received_on)),
+        ("tracking_number", json!(new.tracking_number)),
+        ("items", json!(new.items)),
+        ("purpose", json!(new.purpose)),
+        ("delivery_preference", json!(new.delivery_preference)),
+    ])
+}
+
+/// Corrects the intake facts of a case (更正登记信息), versioned and audited
+/// (`intake_corrected`, each changed field before and after). The due date moves only when
+/// the receipt facts (channel, submitted_on, received_on) do: the case is derived again
+/// from them and its events, as every change is.
+pub fn correct_intake(
+    ctx: &Ctx,
+    actor: &Actor,
+    id: i64,
+    expected: i32,
+    patch: IntakeCorrection,
+) -> OpResult<CaseView> {
+    let today = ctx.today();
+    ctx.write(|c| {
+        let changed = change_case(c, ctx, actor, id, expected, |c, before| {
+            let row = &before.row;
+            let items = store::cases::items(c, id)?;
+            let stored = NewCase {
+                department_id: row.department_id,
+                applicant_type: row.applicant_type.clone(),
+                applicant_name: row.applicant_name.clone(),
+                applicant_id_number: row.applicant_id_number.clone(),
+                applicant_phone: row.applicant_phone.clone(),
+                applicant_email: row.applicant_email.clone(),
+                applicant_address: row.applicant_address.clone(),
+                channel: row.channel.clone(),
+                submitted_on: row.submitted_on,
+                received_on: row.received_on,
+                tracking_number: row.tracking_number.clone(),
+                purpose: row.purpose.clone(),
+                delivery_preference: row.delivery_preference.clone(),
+                items: items.clone(),
+            };
+            let confirmed = before
+                .derivation
+                .events
+                .iter()
+                .any(|(_, e)| matches!(e, CaseEvent::ReceiptConfirmed { .. }));
+            if confirmed && patch.received_on.is_some() {
+                return Err(OpError::conflict(
+                    "receipt_confirmed",
+                    "收到申请之日已由 receipt_confirmed 事项登记，不能在登记信息中更正",
+                ));
+            }
+            let a = patch.applicant.clone().unwrap_or_default();
+            let keep = |sent: &Option<String>, stored: &Option<String>| {
+                sent.clone().or_else(|| stored.clone())
+            };
+            let channel = patch.channel.clone().unwrap_or_else(|| row.channel.clone());
+            // A channel whose receipt is the submission takes the (new) submission date.
+            let received_on = match patch.received_on {
+                Some(r) => Some(r),
+                None if Channel::parse(channel.trim())
+                    .is_some_and(Channel::receipt_is_submission) =>
+                {
+                    None
+                }
+                None => row.received_on,
+            };
+            let merged = CaseIn {
+                department_id: Some(row.department_id),
+                applicant: ApplicantIn {
+                    kind: a.kind.unwrap_or_else(|| row.applicant_type.clone()),
+                    name: a.name.unwrap_or_else(|| row.applicant_name.clone()),
+                    id_number: keep(&a.id_number, &row.applicant_id_number),
+                    phone: keep(&a.phone, &row.applicant_phone),
+                    email: keep(&a.email, &row.applicant_email),
+                    address: keep(&a.address, &row.applicant_address),
+                },
+                channel,
+                submitted_on: patch.submitted_on.unwrap_or(row.submitted_on),
+                received_on,
+                tracking_number: keep(&patch.tracking_number, &row.tracking_number),
+                items: patch.items.clone().unwrap_or_else(|| {
+                    items
+                        .iter()
+                        .map(|d| ItemIn {
+                            description: d.clone(),
+                        })
+                        .collect()
+                }),
+                purpose: keep(&patch.purpose, &row.purpose),
+                delivery_preference: keep(&patch.delivery_preference, &row.delivery_preference),
+            };
+            let new = parse_case(merged, actor, today, "")?;
+            let (old, now) = (intake_facts(&stored), intake_facts(&new));
+            let changes: serde_json::Map<String, serde_json::Value> = now
+                .iter()
+                .filter(|(k, v)| old.get(*k) != Some(*v))
+                .map(|(k, v)| {
+                    (
+                        (*k).to_owned(),
+                        serde_json::json!({ "before": old.get(k), "after": v }),
+                    )
+                })
+                .collect();
+            if changes.is_empty() {
+                return Err(OpError::rejected(
+                    "nothing_to_correct",
+                    "提交的内容与登记信息相同，没有需要更正的内容",
+                ));
+            }
+            // Events are recorded in date order from the receipt on: a receipt moved past
+            // one of them would leave the case's history out of order.
+            let new_start = new.received_on.unwrap_or(new.submitted_on);
+            if let Some((_, first)) = before
+                .derivation
+                .events
+                .iter()
+                .find(|(_, e)| e.date() < new_start)
+            {
+                return Err(OpError::conflict(
+                    "events_before_receipt",
+                    format!(
+                        "已登记的事项（{}，{}）早于更正后的收到申请之日{new_start}",
+                        first.kind(),
+                        first.date()
+                    ),
+                ));
+            }
+            store::cases::update_intake(c, id, &new, new.items != stored.items)?;
+            Ok(Change {
+                event: None,
+                action: "intake_corrected".to_owned(),
+                audit: Some(serde_json::json!({ "corrected": changes })),
                 mail: None,
                 value: (),
             })
@@ -810,6 +1045,9 @@ pub struct ListQuery {
     #[serde(default)]
     pub overdue: bool,
     pub due_soon: Option<u32>,
+    /// Only cases whose extension request waits for a supervisor's approval.
+    #[serde(default)]
+    pub awaiting_approval: bool,
     pub q: Option<String>,
     pub sort: Option<String>,
     pub limit: Option<i64>,
@@ -921,6 +1159,10 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
         ctx.read(|c| departments_in_scope(c, actor, q.department_id, q.include_subtree))?;
     let department_ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
     refresh_paused(ctx, &department_ids, today)?;
+    let codes: BTreeMap<i64, String> = departments
+        .iter()
+        .map(|d| (d.id, d.data.code.clone()))
+        .collect();
     let (rows, due_soon_bounds, corrected) = ctx.read(|c| {
         let calendars = ctx.calendars(c)?;
         // Per department: the last date that is within `due_soon` working days of as_of.
@@ -946,6 +1188,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
                 .due_soon
                 .map(|_| bounds.iter().map(|(d, b)| (*d, *b)).collect()),
             q: q.q.clone(),
+            awaiting_approval: q.awaiting_approval,
         };
         let rows = store::cases::list(c, &filter, sort, after, limit)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
@@ -978,6 +1221,10 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
                     .is_some_and(|(d, b)| d <= *b);
             CaseView {
                 id: row.id,
+                display_number: display_number(
+                    codes.get(&row.department_id).map_or("", String::as_str),
+                    &row.case_number,
+                ),
                 case_number: row.case_number.clone(),
                 department_id: row.department_id,
                 status: row.status.clone(),
@@ -1001,7 +1248,10 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
                     remedy_corrected: corrected.contains(&row.id),
                     correction_period_passed: false,
                     fee_period_passed: false,
+                    awaiting_approval: row.awaiting_approval,
+                    public_mail_held: false,
                 },
+                public_mail_held: None,
                 deadline: None,
                 events: None,
                 possible_repeats: None,
@@ -1027,6 +1277,39 @@ pub struct Assignable {
     pub id: i64,
     pub display_name: String,
     pub role: String,
+}
+
+/// Who may be assigned a department's cases (the rule `check_people` enforces): its active
+/// clerks, and active supervisors of it or a department above it.
+fn assignable(c: &mut DbConnection, dept_id: i64) -> OpResult<Vec<Assignable>> {
+    let tree = store::departments::tree(c)?;
+    Ok(store::users::list(c)?
+        .into_iter()
+        .filter(|u| u.active)
+        .filter(|u| match Role::parse(&u.role) {
+            Some(Role::Clerk) => u.department_id == Some(dept_id),
+            Some(Role::Supervisor) => u
+                .department_id
+                .is_some_and(|d| tree.subtree(d).contains(&dept_id)),
+            _ => false,
+        })
+        .map(|u| Assignable {
+            id: u.id,
+            display_name: u.display_name,
+            role: u.role,
+        })
+        .collect())
+}
+
+/// The staff a department's cases may be assigned to, for a department in the caller's
+/// scope (auditors: 403; outside the scope or absent: 404).
+pub fn department_staff(ctx: &Ctx, actor: &Actor, department_id: i64) -> OpResult<Vec<Assignable>> {
+    ctx.read(|c| {
+        if departments_in_scope(c, actor, Some(department_id), false)?.is_empty() {
+            return Err(OpError::NotFound("机关"));
+        }
+        assignable(c, department_id)
+    })
 }
 
 /// Everything a case page shows: the view, the audit trail, the actions the case allows
@@ -1064,24 +1347,7 @@ pub fn case_file(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<CaseFile> {
                 _ => None,
             })
             .collect();
-        let tree = store::departments::tree(c)?;
-        let dept_id = l.row.department_id;
-        let staff = store::users::list(c)?
-            .into_iter()
-            .filter(|u| u.active)
-            .filter(|u| match Role::parse(&u.role) {
-                Some(Role::Clerk) => u.department_id == Some(dept_id),
-                Some(Role::Supervisor) => u
-                    .department_id
-                    .is_some_and(|d| tree.subtree(d).contains(&dept_id)),
-                _ => false,
-            })
-            .map(|u| Assignable {
-                id: u.id,
-                display_name: u.display_name,
-                role: u.role,
-            })
-            .collect();
+        let staff = assignable(c, l.row.department_id)?;
         let history = store::trail::history(c, id)?;
         let department = l.dept.data.name.clone();
         let events: Vec<CaseEvent> = l.derivation.events.iter().map(|(_, e)| e.clone()).collect();

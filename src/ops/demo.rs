@@ -173,7 +173,7 @@ pub fn fill(
                 rng.pick(GIVEN)
             );
             batch.push(CaseIn {
-                department_id: *dept,
+                department_id: Some(*dept),
                 applicant: ApplicantIn {
                     kind: (*rng.pick(KINDS)).into(),
                     name,

@@ -385,7 +385,7 @@ pub fn record_reply(
                 ],
             );
             Ok(Change {
-                event: CaseEvent::Replied { date: went_out },
+                event: Some(CaseEvent::Replied { date: went_out }),
                 action: "reply_recorded".to_owned(),
                 audit: Some(audit),
                 mail: Some(mail),

@@ -34,6 +34,8 @@ pub struct CaseReportQuery {
 pub struct CaseLine {
     pub case_id: i64,
     pub case_number: String,
+    /// `{department code} {case number}` (numbers repeat across departments).
+    pub display_number: String,
     pub department_id: i64,
     pub department: String,
     pub applicant: String,
@@ -71,6 +73,7 @@ pub struct CaseReport {
 pub struct LapsedLine {
     pub case_id: i64,
     pub case_number: String,
+    pub display_number: String,
     pub department_id: i64,
     pub status: String,
     /// The event to record: `correction_lapsed` (Art. 30) or `fee_lapsed` (国办函〔2020〕109号).
@@ -105,6 +108,7 @@ fn lines(
                 .value;
             Ok(CaseLine {
                 case_id: row.id,
+                display_number: super::cases::display_number(&dept.data.code, &row.case_number),
                 case_number: row.case_number,
                 department_id: row.department_id,
                 department: dept.data.name.clone(),
@@ -165,7 +169,7 @@ impl CaseReport {
         );
         for i in &r.items {
             items.rows.push(vec![
-                i.case_number.clone().into(),
+                i.display_number.clone().into(),
                 i.department.clone().into(),
                 i.applicant.clone().into(),
                 i.received_on.into(),
@@ -443,6 +447,7 @@ fn lapsed(
             if d.deadline.flags.contains(&flag) {
                 out.push(LapsedLine {
                     case_id: row.id,
+                    display_number: super::cases::display_number(&dept.data.code, &row.case_number),
                     case_number: row.case_number.clone(),
                     department_id: row.department_id,
                     status: row.status.clone(),

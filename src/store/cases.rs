@@ -43,6 +43,7 @@ pub struct CaseRow {
     pub created_by: i64,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub awaiting_approval: bool,
 }
 
 /// The intake facts of a new case (already validated).
@@ -70,6 +71,8 @@ pub struct Derived {
     pub status: String,
     pub due_on: Option<NaiveDate>,
     pub assignee_id: Option<i64>,
+    /// An extension request waits for a supervisor's approval.
+    pub awaiting_approval: bool,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -149,6 +152,7 @@ pub fn insert(
             cases::status.eq(&derived.status),
             cases::due_on.eq(derived.due_on),
             cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
+            cases::awaiting_approval.eq(derived.awaiting_approval),
             cases::receipt_sort.eq(new.received_on.unwrap_or(new.submitted_on)),
             cases::version.eq(1),
             cases::created_by.eq(created_by),
@@ -214,6 +218,46 @@ pub fn insert_event(
         .get_result(conn)
 }
 
+/// Rewrites the intake facts of a case (and its items when `items` is true); the caller
+/// derives the case again and bumps the version in the same transaction.
+pub fn update_intake(
+    conn: &mut DbConnection,
+    id: i64,
+    new: &NewCase,
+    items: bool,
+) -> QueryResult<()> {
+    diesel::update(cases::table.filter(cases::id.eq(id)))
+        .set((
+            cases::applicant_type.eq(&new.applicant_type),
+            cases::applicant_name.eq(&new.applicant_name),
+            cases::applicant_id_number.eq(&new.applicant_id_number),
+            cases::applicant_phone.eq(&new.applicant_phone),
+            cases::applicant_email.eq(&new.applicant_email),
+            cases::applicant_address.eq(&new.applicant_address),
+            cases::channel.eq(&new.channel),
+            cases::submitted_on.eq(new.submitted_on),
+            cases::received_on.eq(new.received_on),
+            cases::tracking_number.eq(&new.tracking_number),
+            cases::purpose.eq(&new.purpose),
+            cases::delivery_preference.eq(&new.delivery_preference),
+            cases::receipt_sort.eq(new.received_on.unwrap_or(new.submitted_on)),
+        ))
+        .execute(conn)?;
+    if items {
+        diesel::delete(case_items::table.filter(case_items::case_id.eq(id))).execute(conn)?;
+        for (i, description) in new.items.iter().enumerate() {
+            diesel::insert_into(case_items::table)
+                .values((
+                    case_items::case_id.eq(id),
+                    case_items::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                    case_items::description.eq(description),
+                ))
+                .execute(conn)?;
+        }
+    }
+    Ok(())
+}
+
 /// Writes new derived values and bumps the version if it is still `expected_version`;
 /// returns the row as stored, or None when another writer got there first.
 pub fn update_derived(
@@ -233,6 +277,7 @@ pub fn update_derived(
         cases::due_on.eq(derived.due_on),
         cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
         cases::assignee_id.eq(derived.assignee_id),
+        cases::awaiting_approval.eq(derived.awaiting_approval),
         cases::received_on.eq(received_on),
         cases::version.eq(expected_version + 1),
         cases::updated_at.eq(now()),
@@ -259,6 +304,7 @@ pub fn refresh_derived(
         cases::status.eq(&derived.status),
         cases::due_on.eq(derived.due_on),
         cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
+        cases::awaiting_approval.eq(derived.awaiting_approval),
         cases::version.eq(expected_version + 1),
     ))
     .execute(conn)?;
@@ -328,6 +374,8 @@ pub struct ListFilter {
     /// … and on or before the per-department date.
     pub due_by: Option<Vec<(i64, NaiveDate)>>,
     pub q: Option<String>,
+    /// Only cases whose extension request waits for approval.
+    pub awaiting_approval: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -361,6 +409,9 @@ pub fn list(
     }
     if let Some(a) = f.assignee {
         q = q.filter(cases::assignee_id.eq(a));
+    }
+    if f.awaiting_approval {
+        q = q.filter(cases::awaiting_approval.eq(true));
     }
     if let Some(d) = f.received_from {
         q = q.filter(cases::received_on.ge(d));

@@ -86,6 +86,7 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        awaiting_approval -> Bool,
     }
 }
 

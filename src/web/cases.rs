@@ -100,7 +100,7 @@ fn case_inputs(form: &Form) -> Result<Vec<CaseIn>, std::collections::BTreeMap<St
         })
         .collect();
     let one = |name: String| CaseIn {
-        department_id,
+        department_id: Some(department_id),
         applicant: ApplicantIn {
             kind: form.get("applicant_type").unwrap_or_default().to_owned(),
             name,

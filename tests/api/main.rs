@@ -14,4 +14,5 @@ mod mail;
 mod ops;
 mod replies;
 mod smtp;
+mod usability;
 mod web;

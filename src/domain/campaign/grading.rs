@@ -9,7 +9,6 @@ use crate::domain::compliance::{
     self, DeliveryMethod, Finding, Organ, OrganKind, OrganLevel, ProcessFacts, ReplyDoc, Severity,
     codes,
 };
-use crate::domain::letter_rules::seal_names_organ;
 use crate::domain::outcome::Outcome;
 
 /// Where a reply's dispatch date came from.
@@ -274,14 +273,9 @@ pub fn check_reply(
         court: None,
         parent_government_name: None,
         vertically_managed: None,
-        // An evaluator's unit name is often short ("交通运输厅"); the seal that names it with
-        // its region is still its own (`letter_rules::seal_names_organ`).
-        seal_names: reply
-            .seal_organ
-            .iter()
-            .filter(|seal| seal_names_organ(seal, unit_name, &[]))
-            .cloned()
-            .collect(),
+        // The checker's seal rule accepts the unit's name with its region prefix, so the
+        // evaluator's short unit name needs no configured seal names.
+        seal_names: Vec::new(),
     };
     let process = ProcessFacts {
         due_on,

@@ -72,20 +72,10 @@ pub(super) fn seal_missing(ctx: &Ctx) -> Option<Finding> {
     (!ctx.reply.sealed).then(|| Finding::error(SEAL_MISSING, "答复书未加盖印章", SRC_SEAL))
 }
 
-/// The organ's own seal, or its designated OGI seal (`…政府信息公开专用章`), or a configured
-/// one. The seal of an internal unit (`…办公室`) is not the organ's: the reply is the organ's
-/// act (Art. 4, 36) and the seal must match the signing organ.
+/// The organ's own seal (its name, possibly with the region its short name leaves out),
+/// its designated OGI seal, or a configured one: the one rule the campaign grader uses too.
 fn seal_accepted(seal: &str, organ: &Organ) -> bool {
-    let s = norm(seal);
-    if organ.seal_names.iter().any(|n| norm(n) == s) {
-        return true;
-    }
-    let Some(rest) = s.strip_prefix(norm(&organ.name).as_str()) else {
-        return false;
-    };
-    let rest = rest.trim_matches(['(', ')']);
-    matches!(rest, "" | "印章" | "公章" | "章")
-        || (rest.contains("政府信息公开") && rest.ends_with('章'))
+    super::super::letter_rules::seal_names_organ(seal, &organ.name, &organ.seal_names)
 }
 
 pub(super) fn seal_organ_mismatch(ctx: &Ctx) -> Option<Finding> {

@@ -477,29 +477,6 @@ fn is_regulation(law: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('('))
 }
 
-/// The provisions one citation names; `"第十四条、第三十六条第三项"` names two. `None` entries
-/// are parts with no readable article number.
-fn cited_provisions(c: &LegalCitation) -> Vec<Option<Provision>> {
-    let Some(article) = c.article.as_deref().filter(|a| !a.trim().is_empty()) else {
-        return vec![None];
-    };
-    let parts: Vec<&str> = article
-        .split(['、', ',', '，', ';', '；', '和', '及'])
-        .filter(|p| !p.trim().is_empty())
-        .collect();
-    if parts.len() <= 1 {
-        return vec![Provision::parse_parts(
-            article,
-            c.paragraph.as_deref(),
-            c.item.as_deref(),
-        )];
-    }
-    parts
-        .into_iter()
-        .map(|p| Provision::parse_parts(p, None, None))
-        .collect()
-}
-
 struct Basis {
     /// Provisions of the Regulation the reply cites.
     regulation: Vec<Provision>,
@@ -513,7 +490,10 @@ fn basis(reply: &ReplyDoc) -> Basis {
         any_article: false,
     };
     for c in &reply.legal_basis {
-        for p in cited_provisions(c).into_iter().flatten() {
+        for p in super::letter_rules::cited_provisions(c)
+            .into_iter()
+            .flatten()
+        {
             b.any_article = true;
             if is_regulation(&c.law) {
                 b.regulation.push(p);

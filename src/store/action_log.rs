@@ -5,11 +5,10 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use sha2::{Digest, Sha256};
 
 use super::schema::action_log;
-use super::trail::GENESIS;
-use super::{Backend, DbConnection, now};
+use super::trail::{GENESIS, chain_now, digest_parts, link_problems};
+use super::{Backend, DbConnection};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = action_log)]
@@ -38,23 +37,17 @@ fn digest(
     before: Option<&str>,
     after: &str,
 ) -> String {
-    let mut h = Sha256::new();
-    let at = at.and_utc().timestamp_micros().to_string();
     let actor = actor_id.map_or_else(|| "-".to_owned(), |a| a.to_string());
-    for part in [
+    digest_parts(&[
         prev_hash,
         subject,
         &seq.to_string(),
         &actor,
-        &at,
+        &at.and_utc().timestamp_micros().to_string(),
         action,
         before.unwrap_or("\u{0}"),
         after,
-    ] {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+    ])
 }
 
 /// Appends a record to the subject's chain (call inside the transaction of the change).
@@ -75,9 +68,7 @@ pub fn append(
         .first(conn)
         .optional()?;
     let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-    let at = now();
-    let at = chrono::DateTime::from_timestamp_micros(at.and_utc().timestamp_micros())
-        .map_or(at, |t| t.naive_utc());
+    let at = chain_now();
     let hash = digest(&prev, subject, seq, actor_id, at, action, before, after);
     diesel::insert_into(action_log::table)
         .values((
@@ -143,20 +134,6 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<(usize, Vec<Break>)> {
             Some(p) => (p.seq + 1, p.hash.as_str()),
             None => (1, GENESIS),
         };
-        let mut problem = |what: &str| {
-            breaks.push(Break {
-                subject: r.subject.clone(),
-                seq: r.seq,
-                record_id: r.id,
-                problem: what.to_owned(),
-            });
-        };
-        if r.seq != expected_seq {
-            problem("sequence gap: a record is missing");
-        }
-        if r.prev_hash != expected_prev {
-            problem("prev_hash does not match the previous record");
-        }
         let recomputed = digest(
             &r.prev_hash,
             &r.subject,
@@ -167,8 +144,17 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<(usize, Vec<Break>)> {
             r.before_state.as_deref(),
             &r.after_state,
         );
-        if recomputed != r.hash {
-            problem("content does not match its hash: the record was altered");
+        for problem in link_problems(
+            (r.seq, expected_seq),
+            (&r.prev_hash, expected_prev),
+            (&r.hash, &recomputed),
+        ) {
+            breaks.push(Break {
+                subject: r.subject.clone(),
+                seq: r.seq,
+                record_id: r.id,
+                problem: problem.to_owned(),
+            });
         }
         prev = Some(r);
     }

@@ -42,23 +42,55 @@ impl Content<'_> {
     /// SHA-256 over the fields, each length-prefixed so no two different records can
     /// produce the same input.
     pub fn digest(&self) -> String {
-        let mut h = Sha256::new();
-        let at = self.at.and_utc().timestamp_micros().to_string();
-        for part in [
+        digest_parts(&[
             self.prev_hash,
             &self.case_id.to_string(),
             &self.seq.to_string(),
             &self.actor_id.to_string(),
-            &at,
+            &self.at.and_utc().timestamp_micros().to_string(),
             self.action,
             self.before.unwrap_or("\u{0}"),
             self.after,
-        ] {
-            h.update((part.len() as u64).to_be_bytes());
-            h.update(part.as_bytes());
-        }
-        hex(&h.finalize())
+        ])
     }
+}
+
+/// SHA-256 over the parts, each length-prefixed so no two different lists hash alike (the
+/// case trail and the action log hash their records this way).
+pub(crate) fn digest_parts(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    for part in parts {
+        h.update((part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+/// Now, at microsecond precision: what both databases store exactly, so a record's hash can
+/// be recomputed from what was stored.
+pub(crate) fn chain_now() -> NaiveDateTime {
+    let at = now();
+    chrono::DateTime::from_timestamp_micros(at.and_utc().timestamp_micros())
+        .map_or(at, |t| t.naive_utc())
+}
+
+/// What is wrong with one link of a chain, given what its predecessor says it should be.
+pub(crate) fn link_problems(
+    (seq, expected_seq): (i32, i32),
+    (prev_hash, expected_prev): (&str, &str),
+    (hash, recomputed): (&str, &str),
+) -> Vec<&'static str> {
+    let mut problems = Vec::new();
+    if seq != expected_seq {
+        problems.push("sequence gap: a record is missing");
+    }
+    if prev_hash != expected_prev {
+        problems.push("prev_hash does not match the previous record");
+    }
+    if hash != recomputed {
+        problems.push("content does not match its hash: the record was altered");
+    }
+    problems
 }
 
 /// SHA-256 of `data` as lowercase hex.
@@ -86,10 +118,7 @@ pub fn append(
         .first(conn)
         .optional()?;
     let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
-    // Microsecond precision: what both databases store exactly, so the hash can be redone.
-    let at = now();
-    let at = chrono::DateTime::from_timestamp_micros(at.and_utc().timestamp_micros())
-        .map_or(at, |t| t.naive_utc());
+    let at = chain_now();
     let hash = Content {
         prev_hash: &prev,
         case_id,
@@ -148,20 +177,6 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<(usize, Vec<Break>)> {
             Some(p) => (p.seq + 1, p.hash.as_str()),
             None => (1, GENESIS),
         };
-        let mut problem = |what: &str| {
-            breaks.push(Break {
-                case_id: r.case_id,
-                seq: r.seq,
-                record_id: r.id,
-                problem: what.to_owned(),
-            });
-        };
-        if r.seq != expected_seq {
-            problem("sequence gap: a record is missing");
-        }
-        if r.prev_hash != expected_prev {
-            problem("prev_hash does not match the previous record");
-        }
         let recomputed = Content {
             prev_hash: &r.prev_hash,
             case_id: r.case_id,
@@ -173,8 +188,17 @@ pub fn verify(conn: &mut DbConnection) -> QueryResult<(usize, Vec<Break>)> {
             after: &r.after_state,
         }
         .digest();
-        if recomputed != r.hash {
-            problem("content does not match its hash: the record was altered");
+        for problem in link_problems(
+            (r.seq, expected_seq),
+            (&r.prev_hash, expected_prev),
+            (&r.hash, &recomputed),
+        ) {
+            breaks.push(Break {
+                case_id: r.case_id,
+                seq: r.seq,
+                record_id: r.id,
+                problem: problem.to_owned(),
+            });
         }
         prev = Some(r);
     }

@@ -473,16 +473,7 @@ fn add_user(
     if role.needs_department() && department_id.is_none() {
         return Err("--department-id is required for clerks and supervisors".into());
     }
-    let (plain, generated) = if password_stdin {
-        let mut line = String::new();
-        std::io::stdin()
-            .lock()
-            .read_line(&mut line)
-            .map_err(|e| e.to_string())?;
-        (line.trim_end_matches(['\r', '\n']).to_owned(), false)
-    } else {
-        (password::generate().map_err(|e| e.to_string())?, true)
-    };
+    let (plain, generated) = read_or_generate_password(password_stdin)?;
     let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), 1).map_err(|e| e.to_string())?;
     let input = ogi_tracker::ops::org::UserIn {
         username,
@@ -493,15 +484,7 @@ fn add_user(
         password: plain.clone(),
     };
     // The console acts as the operator: the same checks as the API, no acting user.
-    let user = ogi_tracker::ops::org::create_user(&ctx, None, input).map_err(|e| match e {
-        ogi_tracker::ops::OpError::Invalid(fields) => fields
-            .0
-            .iter()
-            .map(|(k, v)| format!("{k}: {v}"))
-            .collect::<Vec<_>>()
-            .join("; "),
-        other => other.to_string(),
-    })?;
+    let user = ogi_tracker::ops::org::create_user(&ctx, None, input).map_err(op_message)?;
     println!("created user {} (id {})", user.username, user.id);
     if generated {
         println!("password (shown once): {plain}");

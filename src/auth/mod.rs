@@ -108,6 +108,14 @@ pub fn login_wait_after(
         .map(|ms| ms.div_ceil(1000))
 }
 
+/// A secret of `N` random bytes from the OS, as lowercase hex: session and feed tokens,
+/// form tokens, idempotency keys of forms.
+pub fn random_hex<const N: usize>() -> Result<String, getrandom::Error> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes)?;
+    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -16,7 +16,9 @@ mod work;
 
 use chrono::NaiveDate;
 
-pub use data::{LayerFile, NamedDate, ProblemCode, UnverifiedYear, YearData, YearDataProblem};
+pub use data::{
+    LayerFile, NamedDate, ProblemCode, UnverifiedYear, YearData, YearDataProblem, weekday_zh,
+};
 pub use festivals::{FIRST_RULE_YEAR, festival_dates, statutory_days_off};
 pub use region::RegionCode;
 pub use set::{CalendarSet, Layer, LayerInfo};

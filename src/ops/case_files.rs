@@ -335,16 +335,10 @@ pub fn attachment(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<(AttachmentMeta
     })
 }
 
-fn random_token() -> OpResult<String> {
-    let mut bytes = [0u8; 24];
-    getrandom::fill(&mut bytes).map_err(OpError::internal)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 /// Creates a new personal calendar link (the previous one stops working); returns the
 /// secret token, shown once.
 pub fn new_feed(ctx: &Ctx, actor: &Actor) -> OpResult<String> {
-    let token = random_token()?;
+    let token = crate::auth::random_hex::<24>().map_err(OpError::internal)?;
     let hash = store::trail::sha256_hex(token.as_bytes());
     ctx.write(|c| {
         store::case_files::revoke_feeds(c, actor.user_id)?;

@@ -127,12 +127,6 @@ pub struct WebSession {
 /// A browser session ends after this long without a request.
 pub const WEB_IDLE_MINUTES: i64 = 30;
 
-fn random_token() -> OpResult<String> {
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(OpError::internal)?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 /// Signs in from the web form: the same password check and back-off as the API, then a
 /// new session (the database keeps only the token's hash).
 pub fn web_login(
@@ -143,8 +137,8 @@ pub fn web_login(
     at: NaiveDateTime,
 ) -> OpResult<WebLogin> {
     let user = login(ctx, username, secret, client, at)?;
-    let cookie_token = random_token()?;
-    let csrf_token = random_token()?;
+    let cookie_token = crate::auth::random_hex::<32>().map_err(OpError::internal)?;
+    let csrf_token = crate::auth::random_hex::<32>().map_err(OpError::internal)?;
     let hash = store::trail::sha256_hex(cookie_token.as_bytes());
     ctx.write(|c| {
         store::web_sessions::delete_idle(c, at - chrono::Duration::minutes(WEB_IDLE_MINUTES))?;

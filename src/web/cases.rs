@@ -28,12 +28,6 @@ async fn departments(state: &State, page: &Page) -> Result<Vec<(i64, String)>, W
     Ok(all.into_iter().map(|d| (d.id, d.data.name)).collect())
 }
 
-fn random_key() -> Result<String, WebError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 async fn intake_page(
     state: &State,
     page: &Page,
@@ -52,7 +46,10 @@ async fn intake_page(
         .entry("submitted_on".into())
         .or_insert_with(|| state.today().to_string());
     // A fresh key for each rendering: a double submit of this form makes one case.
-    values.insert("idempotency_key".into(), random_key()?);
+    values.insert(
+        "idempotency_key".into(),
+        crate::auth::random_hex::<16>().map_err(|e| WebError::Internal(e.to_string()))?,
+    );
     let body = render(
         "intake.html",
         context! {
@@ -363,24 +360,36 @@ pub async fn case_page(
     .await
 }
 
-/// The event a case-page form describes, as the API's `CaseEvent`.
+/// The event a case-page form describes, as the API's `CaseEvent`: the form's fields carry
+/// the event's field names; numbers are parsed, the approver of an extension is the user,
+/// a fee is typed in yuan, correction items one per line.
 fn event_of(form: &Form, actor_id: i64) -> Result<CaseEvent, String> {
+    const NUMBERS: &[&str] = &["user_id", "consultation", "working_days"];
+    const TEXTS: &[&str] = &[
+        "date",
+        "respond_by",
+        "party",
+        "consulted",
+        "third_party_received_on",
+        "notified_on",
+        "reason",
+        "due_on",
+    ];
     let kind = form.get("type").ok_or("缺少事件类型")?;
     let mut m = Map::new();
     m.insert("type".into(), json!(kind));
-    m.insert("date".into(), json!(form.get("date").unwrap_or_default()));
-    let int = |k: &str| -> Result<Option<i64>, String> {
-        form.get(k)
-            .map(|v| v.parse::<i64>().map_err(|_| format!("“{v}”不是整数")))
-            .transpose()
-    };
-    match kind {
-        "assigned" => {
-            m.insert(
-                "user_id".into(),
-                json!(int("user_id")?.ok_or("请选择承办人")?),
-            );
+    for key in TEXTS {
+        if let Some(v) = form.get(key) {
+            m.insert((*key).into(), json!(v));
         }
+    }
+    for key in NUMBERS {
+        if let Some(v) = form.get(key) {
+            let n: i64 = v.parse().map_err(|_| format!("“{v}”不是整数"))?;
+            m.insert((*key).into(), json!(n));
+        }
+    }
+    match kind {
         "correction_requested" => {
             let items: Vec<&str> = form
                 .get("items")
@@ -390,68 +399,9 @@ fn event_of(form: &Form, actor_id: i64) -> Result<CaseEvent, String> {
                 .filter(|l| !l.is_empty())
                 .collect();
             m.insert("items".into(), json!(items));
-            m.insert(
-                "respond_by".into(),
-                json!(form.get("respond_by").unwrap_or_default()),
-            );
-        }
-        "consultation_started" => {
-            m.insert(
-                "party".into(),
-                json!(form.get("party").unwrap_or("third_party")),
-            );
-            m.insert(
-                "consulted".into(),
-                json!(form.get("consulted").unwrap_or_default()),
-            );
-            if let Some(r) = form.get("third_party_received_on") {
-                m.insert("third_party_received_on".into(), json!(r));
-            }
-        }
-        "consultation_ended" => {
-            m.insert(
-                "consultation".into(),
-                json!(int("consultation")?.ok_or("请选择结束的征求意见")?),
-            );
-        }
-        "extension_requested" => {
-            m.insert(
-                "working_days".into(),
-                json!(int("working_days")?.unwrap_or(20)),
-            );
-            m.insert(
-                "reason".into(),
-                json!(form.get("reason").unwrap_or_default()),
-            );
         }
         "extension_granted" => {
             m.insert("approved_by".into(), json!(actor_id));
-            m.insert(
-                "notified_on".into(),
-                json!(
-                    form.get("notified_on")
-                        .or(form.get("date"))
-                        .unwrap_or_default()
-                ),
-            );
-            m.insert(
-                "working_days".into(),
-                json!(int("working_days")?.unwrap_or(20)),
-            );
-            m.insert(
-                "reason".into(),
-                json!(form.get("reason").unwrap_or_default()),
-            );
-        }
-        "custom_due_date" => {
-            m.insert(
-                "due_on".into(),
-                json!(form.get("due_on").unwrap_or_default()),
-            );
-            m.insert(
-                "reason".into(),
-                json!(form.get("reason").unwrap_or_default()),
-            );
         }
         "fee_notice_issued" => {
             let yuan = form.get("amount").unwrap_or_default();
@@ -459,25 +409,37 @@ fn event_of(form: &Form, actor_id: i64) -> Result<CaseEvent, String> {
                 parse_yuan(yuan).ok_or_else(|| format!("金额“{yuan}”应为元，最多两位小数"))?;
             m.insert("amount_fen".into(), json!(fen));
         }
-        "reopened" => {
-            m.insert(
-                "reason".into(),
-                json!(form.get("reason").unwrap_or_default()),
-            );
-        }
         _ => {}
     }
+    // The forms mark every field the event needs as required, so what reaches here is a
+    // date the browser let through unparsed or a field left out by hand.
     serde_json::from_value(serde_json::Value::Object(m)).map_err(|e| {
         let e = e.to_string();
-        if e.contains("date")
-            || e.contains("premature end")
-            || e.contains("input contains invalid characters")
+        match e
+            .split('`')
+            .nth(1)
+            .filter(|_| e.starts_with("missing field"))
         {
-            "请填写有效的日期".to_owned()
-        } else {
-            format!("表单内容有误：{e}")
+            Some(field) => format!("请填写{}", field_label(field)),
+            None => "请填写有效的日期和数字".to_owned(),
         }
     })
+}
+
+/// The words on the form for an event field.
+fn field_label(field: &str) -> &'static str {
+    match field {
+        "date" => "日期",
+        "user_id" => "承办人",
+        "respond_by" => "补正期限",
+        "consulted" => "征求意见对象",
+        "consultation" => "结束的征求意见",
+        "working_days" => "延长工作日数",
+        "reason" => "理由",
+        "notified_on" => "告知申请人日期",
+        "due_on" => "答复期限",
+        _ => "必填项",
+    }
 }
 
 /// `12.5` yuan → 1250 fen.
@@ -533,24 +495,11 @@ pub async fn record_event(
     {
         Ok(_) => Ok(see_other(&format!("/cases/{id}?done={action}"))),
         Err(WebError::Op(e)) => {
-            let (status, message, stale) = match &e {
-                OpError::StaleVersion => (
-                    StatusCode::PRECONDITION_FAILED,
-                    super::STALE_FORM.to_owned(),
-                    true,
-                ),
-                OpError::Invalid(f) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    f.0.values().cloned().collect::<Vec<_>>().join("；"),
-                    false,
-                ),
-                OpError::Rejected { message, .. } | OpError::Conflict { message, .. } => {
-                    (StatusCode::UNPROCESSABLE_ENTITY, message.clone(), false)
-                }
-                OpError::Denied { message, .. } => (StatusCode::FORBIDDEN, message.clone(), false),
-                OpError::OutOfRange(m) => (StatusCode::UNPROCESSABLE_ENTITY, m.clone(), false),
-                _ => return Err(WebError::Op(e)),
-            };
+            let r = super::error::refusal(e)?;
+            let message = r
+                .message
+                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+            let (status, stale) = (r.status, r.stale);
             case_view(
                 &state,
                 &page,

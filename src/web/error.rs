@@ -135,6 +135,50 @@ impl ResponseError for WebError {
     }
 }
 
+/// An operation's refusal of a form, shown in place on the form's page with what was
+/// typed; anything else is an error page.
+pub struct Refusal {
+    pub status: StatusCode,
+    /// A message for the whole form (none when the fields say it all).
+    pub message: Option<String>,
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// Someone else changed the case meanwhile.
+    pub stale: bool,
+}
+
+pub fn refusal(e: OpError) -> Result<Refusal, WebError> {
+    let (status, message, fields, stale) = match e {
+        OpError::StaleVersion => (
+            StatusCode::PRECONDITION_FAILED,
+            Some(super::STALE_FORM.to_owned()),
+            Default::default(),
+            true,
+        ),
+        OpError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, None, f.0, false),
+        OpError::Rejected { message, .. }
+        | OpError::Conflict { message, .. }
+        | OpError::OutOfRange(message) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some(message),
+            Default::default(),
+            false,
+        ),
+        OpError::Denied { message, .. } => (
+            StatusCode::FORBIDDEN,
+            Some(message),
+            Default::default(),
+            false,
+        ),
+        other => return Err(WebError::Op(other)),
+    };
+    Ok(Refusal {
+        status,
+        message,
+        fields,
+        stale,
+    })
+}
+
 /// Percent-encodes a path for a query parameter.
 pub fn url_encode(s: &str) -> String {
     s.bytes()

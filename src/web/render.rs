@@ -3,7 +3,9 @@
 
 use std::sync::LazyLock;
 
-use chrono::{Datelike, NaiveDate, Weekday};
+use chrono::{Datelike, NaiveDate};
+
+use crate::domain::calendar::weekday_zh;
 use minijinja::{Environment, Value};
 
 use super::error::WebError;
@@ -77,18 +79,6 @@ pub fn render(name: &str, ctx: Value) -> Result<String, WebError> {
         .map_err(|e| WebError::Internal(format!("template {name}: {e:#}")))
 }
 
-fn weekday(d: NaiveDate) -> &'static str {
-    match d.weekday() {
-        Weekday::Mon => "周一",
-        Weekday::Tue => "周二",
-        Weekday::Wed => "周三",
-        Weekday::Thu => "周四",
-        Weekday::Fri => "周五",
-        Weekday::Sat => "周六",
-        Weekday::Sun => "周日",
-    }
-}
-
 fn parse(v: &Value) -> Option<NaiveDate> {
     v.as_str()
         .and_then(|s| s.get(..10))
@@ -97,7 +87,9 @@ fn parse(v: &Value) -> Option<NaiveDate> {
 
 /// `2026-12-04（周五）`; empty for no date.
 pub fn cn_date(v: Value) -> String {
-    parse(&v).map_or_else(String::new, |d| format!("{d}（{}）", weekday(d)))
+    parse(&v).map_or_else(String::new, |d| {
+        format!("{d}（{}）", weekday_zh(d.weekday()))
+    })
 }
 
 /// `2026年12月4日`, as on a letter (GB/T 9704: Arabic numerals, no padding).

@@ -312,20 +312,12 @@ pub async fn record(
     {
         Ok(_) => Ok(see_other(&format!("/cases/{id}?done=replied"))),
         Err(WebError::Op(e)) => {
-            let (status, errors, message) = match e {
-                OpError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, f.0, None),
-                OpError::StaleVersion => (
-                    StatusCode::PRECONDITION_FAILED,
-                    BTreeMap::new(),
-                    Some(super::STALE_FORM.to_owned()),
-                ),
-                OpError::Conflict { message, .. } | OpError::Rejected { message, .. } => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    BTreeMap::new(),
-                    Some(message),
-                ),
-                other => return Err(WebError::Op(other)),
-            };
+            let super::error::Refusal {
+                status,
+                message,
+                fields: errors,
+                ..
+            } = super::error::refusal(e)?;
             let file = reload(&state, &page).await?;
             let mut values = form.values();
             // Resubmitting answers the case as it is now.

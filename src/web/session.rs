@@ -101,19 +101,13 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-fn random_hex() -> Result<String, WebError> {
-    let mut bytes = [0u8; 16];
-    getrandom::fill(&mut bytes).map_err(|e| WebError::Internal(e.to_string()))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
 fn login_page(
     state: &State,
     next: &str,
     username: &str,
     error: Option<String>,
 ) -> Result<HttpResponse, WebError> {
-    let token = random_hex()?;
+    let token = crate::auth::random_hex::<16>().map_err(|e| WebError::Internal(e.to_string()))?;
     let body = render(
         "login.html",
         context! { next => next, username => username, error => error, csrf => &token, user => () },

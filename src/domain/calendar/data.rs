@@ -162,7 +162,8 @@ pub(super) fn is_weekend(d: NaiveDate) -> bool {
     matches!(d.weekday(), Weekday::Sat | Weekday::Sun)
 }
 
-pub(super) fn weekday_zh(w: Weekday) -> &'static str {
+/// The weekday as written in Chinese dates: `周五`.
+pub fn weekday_zh(w: Weekday) -> &'static str {
     match w {
         Weekday::Mon => "周一",
         Weekday::Tue => "周二",

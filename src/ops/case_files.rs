@@ -401,10 +401,8 @@ pub fn feed(ctx: &Ctx, token: &str) -> OpResult<Vec<FeedEntry>> {
 }
 
 fn feed_of(c: &mut DbConnection, actor: &Actor) -> OpResult<Vec<FeedEntry>> {
-    let scope = scope(c, actor)?;
-    let departments: Vec<i64> = store::departments::list(c)?
+    let departments: Vec<i64> = super::cases::departments_in_scope(c, actor, None, false)?
         .into_iter()
-        .filter(|d| scope.allows(d.id))
         .map(|d| d.id)
         .collect();
     let filter = store::cases::ListFilter {

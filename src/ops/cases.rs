@@ -1312,6 +1312,18 @@ pub fn department_staff(ctx: &Ctx, actor: &Actor, department_id: i64) -> OpResul
     })
 }
 
+/// The consultations still open on a case: (the event's id, who was consulted).
+pub(crate) fn open_consultations(d: &Derivation) -> Vec<(i64, String)> {
+    d.events
+        .iter()
+        .filter(|(r, _)| d.state.open_consultations.contains_key(&r.id))
+        .filter_map(|(r, e)| match e {
+            CaseEvent::ConsultationStarted { consulted, .. } => Some((r.id, consulted.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
 /// Everything a case page shows: the view, the audit trail, the actions the case allows
 /// now, and who it may be assigned to.
 #[derive(Debug, Serialize)]
@@ -1337,16 +1349,7 @@ pub fn case_file(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<CaseFile> {
         let l = load(c, ctx, &scope, id, today)?;
         let approver = matches!(actor.role, Role::Supervisor | Role::Admin);
         let actions = crate::domain::case_actions::available(&l.derivation.state, approver);
-        let open_consultations = l
-            .derivation
-            .events
-            .iter()
-            .filter(|(r, _)| l.derivation.state.open_consultations.contains_key(&r.id))
-            .filter_map(|(r, e)| match e {
-                CaseEvent::ConsultationStarted { consulted, .. } => Some((r.id, consulted.clone())),
-                _ => None,
-            })
-            .collect();
+        let open_consultations = open_consultations(&l.derivation);
         let staff = assignable(c, l.row.department_id)?;
         let history = store::trail::history(c, id)?;
         let department = l.dept.data.name.clone();

@@ -10,7 +10,7 @@ use super::cases::{CaseView, ListQuery, departments_in_scope, list};
 use super::{Ctx, OpResult};
 use crate::auth::Actor;
 use crate::cases::{department_calendar, derive, parse_events};
-use crate::domain::case::{CaseEvent, FEE_PAYMENT_DAYS};
+use crate::domain::case::FEE_PAYMENT_DAYS;
 use crate::store;
 
 /// How many open cases a desk shows at most (the rest are found by search).
@@ -120,14 +120,9 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
                 .unwrap_or_default();
             Some(format!("等待申请人缴费（缴费期限 {by}）"))
         } else if !d.state.open_consultations.is_empty() {
-            let consulted: Vec<String> = d
-                .events
-                .iter()
-                .filter(|(r, _)| d.state.open_consultations.contains_key(&r.id))
-                .filter_map(|(_, e)| match e {
-                    CaseEvent::ConsultationStarted { consulted, .. } => Some(consulted.clone()),
-                    _ => None,
-                })
+            let consulted: Vec<String> = super::cases::open_consultations(&d)
+                .into_iter()
+                .map(|(_, who)| who)
                 .collect();
             Some(format!("征求意见中：{}", consulted.join("、")))
         } else {

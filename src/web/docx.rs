@@ -110,6 +110,12 @@ pub fn letter(l: &Letter) -> Result<Vec<u8>, String> {
     Ok(buf.into_inner())
 }
 
+/// Whether a line is a letter's date as written at its foot (`2026年12月4日`).
+pub fn is_letter_date(line: &str) -> bool {
+    let l = line.trim();
+    l.ends_with('日') && l.contains('年') && l.contains('月') && l.chars().count() <= 12
+}
+
 /// A stored letter's text split for layout: its title line and the lines between the
 /// title and the closing (organ and date), which the layout draws from the reply record.
 /// A text without a recognisable title is all body.
@@ -123,15 +129,11 @@ pub fn split_letter(text: &str) -> (Option<String>, Vec<String>) {
         );
     };
     let mut body: Vec<&str> = lines[t + 1..].to_vec();
-    let is_date = |l: &str| {
-        let l = l.trim();
-        l.ends_with('日') && l.contains('年') && l.contains('月') && l.chars().count() <= 12
-    };
     // Drop the closing: trailing blanks, the date, then the signing organ.
     while body.last().is_some_and(|l| l.trim().is_empty()) {
         body.pop();
     }
-    if body.last().is_some_and(|l| is_date(l)) {
+    if body.last().is_some_and(|l| is_letter_date(l)) {
         body.pop();
         if body.last().is_some_and(|l| {
             !l.trim().is_empty() && !l.trim().ends_with('。') && l.trim().chars().count() <= 30

@@ -172,13 +172,7 @@ fn notice_body(text: &str) -> (Vec<String>, Option<String>) {
     while lines.last().is_some_and(|l| l.trim().is_empty()) {
         lines.pop();
     }
-    let date = lines
-        .last()
-        .filter(|l| {
-            let l = l.trim();
-            l.ends_with('日') && l.contains('年') && l.chars().count() <= 12
-        })
-        .cloned();
+    let date = lines.last().filter(|l| docx::is_letter_date(l)).cloned();
     if date.is_some() {
         lines.pop();
         lines.pop();

@@ -233,7 +233,7 @@ pub fn check_reply(ctx: &Ctx, actor: &Actor, id: i64, input: ReplyIn) -> OpResul
         let scope = scope(c, actor)?;
         let l = load(c, ctx, &scope, id, ctx.today())?;
         let doc_number = match wanted_number.as_deref() {
-            Some("auto") => Some(next_number_in(c, &l.dept, input.issued_on)?),
+            Some("auto") => Some(next_number_in(c, &l.dept, input.issued_on)?.0),
             other => other.map(str::to_owned),
         };
         let d = &l.derivation;
@@ -245,18 +245,17 @@ pub fn check_reply(ctx: &Ctx, actor: &Actor, id: i64, input: ReplyIn) -> OpResul
     })
 }
 
+/// The department's next automatic 文号 for a reply issued on `issued_on`, with its
+/// sequence number.
 fn next_number_in(
     c: &mut DbConnection,
     dept: &Department,
     issued_on: NaiveDate,
-) -> OpResult<String> {
+) -> OpResult<(String, i32)> {
     let year = issued_on.year();
     let seq = store::replies::next_seq(c, dept.id, &dept.data.code, year)?;
-    Ok(DocNumber::format(
-        &dept.data.code,
-        year,
-        u32::try_from(seq).unwrap_or(1),
-    ))
+    let number = DocNumber::format(&dept.data.code, year, u32::try_from(seq).unwrap_or(1));
+    Ok((number, seq))
 }
 
 /// The number "auto" would take now for a reply of the case (a suggestion: another reply
@@ -267,7 +266,7 @@ pub fn next_number(ctx: &Ctx, actor: &Actor, id: i64, issued_on: NaiveDate) -> O
         let row = super::cases::visible_case(c, &scope, id)?;
         let dept =
             store::departments::find(c, row.department_id)?.ok_or(OpError::NotFound("机关"))?;
-        next_number_in(c, &dept, issued_on)
+        next_number_in(c, &dept, issued_on).map(|(n, _)| n)
     })
 }
 
@@ -308,10 +307,8 @@ pub fn record_reply(
             let facts = process_facts(row.received_on, &recorded(&d.events), &d.deadline);
             let (doc_number, doc_parts, auto_number) = match wanted_number.as_deref() {
                 Some("auto") => {
+                    let (number, seq) = next_number_in(c, dept, input.issued_on)?;
                     let year = input.issued_on.year();
-                    let seq = store::replies::next_seq(c, dept.id, &dept.data.code, year)?;
-                    let number =
-                        DocNumber::format(&dept.data.code, year, u32::try_from(seq).unwrap_or(1));
                     (
                         Some(number),
                         Some((dept.data.code.clone(), year, seq)),

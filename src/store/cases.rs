@@ -161,16 +161,22 @@ pub fn insert(
         ))
         .returning(<CaseRow as Selectable<Backend>>::construct_selection())
         .get_result(conn)?;
-    for (i, description) in new.items.iter().enumerate() {
+    insert_items(conn, row.id, &new.items)?;
+    Ok(row)
+}
+
+/// A case's items, numbered from 1 in the order given.
+fn insert_items(conn: &mut DbConnection, case_id: i64, items: &[String]) -> QueryResult<()> {
+    for (i, description) in items.iter().enumerate() {
         diesel::insert_into(case_items::table)
             .values((
-                case_items::case_id.eq(row.id),
+                case_items::case_id.eq(case_id),
                 case_items::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
                 case_items::description.eq(description),
             ))
             .execute(conn)?;
     }
-    Ok(row)
+    Ok(())
 }
 
 pub fn find(conn: &mut DbConnection, id: i64) -> QueryResult<Option<CaseRow>> {
@@ -245,15 +251,7 @@ pub fn update_intake(
         .execute(conn)?;
     if items {
         diesel::delete(case_items::table.filter(case_items::case_id.eq(id))).execute(conn)?;
-        for (i, description) in new.items.iter().enumerate() {
-            diesel::insert_into(case_items::table)
-                .values((
-                    case_items::case_id.eq(id),
-                    case_items::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
-                    case_items::description.eq(description),
-                ))
-                .execute(conn)?;
-        }
+        insert_items(conn, id, &new.items)?;
     }
     Ok(())
 }

@@ -108,12 +108,28 @@ pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
         .get(header::IF_MATCH)
         .ok_or_else(ApiError::precondition_required)?
         .to_str()
-        .map_err(|_| ApiError::precondition_failed())?
+        .map_err(|_| malformed_if_match())?
         .trim();
     let raw = raw.strip_prefix("W/").unwrap_or(raw);
+    // Garbage is the caller's mistake (400), not a version that no longer matches (412).
     raw.trim_matches('"')
         .parse::<i32>()
-        .map_err(|_| ApiError::precondition_failed())
+        .ok()
+        .filter(|v| *v >= 0)
+        .ok_or_else(malformed_if_match)
+}
+
+fn malformed_if_match() -> ApiError {
+    let mut e = ApiError::bad_request(
+        "invalid_if_match",
+        "If-Match 请求头格式有误，应为读取时返回的 ETag（如 \"3\"）",
+    );
+    e.fields = Some(
+        [("If-Match".to_owned(), "应为 ETag，如 \"3\"".to_owned())]
+            .into_iter()
+            .collect(),
+    );
+    e
 }
 
 /// The default limit of a JSON body; routes that import data raise it (`BodyLimit`).

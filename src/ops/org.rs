@@ -207,8 +207,9 @@ pub fn update_department(
     require(actor, &[Role::Admin])?;
     ctx.write(|c| {
         let current = store::departments::find(c, id)?.ok_or(OpError::NotFound("机关"))?;
-        check_version(current.version, expected)?;
+        // The body's own mistakes first: they stay mistakes whatever the version.
         let data = input.resolve(Some(&current.data))?;
+        check_version(current.version, expected)?;
         check_parent(&store::departments::tree(c)?, Some(id), data.parent_id)?;
         let updated = store::departments::update(c, id, expected, &data)
             .map_err(|e| {
@@ -379,7 +380,6 @@ pub fn update_user(
     ctx.write(|c| {
         let mut e = e.clone();
         let current = store::users::find(c, id)?.ok_or(OpError::NotFound("用户"))?;
-        check_version(current.version, expected)?;
         let display_name = patch
             .display_name
             .as_ref()
@@ -400,6 +400,8 @@ pub fn update_user(
         let (Some(display_name), Some(role), true) = (display_name, role, e.is_empty()) else {
             return Err(OpError::Invalid(e));
         };
+        // After the body's own mistakes: they stay mistakes whatever the version.
+        check_version(current.version, expected)?;
         let revoke_tokens = password_hash.is_some()
             || !active
             || role.as_str() != current.role

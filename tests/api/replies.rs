@@ -346,6 +346,32 @@ async fn each_finding_code_is_raised_by_one_reply_and_not_by_a_compliant_one() {
         )
         .await;
     stale.expect(412, Some("stale_version"));
+    // An If-Match that is no ETag at all is the caller's mistake (400), not a stale version.
+    for garbage in ["", "-Infinity", "\"abc\"", "-1"] {
+        let r = app
+            .request(
+                Method::POST,
+                &format!("/api/v1/cases/{}/reply", case.body["id"]),
+                Some(&b.clerk),
+                Some(body.clone()),
+                &[("If-Match", garbage)],
+            )
+            .await;
+        assert!(
+            r.expect(400, Some("invalid_if_match"))["fields"]["If-Match"].is_string(),
+            "{garbage}"
+        );
+    }
+    // The remedy's parts are closed objects, as the contract says: an unknown key is refused
+    // by name instead of silently dropped.
+    let mut extra = body.clone();
+    extra["remedy"]["litigation"]["deadline"] = json!("六个月");
+    let r = reply(&app, &b.clerk, &case, extra).await;
+    assert!(
+        r.expect(422, Some("invalid_body"))["fields"]["remedy.litigation.deadline"].is_string(),
+        "{}",
+        r.body
+    );
 }
 
 #[actix_web::test]

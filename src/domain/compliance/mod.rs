@@ -198,6 +198,7 @@ pub enum DeliveryMethod {
 /// One legal basis as written in the reply. `article` may be `"33"`, `"第三十三条"`,
 /// `"三十三"`, or a whole reference (`"第三十六条第（二）项"`, `"第十四条、第三十六条第三项"`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LegalCitation {
     pub law: String,
     #[serde(default)]
@@ -210,6 +211,7 @@ pub struct LegalCitation {
 
 /// The competent organ named under Art. 36(5).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Redirect {
     pub name: String,
     #[serde(default)]
@@ -218,6 +220,7 @@ pub struct Redirect {
 
 /// The reconsideration route as the reply states it. Every part may be missing.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ReconsiderationRoute {
     #[serde(default)]
     pub organ: Option<String>,
@@ -232,6 +235,7 @@ pub struct ReconsiderationRoute {
 /// The litigation route as the reply states it. `period_days` holds a period given in days:
 /// the 15 days after a reconsideration decision (行政诉讼法 Art. 45) under 复议前置.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct LitigationRoute {
     #[serde(default)]
     pub court: Option<String>,
@@ -243,6 +247,7 @@ pub struct LitigationRoute {
 
 /// 救济途径. `None` routes were not mentioned at all.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Remedy {
     #[serde(default)]
     pub reconsideration: Option<ReconsiderationRoute>,

@@ -344,3 +344,22 @@ pub fn recompute_open(
     }
     Ok(moved)
 }
+
+/// Who answers for a case: its clerk when assigned and active, else every active clerk of
+/// its department. Reminders and refusals go to them.
+pub fn responsible_staff<'a>(
+    users: &'a [store::users::User],
+    row: &CaseRow,
+) -> Vec<&'a store::users::User> {
+    let clerk = crate::auth::Role::Clerk.as_str();
+    match row
+        .assignee_id
+        .and_then(|a| users.iter().find(|u| u.id == a && u.active))
+    {
+        Some(u) => vec![u],
+        None => users
+            .iter()
+            .filter(|u| u.active && u.role == clerk && u.department_id == Some(row.department_id))
+            .collect(),
+    }
+}

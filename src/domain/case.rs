@@ -126,6 +126,15 @@ pub enum CaseEvent {
         working_days: u32,
         reason: String,
     },
+    /// The office head refuses a pending request (Art. 33(2) leaves the decision to them):
+    /// the period stays as it was and the clerk is told why. `refused_by` is set by the
+    /// service to the supervisor recording it.
+    ExtensionRefused {
+        date: NaiveDate,
+        reason: String,
+        #[serde(default)]
+        refused_by: i64,
+    },
     FeeNoticeIssued {
         date: NaiveDate,
         amount_fen: i64,
@@ -172,6 +181,7 @@ impl CaseEvent {
             | Self::ConsultationReceived { date, .. }
             | Self::ExtensionRequested { date, .. }
             | Self::ExtensionGranted { date, .. }
+            | Self::ExtensionRefused { date, .. }
             | Self::FeeNoticeIssued { date, .. }
             | Self::FeePaid { date }
             | Self::FeeLapsed { date }
@@ -195,6 +205,7 @@ impl CaseEvent {
             Self::ConsultationReceived { .. } => "consultation_received",
             Self::ExtensionRequested { .. } => "extension_requested",
             Self::ExtensionGranted { .. } => "extension_granted",
+            Self::ExtensionRefused { .. } => "extension_refused",
             Self::FeeNoticeIssued { .. } => "fee_notice_issued",
             Self::FeePaid { .. } => "fee_paid",
             Self::FeeLapsed { .. } => "fee_lapsed",
@@ -361,6 +372,7 @@ impl CaseState {
                 }
             }
             E::ExtensionRequested { .. } => self.extension_requested = true,
+            E::ExtensionRefused { .. } => self.extension_requested = false,
             E::ExtensionGranted { .. } => {
                 self.extension_requested = false;
                 self.extension_granted = true;
@@ -638,6 +650,12 @@ impl CaseState {
                 }
                 require_text("reason", reason)
             }
+            E::ExtensionRefused { reason, .. } => {
+                if !self.extension_requested {
+                    return Err(conflict("no_extension_requested", "没有待批准的延期申请"));
+                }
+                require_text("reason", reason)
+            }
             E::FeeNoticeIssued { amount_fen, .. } => {
                 if self.fee_pending.is_some() {
                     return Err(conflict("fee_notice_pending", "已有未缴的收费通知"));
@@ -805,6 +823,7 @@ pub fn clock_inputs(
             E::Replied { date } => Some(ClockEvent::Replied { date: *date }),
             E::Assigned { .. }
             | E::ExtensionRequested { .. }
+            | E::ExtensionRefused { .. }
             | E::ConsultationReceived { .. }
             | E::Reopened { .. } => None,
         };

@@ -19,6 +19,7 @@ pub enum Action {
     EndConsultation,
     RequestExtension,
     GrantExtension,
+    RefuseExtension,
     CustomDueDate,
     FeeNotice,
     FeePaid,
@@ -41,6 +42,7 @@ impl Action {
             Action::EndConsultation => "征求意见结束",
             Action::RequestExtension => "申请延期",
             Action::GrantExtension => "批准延期",
+            Action::RefuseExtension => "不批准延期",
             Action::CustomDueDate => "另行确定答复期限",
             Action::FeeNotice => "收费通知",
             Action::FeePaid => "已缴费",
@@ -63,6 +65,7 @@ impl Action {
             Action::EndConsultation => "consultation_ended",
             Action::RequestExtension => "extension_requested",
             Action::GrantExtension => "extension_granted",
+            Action::RefuseExtension => "extension_refused",
             Action::CustomDueDate => "custom_due_date",
             Action::FeeNotice => "fee_notice_issued",
             Action::FeePaid => "fee_paid",
@@ -81,7 +84,9 @@ impl Action {
                 "《条例》第三十条"
             }
             Action::StartConsultation | Action::EndConsultation => "《条例》第三十二条、第三十四条",
-            Action::RequestExtension | Action::GrantExtension => "《条例》第三十三条第二款",
+            Action::RequestExtension | Action::GrantExtension | Action::RefuseExtension => {
+                "《条例》第三十三条第二款"
+            }
             Action::CustomDueDate => "《条例》第三十五条",
             Action::FeeNotice | Action::FeePaid | Action::FeeLapsed => {
                 "《条例》第四十二条；国办函〔2020〕109号"
@@ -124,6 +129,9 @@ pub fn available(state: &CaseState, approver: bool) -> Vec<Action> {
     }
     if approver && !state.extension_granted {
         out.push(A::GrantExtension);
+    }
+    if approver && state.extension_requested {
+        out.push(A::RefuseExtension);
     }
     if approver {
         out.push(A::CustomDueDate);

@@ -48,7 +48,9 @@ impl super::case::CaseEvent {
                     );
                 }
             }
-            Self::CustomDueDate { reason, .. } | Self::Reopened { reason, .. } => {
+            Self::CustomDueDate { reason, .. }
+            | Self::Reopened { reason, .. }
+            | Self::ExtensionRefused { reason, .. } => {
                 multiline_text(&mut e, "reason", reason, Self::MAX_REASON_CHARS);
             }
             Self::FeeNoticeIssued { amount_fen, .. } if *amount_fen > Self::MAX_AMOUNT_FEN => {

@@ -338,6 +338,11 @@ impl DeptTree {
         self.parent.contains_key(&id)
     }
 
+    /// The department directly above `id` (None at the top or when unknown).
+    pub fn parent_of(&self, id: i64) -> Option<i64> {
+        self.parent.get(&id).copied().flatten()
+    }
+
     /// `root` and every department below it.
     pub fn subtree(&self, root: i64) -> BTreeSet<i64> {
         let mut children: BTreeMap<i64, Vec<i64>> = BTreeMap::new();

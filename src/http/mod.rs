@@ -52,6 +52,8 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/reports/overdue", reports::overdue);
     r.add(M::GET,   "/api/v1/reports/due-soon", reports::due_soon);
     r.add(M::GET,   "/api/v1/reports/compliance", reports::compliance);
+    r.add(M::GET,   "/api/v1/supervision/overview", reports::supervision_overview);
+    r.add(M::GET,   "/api/v1/supervision/approvals", reports::approvals);
     r.add(M::GET,   "/api/v1/outbox", outbox::list);
     r.add(M::POST,  "/api/v1/outbox/{id}/retry", outbox::retry);
     r.add(M::GET,   "/api/v1/calendar/add-working-days", calendar::add_working_days);

@@ -32,29 +32,19 @@ fn respond<T: Serialize>(
     json: &T,
     tables: &[Table],
 ) -> Result<HttpResponse, ApiError> {
-    match format {
-        Format::Json => Ok(HttpResponse::Ok().json(json)),
-        Format::Csv => {
-            let body = tables.first().map(tabular::csv).unwrap_or_default();
-            Ok(HttpResponse::Ok()
-                .content_type("text/csv; charset=utf-8")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}.csv\""),
-                ))
-                .body(body))
-        }
-        Format::Xlsx => {
-            let bytes = tabular::xlsx(tables).map_err(ApiError::internal)?;
-            Ok(HttpResponse::Ok()
-                .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-                .insert_header((
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}.xlsx\""),
-                ))
-                .body(bytes))
-        }
-    }
+    let as_xlsx = match format {
+        Format::Json => return Ok(HttpResponse::Ok().json(json)),
+        Format::Csv => false,
+        Format::Xlsx => true,
+    };
+    let file = tabular::download(tables, name, as_xlsx).map_err(ApiError::internal)?;
+    Ok(HttpResponse::Ok()
+        .content_type(file.content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{}\"", file.filename),
+        ))
+        .body(file.bytes))
 }
 
 async fn case_report(
@@ -102,4 +92,33 @@ pub async fn compliance(
         &report,
         &report.tables(),
     )
+}
+
+#[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OverviewQuery {
+    pub department_id: Option<i64>,
+}
+
+/// 督办 overview: open, due-soon and overdue cases per department of the subtree.
+pub async fn supervision_overview(
+    state: State,
+    auth: Auth,
+    q: Query<OverviewQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let dept = q.into_inner().department_id;
+    let o = run(&state, move |ctx| {
+        crate::ops::supervision::overview(ctx, &auth.0, dept)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(o))
+}
+
+/// Extension requests waiting for the office head.
+pub async fn approvals(state: State, auth: Auth) -> Result<HttpResponse, ApiError> {
+    let items = run(&state, move |ctx| {
+        crate::ops::supervision::approvals(ctx, &auth.0)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "items": items })))
 }

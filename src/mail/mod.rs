@@ -20,6 +20,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/mail/due_soon.txt"),
     ),
     (
+        "extension_refused",
+        include_str!("../../templates/mail/extension_refused.txt"),
+    ),
+    (
         "overdue_digest",
         include_str!("../../templates/mail/overdue_digest.txt"),
     ),
@@ -252,6 +256,34 @@ impl CaseMail {
             kind: format!("due_soon_{days_left}"),
             case_id: Some(self.case_id),
             ref_date: self.due_on.unwrap_or(NaiveDate::MIN),
+            recipient: email.to_owned(),
+            subject,
+            body,
+        })
+    }
+}
+
+impl CaseMail {
+    /// Tells a clerk that the office head refused the extension asked for: the period
+    /// stands. One per refusal (keyed by its date and recipient).
+    pub fn extension_refused(
+        &self,
+        name: &str,
+        email: &str,
+        refused_on: NaiveDate,
+        refused_by: &str,
+        reason: &str,
+    ) -> Result<NewMail, TemplateError> {
+        let mut vars = self.vars();
+        vars.insert("recipient_name", name.to_owned());
+        vars.insert("event_date", refused_on.to_string());
+        vars.insert("refused_by", refused_by.to_owned());
+        vars.insert("reason", reason.to_owned());
+        let (subject, body) = render("extension_refused", &vars)?;
+        Ok(NewMail {
+            kind: "extension_refused".to_owned(),
+            case_id: Some(self.case_id),
+            ref_date: refused_on,
             recipient: email.to_owned(),
             subject,
             body,

@@ -654,6 +654,16 @@ fn check_people(
     event: &CaseEvent,
 ) -> OpResult<()> {
     match event {
+        CaseEvent::ExtensionRefused { .. } => {
+            if matches!(actor.role, Role::Supervisor | Role::Admin) {
+                Ok(())
+            } else {
+                Err(OpError::Denied {
+                    code: "approval_required",
+                    message: "延期申请由政府信息公开工作机构负责人审批：请由监督人员登记".into(),
+                })
+            }
+        }
         CaseEvent::ExtensionGranted { approved_by, .. } => {
             if !matches!(actor.role, Role::Supervisor | Role::Admin) {
                 return Err(OpError::Denied {
@@ -819,6 +829,9 @@ pub fn record_event(
     if let CaseEvent::CustomDueDate { approved_by, .. } = &mut event {
         *approved_by = Some(actor.user_id);
     }
+    if let CaseEvent::ExtensionRefused { refused_by, .. } = &mut event {
+        *refused_by = actor.user_id;
+    }
     ctx.write(|c| {
         let changed = change_case(c, ctx, actor, id, expected, |c, before| {
             check_people(c, actor, &before.row, &event)?;
@@ -846,8 +859,38 @@ pub fn record_event(
                 value: (),
             })
         })?;
+        if let CaseEvent::ExtensionRefused { date, reason, .. } = &event {
+            tell_refusal(c, ctx, actor, &changed.row, *date, reason)?;
+        }
         view_of(c, changed.row, changed.derivation)
     })
+}
+
+/// Mails the refusal of an extension to the case's clerk (or, unassigned, to the
+/// department's clerks), in the refusal's transaction: the period stands, they must know.
+fn tell_refusal(
+    c: &mut DbConnection,
+    ctx: &Ctx,
+    actor: &Actor,
+    row: &CaseRow,
+    date: NaiveDate,
+    reason: &str,
+) -> OpResult<()> {
+    let dept = store::departments::find(c, row.department_id)?.ok_or(OpError::NotFound("机关"))?;
+    let users = store::users::list(c)?;
+    let by = users
+        .iter()
+        .find(|u| u.id == actor.user_id)
+        .map_or_else(String::new, |u| u.display_name.clone());
+    let mail = crate::mail::CaseMail::for_case(row, &dept, &ctx.settings.public_url);
+    for u in crate::cases::responsible_staff(&users, row) {
+        let Some(email) = &u.email else { continue };
+        let m = mail
+            .extension_refused(&u.display_name, email, date, &by, reason)
+            .map_err(OpError::internal)?;
+        store::outbox::enqueue(c, &m)?;
+    }
+    Ok(())
 }
 
 /// The applicant as a correction sends it: each field sent replaces the stored one.

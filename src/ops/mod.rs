@@ -22,6 +22,7 @@ pub mod remedies;
 pub mod replies;
 pub mod reports;
 pub mod session;
+pub mod supervision;
 
 use std::sync::Arc;
 

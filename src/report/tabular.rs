@@ -154,6 +154,30 @@ fn col(c: usize) -> u16 {
     u16::try_from(c).unwrap_or(u16::MAX)
 }
 
+/// A download of tables: CSV (the first table) or a workbook of all of them. The JSON API
+/// and the pages answer the same bytes under the same name.
+pub struct Download {
+    pub content_type: &'static str,
+    pub filename: String,
+    pub bytes: Vec<u8>,
+}
+
+pub fn download(tables: &[Table], name: &str, as_xlsx: bool) -> Result<Download, XlsxError> {
+    Ok(if as_xlsx {
+        Download {
+            content_type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            filename: format!("{name}.xlsx"),
+            bytes: xlsx(tables)?,
+        }
+    } else {
+        Download {
+            content_type: "text/csv; charset=utf-8",
+            filename: format!("{name}.csv"),
+            bytes: tables.first().map(csv).unwrap_or_default().into_bytes(),
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

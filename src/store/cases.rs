@@ -489,3 +489,19 @@ pub fn events_of(conn: &mut DbConnection, case_ids: &[i64]) -> QueryResult<Vec<E
         .select(EventRow::as_select())
         .load(conn)
 }
+
+/// Statuses of a case not yet answered or closed.
+const OPEN: [&str; 4] = ["received", "in_progress", "awaiting_correction", "paused"];
+
+/// Open cases per department (departments without any are left out).
+pub fn open_counts(
+    conn: &mut DbConnection,
+    department_ids: &[i64],
+) -> QueryResult<Vec<(i64, i64)>> {
+    cases::table
+        .filter(cases::department_id.eq_any(department_ids))
+        .filter(cases::status.eq_any(OPEN))
+        .group_by(cases::department_id)
+        .select((cases::department_id, diesel::dsl::count_star()))
+        .load(conn)
+}

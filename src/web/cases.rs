@@ -493,6 +493,11 @@ pub async fn record_event(
     })
     .await
     {
+        // The approvals list sends its decisions here and wants the list back (only that
+        // page: a redirect never goes where a form says).
+        Ok(_) if form.get("back") == Some("/approvals") => {
+            Ok(see_other(&format!("/approvals?done={action}&case={id}")))
+        }
         Ok(_) => Ok(see_other(&format!("/cases/{id}?done={action}"))),
         Err(WebError::Op(e)) => {
             let r = super::error::refusal(e)?;

@@ -12,6 +12,7 @@ mod files;
 mod render;
 mod replies;
 pub mod session;
+mod supervision;
 
 use actix_web::http::header;
 use actix_web::{HttpResponse, web};
@@ -126,6 +127,9 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(session::change_password),
         )
         .route("/", web::get().to(desk::desk))
+        .route("/supervision", web::get().to(supervision::overview))
+        .route("/supervision/overdue", web::get().to(supervision::overdue))
+        .route("/approvals", web::get().to(supervision::approvals))
         .route("/cases", web::get().to(cases::search))
         .route("/cases/new", web::get().to(cases::intake_form))
         .route("/cases/new", web::post().to(cases::intake))

@@ -15,6 +15,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../../templates/web/login.html")),
     ("desk.html", include_str!("../../templates/web/desk.html")),
     (
+        "supervision.html",
+        include_str!("../../templates/web/supervision.html"),
+    ),
+    (
+        "overdue.html",
+        include_str!("../../templates/web/overdue.html"),
+    ),
+    (
+        "approvals.html",
+        include_str!("../../templates/web/approvals.html"),
+    ),
+    (
         "intake.html",
         include_str!("../../templates/web/intake.html"),
     ),
@@ -60,6 +72,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
         }
     }
     env.add_filter("cn_date", cn_date);
+    env.add_filter("short", short);
     env.add_filter("cn_long_date", cn_long_date);
     env.add_filter("days_left", days_left);
     env.add_filter("status_label", status_label);
@@ -153,6 +166,16 @@ pub fn attachment_label(v: Value) -> &'static str {
         .map_or("其他", |(_, label)| label)
 }
 
+/// At most `n` characters, the cut marked with "…" (chart labels have a fixed width).
+pub fn short(v: String, n: i64) -> String {
+    let n = usize::try_from(n.max(1)).unwrap_or(1);
+    if v.chars().count() <= n {
+        v
+    } else {
+        v.chars().take(n - 1).chain(['…']).collect()
+    }
+}
+
 pub fn event_label(v: Value) -> &'static str {
     match v.as_str().unwrap_or_default() {
         "receipt_confirmed" => "确认收到申请",
@@ -164,6 +187,7 @@ pub fn event_label(v: Value) -> &'static str {
         "consultation_ended" => "征求意见结束",
         "extension_requested" => "申请延期",
         "extension_granted" => "批准延期并告知申请人",
+        "extension_refused" => "不批准延期（期限不变）",
         "fee_notice_issued" => "发出收费通知",
         "fee_paid" => "申请人缴费",
         "fee_lapsed" => "逾期未缴费（视为放弃）",

@@ -14,5 +14,6 @@ mod mail;
 mod ops;
 mod replies;
 mod smtp;
+mod supervision;
 mod usability;
 mod web;

@@ -14,6 +14,7 @@
 mod helpers;
 
 mod clerk;
+mod supervisor;
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

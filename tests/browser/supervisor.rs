@@ -1,0 +1,128 @@
+//! A supervisor's round in the browser: the 督办 overview finds an overdue case two levels
+//! below, its list opens the case, and an extension request is approved from the list.
+
+use fantoccini::{Client, Locator};
+use serde_json::json;
+
+use crate::helpers::{USER_PASSWORD, spawn_app};
+use crate::{browser, driver, screen, text, wait_for, wait_text};
+
+async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+#[actix_web::test]
+async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
+    let app = spawn_app().await;
+    let gov = app
+        .department("南宁市人民政府", "南府信复", None, "450100")
+        .await;
+    let bureau = app
+        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
+        .await;
+    let office = app
+        .department("南宁市公路发展中心", "南公信复", Some(bureau), "450100")
+        .await;
+    app.user("sup_gov", "supervisor", Some(gov)).await;
+    let (_, clerk) = app.user("clerk_office", "clerk", Some(office)).await;
+    let register =
+        |received: &'static str, name: &'static str| {
+            let app = &app;
+            let clerk = clerk.clone();
+            async move {
+                let r = app
+                .post("/api/v1/cases", &clerk, json!({
+                    "department_id": office,
+                    "applicant": {"type": "natural_person", "name": name},
+                    "channel": "in_person", "submitted_on": received, "received_on": received,
+                    "items": [{"description": "某路段改造工程的招标文件"}]
+                }))
+                .await;
+                r.expect(201, None);
+                r
+            }
+        };
+    // Today is 2026-11-22 on the test clock: one case long overdue, one asking for time.
+    let late = register("2026-09-01", "孙八").await;
+    let late_id = late.body["id"].as_i64().unwrap();
+    let fresh = register("2026-11-20", "周九").await;
+    let fresh_id = fresh.body["id"].as_i64().unwrap();
+    app.request(
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{fresh_id}/events"),
+        Some(&clerk),
+        Some(json!({"type": "extension_requested", "date": "2026-11-20", "working_days": 15, "reason": "需调取2019年以前的档案"})),
+        &[("If-Match", &fresh.etag())],
+    )
+    .await
+    .expect(201, None);
+
+    let driver = driver();
+    let c = browser(&driver).await;
+    c.goto(&format!("{}/login", app.base)).await.expect("open");
+    wait_for(&c, "#username").await;
+    c.find(Locator::Id("username"))
+        .await
+        .unwrap()
+        .send_keys("sup_gov")
+        .await
+        .unwrap();
+    c.find(Locator::Id("password"))
+        .await
+        .unwrap()
+        .send_keys(USER_PASSWORD)
+        .await
+        .unwrap();
+    click(&c, "button[type=submit]").await;
+    wait_for(&c, ".counts").await;
+
+    // The overview: three levels, the overdue case in the lowest one.
+    click(&c, "header nav a[href='/supervision']").await;
+    wait_for(&c, "#dept-table").await;
+    let table = text(&c, "#dept-table").await;
+    assert!(table.contains("南宁市公路发展中心"), "{table}");
+    assert!(text(&c, ".counts a.overdue").await.starts_with('1'));
+    assert!(c.find(Locator::Css("figure.chart svg rect")).await.is_ok());
+    screen(&c, "10-supervision").await;
+    click(
+        &c,
+        &format!("#dept-table a[href='/supervision/overdue?department_id={office}']"),
+    )
+    .await;
+    wait_for(&c, "#overdue-list").await;
+    let list = text(&c, "#overdue-list").await;
+    assert!(list.contains("孙八") && list.contains("超期"), "{list}");
+    assert!(!list.contains("周九"), "{list}");
+    screen(&c, "11-overdue").await;
+    click(&c, &format!("#overdue-list a[href='/cases/{late_id}']")).await;
+    wait_for(&c, "#due").await;
+    assert!(text(&c, "h1").await.contains("南公信复"));
+
+    // The approvals list: grant the request as asked.
+    click(&c, "header nav a[href='/approvals']").await;
+    wait_for(&c, &format!("#approval-{fresh_id}")).await;
+    let card = text(&c, &format!("#approval-{fresh_id}")).await;
+    assert!(
+        card.contains("需调取2019年以前的档案") && card.contains("15"),
+        "{card}"
+    );
+    screen(&c, "12-approvals").await;
+    click(
+        &c,
+        &format!("#approval-{fresh_id} form.decide button[type=submit]:not(.secondary)"),
+    )
+    .await;
+    wait_text(&c, ".notice.ok", "已批准延期").await;
+    assert!(text(&c, "main").await.contains("没有待审批的延期申请"));
+
+    let case = app.get(&format!("/api/v1/cases/{fresh_id}"), &clerk).await;
+    let v = case.expect(200, None);
+    assert_eq!(v["flags"]["awaiting_approval"], false, "{v}");
+    assert_ne!(v["due_on"], fresh.body["due_on"], "{v}");
+    c.close().await.expect("close");
+}

@@ -52,6 +52,12 @@ pub struct Settings {
     /// Password verifications allowed at once (`OGI_LOGIN_CONCURRENCY`, default: the number
     /// of CPUs); further logins are answered 503 at once.
     pub login_concurrency: usize,
+    /// How long a request waits for a database connection before it is answered 503
+    /// (`OGI_POOL_TIMEOUT_SECS`); also bounds the pool's reconnect back-off.
+    pub pool_timeout_secs: u64,
+    /// Bearer token that `/metrics` requires (`OGI_METRICS_TOKEN`); `None`: `/metrics` is
+    /// not served (404).
+    pub metrics_token: Option<String>,
 }
 
 /// One trusted proxy address or network (`10.0.0.0/8`, `::1`).
@@ -125,6 +131,11 @@ impl std::fmt::Debug for Settings {
             .field("special_regime_row", &self.special_regime_row)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("login_concurrency", &self.login_concurrency)
+            .field("pool_timeout_secs", &self.pool_timeout_secs)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<set>"),
+            )
             .finish()
     }
 }
@@ -183,6 +194,8 @@ struct FileSettings {
     special_regime_row: Option<String>,
     trusted_proxies: Option<String>,
     login_concurrency: Option<usize>,
+    pool_timeout_secs: Option<u64>,
+    metrics_token: Option<String>,
 }
 
 impl Settings {
@@ -370,7 +383,27 @@ impl Settings {
                 .unwrap_or_else(default_login_concurrency),
         };
 
+        let pool_timeout_secs = match env("OGI_POOL_TIMEOUT_SECS") {
+            Some(raw) => raw.trim().parse::<u64>().map_err(|_| {
+                err(
+                    "OGI_POOL_TIMEOUT_SECS",
+                    "expected a whole number of seconds",
+                )
+            })?,
+            None => file.pool_timeout_secs.unwrap_or(5),
+        };
+        if !(1..=60).contains(&pool_timeout_secs) {
+            return Err(err("OGI_POOL_TIMEOUT_SECS", "must be between 1 and 60"));
+        }
+        let metrics_token =
+            get("OGI_METRICS_TOKEN", file.metrics_token).map(|t| t.trim().to_owned());
+        if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
+            return Err(err("OGI_METRICS_TOKEN", "must be at least 16 characters"));
+        }
+
         Ok(Settings {
+            pool_timeout_secs,
+            metrics_token,
             trusted_proxies,
             login_concurrency,
             database_url,
@@ -446,6 +479,11 @@ mod tests {
             ),
             (vec![("OGI_SMTP_URL", "http://mail")], "OGI_SMTP_URL"),
             (vec![("OGI_DUE_SOON_DAYS", "5,x")], "OGI_DUE_SOON_DAYS"),
+            (
+                vec![("OGI_POOL_TIMEOUT_SECS", "0")],
+                "OGI_POOL_TIMEOUT_SECS",
+            ),
+            (vec![("OGI_METRICS_TOKEN", "short")], "OGI_METRICS_TOKEN"),
         ] {
             let e = load(&vars).unwrap_err();
             assert_eq!(e.variable, var);

@@ -10,6 +10,7 @@
 //! - `mail`: templates, the outbox sender (lettre). `jobs`: the notification scan.
 //! - `report`: CSV and Excel renderings of reports; the annual report as .xlsx and HTML.
 //! - `config`: settings from a TOML file and `OGI_*` variables.
+//! - `metrics`: the Prometheus registry of one instance (`/metrics`).
 //! - `startup`: builds and starts the service from `Settings` (used by `main` and the tests).
 
 pub mod auth;
@@ -21,6 +22,7 @@ pub mod domain;
 pub mod http;
 pub mod jobs;
 pub mod mail;
+pub mod metrics;
 pub mod ops;
 pub mod report;
 pub mod startup;

@@ -34,10 +34,13 @@ pub enum StartupError {
     Bootstrap(String),
     #[error("{0}")]
     Mail(String),
+    #[error("metrics registry: {0}")]
+    Metrics(#[from] prometheus::Error),
 }
 
 /// Runs the notification scan and a send pass every `secs` seconds on the current runtime.
-/// Several instances may run it: reminders are deduplicated and mails claimed one by one.
+/// Several instances may run it: one scans at a time (an advisory lock on PostgreSQL; the
+/// others skip that pass), reminders are deduplicated, and mails are claimed one by one.
 fn spawn_scheduler(state: web::Data<AppState>, mailer: crate::mail::sender::Mailer, secs: u64) {
     actix_web::rt::spawn(async move {
         let mut tick = actix_web::rt::time::interval(std::time::Duration::from_secs(secs));
@@ -45,8 +48,14 @@ fn spawn_scheduler(state: web::Data<AppState>, mailer: crate::mail::sender::Mail
             tick.tick().await;
             let today = state.today();
             match crate::jobs::notify::run_once(state.ctx.clone(), &mailer, today).await {
-                Ok(report) => tracing::info!(?report, "scheduler pass"),
-                Err(error) => tracing::warn!(%error, "scheduler pass failed"),
+                Ok(report) => {
+                    state.metrics.observe_pass(Ok(&report));
+                    tracing::info!(?report, "scheduler pass");
+                }
+                Err(error) => {
+                    state.metrics.observe_pass(Err(()));
+                    tracing::warn!(%error, "scheduler pass failed");
+                }
             }
         }
     });
@@ -73,7 +82,11 @@ impl Application {
     /// Connects, migrates, prepares secrets and the admin, and binds (port 0 picks a free
     /// port). The server runs when `run` is awaited.
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
-        let pool = store::connect(&settings.database_url, settings.pool_size)?;
+        let pool = store::connect_with_timeout(
+            &settings.database_url,
+            settings.pool_size,
+            std::time::Duration::from_secs(settings.pool_timeout_secs),
+        )?;
         let (bootstrap, calendars) = {
             let mut conn = pool.get().map_err(StoreError::from)?;
             store::migrate(&mut conn)?;
@@ -88,6 +101,7 @@ impl Application {
                 Arc::new(settings.clone()),
             )),
             jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),
+            metrics: Arc::new(crate::metrics::Metrics::new()?),
         });
         let mailer = crate::mail::sender::Mailer::new(
             settings.smtp_url.as_deref(),
@@ -116,6 +130,7 @@ impl Application {
                 .configure(crate::web::configure)
                 .default_service(web::to(http::not_found))
                 .wrap(middleware::from_fn(http::security_headers))
+                .wrap(middleware::from_fn(http::metrics::track))
         })
         .listen(listener)
         .map_err(|source| StartupError::Bind {

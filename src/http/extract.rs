@@ -16,6 +16,7 @@ use crate::ops::{Ctx, OpError};
 pub struct AppState {
     pub ctx: Arc<Ctx>,
     pub jwt: JwtKeys,
+    pub metrics: Arc<crate::metrics::Metrics>,
 }
 
 /// Handlers read the pool, settings and clock of the one context.

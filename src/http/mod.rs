@@ -8,6 +8,7 @@ mod cases;
 pub mod error;
 pub mod extract;
 mod health;
+pub mod metrics;
 mod org;
 mod outbox;
 mod remedies;
@@ -30,6 +31,7 @@ fn declare(r: &mut Routes) {
     use Method as M;
     r.add(M::GET,   "/health/live", health::live);
     r.add(M::GET,   "/health/ready", health::ready);
+    r.add(M::GET,   "/metrics", metrics::scrape);
     r.add(M::POST,  "/api/v1/auth/login", session::login);
     r.add(M::GET,   "/api/v1/me", session::me);
     r.add(M::POST,  "/api/v1/departments", org::create_department);

@@ -1,7 +1,8 @@
 //! The notification scan: due-soon reminders (to the assignee, or the department's clerks
 //! when unassigned) on the configured working days before a due date, and a daily overdue
 //! digest to each supervisor. Every mail carries a dedup key, so a repeated scan queues
-//! nothing new. Then one send pass.
+//! nothing new. Then one send pass. Several instances may run it: one scans at a time
+//! (the others skip), and the outbox hands each mail to one sender.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -23,6 +24,8 @@ use crate::store::{self, DbConnection};
 pub struct ScanReport {
     pub due_soon: usize,
     pub digests: usize,
+    /// Another instance was scanning at the same moment; this pass left the work to it.
+    pub skipped: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -41,9 +44,12 @@ pub fn scan(
     as_of: NaiveDate,
 ) -> Result<ScanReport, String> {
     let mut report = ScanReport::default();
-    // One scan at a time per database: two instances would otherwise race to queue the
-    // same reminder (SQLite serialises writers already).
-    store::lock_scan(c).map_err(|e| e.to_string())?;
+    // One scan at a time per database: a second instance skips rather than repeat the
+    // work. Each mail's dedup key would keep a repeat harmless anyway.
+    if !store::try_lock_scan(c).map_err(|e| e.to_string())? {
+        report.skipped = true;
+        return Ok(report);
+    }
     let departments = store::departments::list(c).map_err(|e| e.to_string())?;
     let every: Vec<i64> = departments.iter().map(|d| d.id).collect();
     // A consultation whose 15 working days ran out runs again without any event: bring such

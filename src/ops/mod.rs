@@ -16,6 +16,7 @@ pub mod cases;
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod metrics;
 pub mod org;
 pub mod outbox;
 pub mod remedies;
@@ -67,7 +68,11 @@ impl Ctx {
     /// Connects, brings the schema up to date and loads the calendars: what the command
     /// line needs before it can run an operation.
     pub fn open(settings: Settings, pool_size: u32) -> Result<Ctx, store::StoreError> {
-        let pool = store::connect(&settings.database_url, pool_size)?;
+        let pool = store::connect_with_timeout(
+            &settings.database_url,
+            pool_size,
+            std::time::Duration::from_secs(settings.pool_timeout_secs),
+        )?;
         let calendars = {
             let mut conn = pool.get()?;
             store::migrate(&mut conn)?;
@@ -95,27 +100,43 @@ impl Ctx {
     /// Runs `f` on a pooled connection, outside any write transaction: reads never take the
     /// SQLite write lock.
     pub fn read<T>(&self, f: impl FnOnce(&mut DbConnection) -> OpResult<T>) -> OpResult<T> {
-        let mut conn = self.pool.get()?;
-        f(&mut conn)
+        let mut conn = self.conn()?;
+        let result = f(&mut conn);
+        unavailable_if_lost(&mut conn, result)
+    }
+
+    /// A pooled connection, or `Unavailable` (503) after `OGI_POOL_TIMEOUT_SECS`. When the
+    /// pool holds no connection at all, every one failed its check or could not be opened:
+    /// the database is away, so answer within a second instead of the whole timeout.
+    fn conn(&self) -> OpResult<store::PooledConn> {
+        let full = std::time::Duration::from_secs(self.settings.pool_timeout_secs);
+        let wait = if self.pool.state().connections == 0 {
+            full.min(std::time::Duration::from_secs(1))
+        } else {
+            full
+        };
+        Ok(self.pool.get_timeout(wait)?)
     }
 
     /// Runs `f` in a read-only transaction that sees one snapshot (reports that read several
     /// tables must add up).
     pub fn snapshot<T>(&self, f: impl FnOnce(&mut DbConnection) -> OpResult<T>) -> OpResult<T> {
-        let mut conn = self.pool.get()?;
-        conn.transaction(|c| {
+        let mut conn = self.conn()?;
+        let result = conn.transaction(|c| {
             store::begin_snapshot(c)?;
             f(c)
-        })
+        });
+        unavailable_if_lost(&mut conn, result)
     }
 
     /// Runs `f` in one write transaction: everything or nothing is written.
     pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> OpResult<T>) -> OpResult<T> {
-        let mut conn = self.pool.get()?;
-        conn.transaction(|c| {
+        let mut conn = self.conn()?;
+        let result = conn.transaction(|c| {
             store::begin_write(c)?;
             f(c)
-        })
+        });
+        unavailable_if_lost(&mut conn, result)
     }
 
     /// Like `write`, run again (up to 8 times in all) when it lost a race for a unique
@@ -129,6 +150,18 @@ impl Ctx {
                 other => return other,
             }
         }
+    }
+}
+
+/// A statement that failed because the server went away (restart, failover) is the
+/// database's absence (503, try again), not a fault of the service (500). Probed only on
+/// the error path.
+fn unavailable_if_lost<T>(conn: &mut DbConnection, result: OpResult<T>) -> OpResult<T> {
+    match result {
+        Err(OpError::Internal(cause)) if store::connection_lost(conn) => {
+            Err(OpError::Unavailable(cause))
+        }
+        other => other,
     }
 }
 

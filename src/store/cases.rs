@@ -356,6 +356,21 @@ pub fn prior_of_applicant(
 /// applicant (awaiting_correction) while its period runs on (Art. 30).
 const RUNNING: [&str; 3] = ["received", "in_progress", "awaiting_correction"];
 
+/// Open cases (not replied or closed) and overdue ones (running, due before `today`), as
+/// stored. Both counts range over the (status, due_on) index.
+pub fn count_open_overdue(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<(i64, i64)> {
+    let open: i64 = cases::table
+        .filter(cases::status.eq_any(["received", "awaiting_correction", "in_progress", "paused"]))
+        .count()
+        .get_result(conn)?;
+    let overdue: i64 = cases::table
+        .filter(cases::status.eq_any(RUNNING))
+        .filter(cases::due_on.lt(today))
+        .count()
+        .get_result(conn)?;
+    Ok((open, overdue))
+}
+
 /// What a case list may be filtered by, already resolved to SQL terms by the caller.
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {

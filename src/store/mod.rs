@@ -104,8 +104,11 @@ impl r2d2::ManageConnection for Manager {
         Ok(conn.batch_execute("SELECT 1")?)
     }
 
-    fn has_broken(&self, _conn: &mut DbConnection) -> bool {
-        false
+    /// A connection whose transaction could not be rolled back is not reused. One that
+    /// lost its server is caught on the next checkout (r2d2 runs `is_valid` there).
+    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+        use diesel::r2d2::R2D2Connection;
+        conn.is_broken()
     }
 }
 
@@ -126,8 +129,19 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-/// Builds the pool; for SQLite creates the file's directory first.
+/// Builds the pool with a 10 s connection timeout (command-line tools).
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StoreError> {
+    connect_with_timeout(url, max_size, Duration::from_secs(10))
+}
+
+/// Builds the pool; for SQLite creates the file's directory first. `timeout` bounds the
+/// wait for a connection and, as r2d2 halves it, the back-off between reconnect attempts
+/// while the database is away: service resumes within `timeout / 2` of its return.
+pub fn connect_with_timeout(
+    url: &DatabaseUrl,
+    max_size: u32,
+    timeout: Duration,
+) -> Result<Pool, StoreError> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
     {
@@ -144,7 +158,7 @@ pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StoreError> {
     }
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
-        .connection_timeout(Duration::from_secs(10))
+        .connection_timeout(timeout)
         .build(Manager { url: url.clone() })?;
     Ok(pool)
 }
@@ -213,12 +227,25 @@ pub fn begin_snapshot(conn: &mut DbConnection) -> diesel::QueryResult<()> {
     }
 }
 
-/// Serialises notification scans on PostgreSQL for the rest of the transaction (a
-/// transaction-scoped advisory lock); SQLite writers are serialised by `begin_write`.
-pub fn lock_scan(conn: &mut DbConnection) -> diesel::QueryResult<()> {
+/// Takes the notification scan's lock for the rest of the transaction, without waiting:
+/// false when another instance's scan holds it (that scan does the work; this one skips).
+/// PostgreSQL: a transaction-scoped advisory lock, released by commit or rollback even if
+/// the process dies. SQLite: writers are serialised by `begin_write` already.
+pub fn try_lock_scan(conn: &mut DbConnection) -> diesel::QueryResult<bool> {
+    #[derive(diesel::QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        taken: bool,
+    }
     match conn {
-        DbConnection::Pg(c) => c.batch_execute("SELECT pg_advisory_xact_lock(72700101)"),
-        DbConnection::Sqlite(_) => Ok(()),
+        DbConnection::Pg(c) => {
+            use diesel::RunQueryDsl;
+            let row: Taken =
+                diesel::sql_query("SELECT pg_try_advisory_xact_lock(72700101) AS taken")
+                    .get_result(c)?;
+            Ok(row.taken)
+        }
+        DbConnection::Sqlite(_) => Ok(true),
     }
 }
 
@@ -234,6 +261,12 @@ pub fn is_retryable(err: &diesel::result::Error) -> bool {
         }
         _ => false,
     }
+}
+
+/// True when the connection no longer reaches its server: the error came from a lost
+/// connection rather than from the statement.
+pub fn connection_lost(conn: &mut DbConnection) -> bool {
+    conn.batch_execute("SELECT 1").is_err()
 }
 
 /// True when the error is a UNIQUE violation (a 409 for the caller).

@@ -54,34 +54,49 @@ impl NewMail {
 }
 
 /// Queues a mail unless the same one is queued or sent already; true when queued now.
-/// Checked before inserting (not by catching the unique violation), so the enclosing
-/// transaction stays usable on PostgreSQL.
+/// `ON CONFLICT DO NOTHING` on the dedup key: two scans racing (two instances, or the
+/// scheduler and `ogi-tracker notify`) queue it once, and the loser's transaction stays
+/// usable on PostgreSQL (no unique-violation error to abort it).
 pub fn enqueue(conn: &mut DbConnection, m: &NewMail) -> QueryResult<bool> {
     let key = m.dedup_key();
-    let exists: i64 = outbox::table
-        .filter(outbox::dedup_key.eq(&key))
-        .count()
-        .get_result(conn)?;
-    if exists > 0 {
-        return Ok(false);
-    }
     let ts = now();
-    diesel::insert_into(outbox::table)
-        .values((
-            outbox::dedup_key.eq(&key),
-            outbox::kind.eq(&m.kind),
-            outbox::case_id.eq(m.case_id),
-            outbox::ref_date.eq(m.ref_date),
-            outbox::recipient.eq(&m.recipient),
-            outbox::subject.eq(&m.subject),
-            outbox::body.eq(&m.body),
-            outbox::status.eq("pending"),
-            outbox::attempts.eq(0),
-            outbox::next_attempt_at.eq(ts),
-            outbox::created_at.eq(ts),
-        ))
-        .execute(conn)?;
-    Ok(true)
+    // The multi backend has no ON CONFLICT: the same insert per variant.
+    macro_rules! insert {
+        ($c:expr) => {
+            diesel::insert_into(outbox::table)
+                .values((
+                    outbox::dedup_key.eq(&key),
+                    outbox::kind.eq(&m.kind),
+                    outbox::case_id.eq(m.case_id),
+                    outbox::ref_date.eq(m.ref_date),
+                    outbox::recipient.eq(&m.recipient),
+                    outbox::subject.eq(&m.subject),
+                    outbox::body.eq(&m.body),
+                    outbox::status.eq("pending"),
+                    outbox::attempts.eq(0),
+                    outbox::next_attempt_at.eq(ts),
+                    outbox::created_at.eq(ts),
+                ))
+                .on_conflict(outbox::dedup_key)
+                .do_nothing()
+                .execute($c)
+        };
+    }
+    let inserted = match conn {
+        DbConnection::Pg(c) => insert!(c)?,
+        DbConnection::Sqlite(c) => insert!(c)?,
+    };
+    Ok(inserted > 0)
+}
+
+/// (status, count) of the mails not delivered: pending, sending, failed. Sent mails are
+/// not counted (the bulk of the table; the status index ranges over the others only).
+pub fn count_undelivered(conn: &mut DbConnection) -> QueryResult<Vec<(String, i64)>> {
+    outbox::table
+        .filter(outbox::status.eq_any(["pending", "sending", "failed"]))
+        .group_by(outbox::status)
+        .select((outbox::status, diesel::dsl::count_star()))
+        .load(conn)
 }
 
 /// Ids of mails ready to be tried at `at`: pending and due, or claimed by a sender whose

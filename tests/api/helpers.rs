@@ -29,7 +29,12 @@ pub struct TestApp {
 /// What to clean up when the test ends.
 pub enum TestDb {
     Sqlite(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres {
+        admin_url: String,
+        name: String,
+    },
+    /// A database the test itself looks after (a private PostgreSQL cluster).
+    Kept,
 }
 
 impl Drop for TestDb {
@@ -38,6 +43,7 @@ impl Drop for TestDb {
             TestDb::Sqlite(dir) => {
                 let _ = std::fs::remove_dir_all(dir);
             }
+            TestDb::Kept => {}
             TestDb::Postgres { admin_url, name } => {
                 if let Ok(mut c) = PgConnection::establish(admin_url) {
                     let _ = c
@@ -122,6 +128,8 @@ pub fn test_settings(database_url: DatabaseUrl) -> Settings {
         special_regime_row: Default::default(),
         trusted_proxies: Vec::new(),
         login_concurrency: 4,
+        pool_timeout_secs: 5,
+        metrics_token: None,
     }
 }
 
@@ -132,6 +140,15 @@ pub async fn spawn_app() -> TestApp {
 /// Like `spawn_app`, with the settings adjusted first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let (url, db) = fresh_database();
+    spawn_app_on(url, db, adjust).await
+}
+
+/// The app on a given database; `db` says what to drop when the test ends.
+pub async fn spawn_app_on(
+    url: DatabaseUrl,
+    db: TestDb,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = test_settings(url.clone());
     adjust(&mut settings);
     let app = Application::build(settings).expect("application builds");
@@ -226,6 +243,17 @@ impl TestApp {
             &[("If-Match", if_match)],
         )
         .await
+    }
+
+    /// Starts another instance of the service on this test's database (as several
+    /// instances behind a proxy share one PostgreSQL); returns its base URL.
+    #[allow(dead_code, reason = "used by the scaling tests")]
+    pub fn another_instance(&self, adjust: impl FnOnce(&mut Settings)) -> String {
+        let mut settings = test_settings(self.db_url.clone());
+        adjust(&mut settings);
+        let app = Application::build(settings).expect("second instance builds");
+        let (port, _, _) = app.spawn();
+        format!("http://127.0.0.1:{port}")
     }
 
     /// Runs the `ogi-tracker` binary against this test's database.

@@ -13,6 +13,7 @@ mod legal;
 mod mail;
 mod ops;
 mod replies;
+mod scaling;
 mod smtp;
 mod supervision;
 mod usability;

@@ -88,22 +88,8 @@ pub fn scan(
         if !due_soon_days.iter().any(|d| i64::from(*d) == left) {
             continue;
         }
-        let assignee = row
-            .assignee_id
-            .and_then(|a| users.iter().find(|u| u.id == a && u.active));
-        let recipients: Vec<&store::users::User> = match assignee {
-            Some(u) => vec![u],
-            None => users
-                .iter()
-                .filter(|u| {
-                    u.active
-                        && u.role == Role::Clerk.as_str()
-                        && u.department_id == Some(row.department_id)
-                })
-                .collect(),
-        };
         let ctx = CaseMail::for_case(row, dept, public_url);
-        for u in recipients {
+        for u in crate::cases::responsible_staff(&users, row) {
             let Some(email) = &u.email else { continue };
             match ctx.due_soon(&u.display_name, email, left) {
                 Ok(m) => {

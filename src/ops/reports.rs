@@ -267,6 +267,9 @@ pub struct ComplianceQuery {
 struct StoredFinding {
     pub code: String,
     pub severity: String,
+    /// The provision the rule rests on (absent in records older than the checker's articles).
+    #[serde(default)]
+    pub article: String,
 }
 
 #[derive(Serialize)]
@@ -276,6 +279,8 @@ pub struct CodeCount {
     pub department_id: i64,
     pub department: String,
     pub count: i64,
+    /// The provision the finding rests on, as the checker cited it.
+    pub article: String,
     /// The replies behind the count.
     pub reply_ids: Vec<i64>,
 }
@@ -338,6 +343,7 @@ pub fn compliance(ctx: &Ctx, actor: &Actor, q: &ComplianceQuery) -> OpResult<Com
                         department_id: r.department_id,
                         department: department.clone(),
                         count: 0,
+                        article: f.article.clone(),
                         reply_ids: Vec::new(),
                     });
                 entry.count += 1;

@@ -129,6 +129,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/", web::get().to(desk::desk))
         .route("/supervision", web::get().to(supervision::overview))
         .route("/supervision/overdue", web::get().to(supervision::overdue))
+        .route(
+            "/supervision/compliance",
+            web::get().to(supervision::compliance),
+        )
         .route("/approvals", web::get().to(supervision::approvals))
         .route("/cases", web::get().to(cases::search))
         .route("/cases/new", web::get().to(cases::intake_form))

@@ -23,6 +23,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/web/overdue.html"),
     ),
     (
+        "compliance.html",
+        include_str!("../../templates/web/compliance.html"),
+    ),
+    (
         "approvals.html",
         include_str!("../../templates/web/approvals.html"),
     ),
@@ -73,6 +77,9 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     }
     env.add_filter("cn_date", cn_date);
     env.add_filter("short", short);
+    env.add_filter("finding_label", |code: String| {
+        crate::domain::compliance::codes::label(&code).to_owned()
+    });
     env.add_filter("cn_long_date", cn_long_date);
     env.add_filter("days_left", days_left);
     env.add_filter("status_label", status_label);

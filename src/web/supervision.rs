@@ -106,3 +106,98 @@ pub async fn approvals(
     )?;
     Ok(html(StatusCode::OK, body))
 }
+
+#[derive(Deserialize)]
+pub struct ComplianceQuery {
+    from: Option<String>,
+    to: Option<String>,
+    department_id: Option<i64>,
+    /// Drill-down: the replies with this finding (and department, when given).
+    code: Option<String>,
+    dept: Option<i64>,
+    format: Option<String>,
+}
+
+/// 答复合规: findings by department and code over a period, with the replies behind them.
+pub async fn compliance(
+    state: State,
+    page: Page,
+    q: web::Query<ComplianceQuery>,
+) -> Result<HttpResponse, WebError> {
+    let q = q.into_inner();
+    let date = |raw: &Option<String>, name: &str| -> Result<Option<chrono::NaiveDate>, WebError> {
+        match raw.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            None => Ok(None),
+            Some(s) => s
+                .parse()
+                .map(Some)
+                .map_err(|_| WebError::BadForm(format!("{name}“{s}”不是有效日期"))),
+        }
+    };
+    let query = reports::ComplianceQuery {
+        from: date(&q.from, "起始日期")?,
+        to: date(&q.to, "截止日期")?,
+        department_id: q.department_id,
+        include_subtree: true,
+        format: None,
+    };
+    let actor = page.0.actor.clone();
+    let report = run(&state, move |ctx| reports::compliance(ctx, &actor, &query)).await?;
+    if let Some(fmt) = q.format.as_deref() {
+        let as_xlsx = match fmt {
+            "xlsx" => true,
+            "csv" => false,
+            _ => return Err(WebError::BadForm("下载格式应为 csv 或 xlsx".into())),
+        };
+        let name = format!("compliance-{}-{}", report.from, report.to);
+        let file = tabular::download(&report.tables(), &name, as_xlsx)
+            .map_err(|e| WebError::Op(crate::ops::OpError::internal(e)))?;
+        return Ok(HttpResponse::Ok()
+            .content_type(file.content_type)
+            .insert_header((
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{}\"", file.filename),
+            ))
+            .body(file.bytes));
+    }
+    // The chart: one bar per code, most frequent first; its article from any count of it.
+    let mut by_code: Vec<(String, i64, String)> = report
+        .by_code
+        .iter()
+        .map(|(code, n)| {
+            let article = report
+                .counts
+                .iter()
+                .find(|c| &c.code == code)
+                .map(|c| c.article.clone())
+                .unwrap_or_default();
+            (code.clone(), *n, article)
+        })
+        .collect();
+    by_code.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let max = by_code.first().map_or(0, |b| b.1);
+    let drill: Vec<&reports::ReplyLine> = match &q.code {
+        Some(code) => report
+            .items
+            .iter()
+            .filter(|r| r.findings.iter().any(|f| f == code))
+            .filter(|r| q.dept.is_none_or(|d| r.department_id == d))
+            .collect(),
+        None => Vec::new(),
+    };
+    let body = render(
+        "compliance.html",
+        context! {
+            user => page.user(),
+            r => Value::from_serialize(&report),
+            by_code => Value::from_serialize(&by_code),
+            chart_max => max,
+            code => q.code,
+            dept => q.dept,
+            department_id => q.department_id,
+            drill => Value::from_serialize(&drill),
+            nav => "compliance",
+        },
+    )?;
+    Ok(html(StatusCode::OK, body))
+}

@@ -62,6 +62,33 @@ async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
     .await
     .expect(201, None);
 
+    // A third case answered without a seal: a finding for the compliance page.
+    let sealed = register("2026-11-02", "吴十").await;
+    let sealed_id = sealed.body["id"].as_i64().unwrap();
+    let draft = app
+        .get(
+            &format!(
+                "/api/v1/cases/{sealed_id}/reply-draft?outcome=disclosed&issued_on=2026-11-20"
+            ),
+            &clerk,
+        )
+        .await;
+    let mut reply = draft.expect(200, None)["reply"].clone();
+    reply["sealed"] = json!(false);
+    reply["seal_organ"] = json!(null);
+    reply["doc_number"] = json!("auto");
+    reply["dispatched_on"] = json!("2026-11-20");
+    reply["delivery_method"] = json!("post");
+    app.request(
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{sealed_id}/reply"),
+        Some(&clerk),
+        Some(reply),
+        &[("If-Match", &sealed.etag())],
+    )
+    .await
+    .expect(201, None);
+
     let driver = driver();
     let c = browser(&driver).await;
     c.goto(&format!("{}/login", app.base)).await.expect("open");
@@ -119,6 +146,19 @@ async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
     .await;
     wait_text(&c, ".notice.ok", "已批准延期").await;
     assert!(text(&c, "main").await.contains("没有待审批的延期申请"));
+
+    // Compliance: the missing seal is counted, named in Chinese with its article, and the
+    // reply behind it is one click away.
+    click(&c, "header nav a[href='/supervision/compliance']").await;
+    wait_for(&c, "#by-code").await;
+    let codes = text(&c, "#by-code").await;
+    assert!(codes.contains("未加盖印章"), "{codes}");
+    assert!(c.find(Locator::Css("figure.chart svg rect")).await.is_ok());
+    screen(&c, "13-compliance").await;
+    click(&c, "#by-department a[href*='code=seal_missing']").await;
+    wait_for(&c, "#drill-list").await;
+    click(&c, &format!("#drill-list a[href='/cases/{sealed_id}']")).await;
+    wait_for(&c, "#due").await;
 
     let case = app.get(&format!("/api/v1/cases/{fresh_id}"), &clerk).await;
     let v = case.expect(200, None);

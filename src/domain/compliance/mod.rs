@@ -63,6 +63,42 @@ pub mod codes {
     pub const CUSTOM_DUE_UNAPPROVED: &str = "custom_due_unapproved";
     pub const CUSTOM_DUE_OVER_MAX: &str = "custom_due_over_max";
 
+    /// A short Chinese name of a code, for lists and charts (the finding's own message says
+    /// more); an unknown code names itself.
+    pub fn label(code: &str) -> &str {
+        match code {
+            DOC_NUMBER_MISSING => "缺少文号",
+            DOC_NUMBER_MALFORMED => "文号不规范",
+            DOC_NUMBER_YEAR_MISMATCH => "文号年份与成文日期不符",
+            DOC_NUMBER_DUPLICATE => "文号重复",
+            SEAL_MISSING => "未加盖印章",
+            SEAL_ORGAN_MISMATCH => "印章与答复机关不符",
+            LEGAL_BASIS_MISSING => "未引用法律依据",
+            LEGAL_BASIS_NO_ARTICLE => "法律依据未写明条款",
+            LEGAL_BASIS_MISMATCH => "法律依据与答复结果不符",
+            REASONS_MISSING => "未说明理由",
+            REDIRECT_MISSING => "未告知负责公开的机关",
+            REMEDY_MISSING => "未告知救济途径",
+            REMEDY_RECONSIDERATION_ORGAN_MISSING => "未列明行政复议机关",
+            REMEDY_COURT_MISSING => "未列明受理法院",
+            REMEDY_COURT_WRONG => "受理法院有误",
+            REMEDY_PERIOD_WRONG => "救济期限有误",
+            REMEDY_RECONSIDERATION_ORGAN_WRONG => "行政复议机关有误",
+            REMEDY_RECONSIDERATION_FIRST_MISSING => "未告知复议前置",
+            REPLY_LATE => "逾期答复",
+            CORRECTION_NOTICE_LATE => "补正告知逾期",
+            CORRECTION_REPEATED => "多次补正",
+            EXTENSION_NOTICE_LATE => "延期告知逾期",
+            EXTENSION_TOO_LONG => "延期超过20个工作日",
+            EXTENSION_UNAPPROVED => "延期未经批准",
+            RECEIPT_UNCONFIRMED => "未确认收到申请",
+            CUSTOM_DUE_LATE => "另定期限晚于原期限届满",
+            CUSTOM_DUE_UNAPPROVED => "另定期限未经批准",
+            CUSTOM_DUE_OVER_MAX => "另定期限过长",
+            other => other,
+        }
+    }
+
     /// The codes [`deadline_findings`](super::deadline_findings) can return (read off the
     /// deadline engine's flags; not part of [`ALL`], which lists the rules of `check`).
     pub const DEADLINE: &[&str] = &[CUSTOM_DUE_LATE, CUSTOM_DUE_UNAPPROVED, CUSTOM_DUE_OVER_MAX];

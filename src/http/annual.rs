@@ -4,19 +4,15 @@
 //! `domain::annual`'s; this module only gathers the facts (receipt date, final conclusion,
 //! applicant type; remedies) and shapes the answer. Scoped like every report.
 
-use std::collections::BTreeSet;
-
 use actix_web::HttpResponse;
 use actix_web::http::header;
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::error::ApiError;
 use super::extract::{Auth, Query, State, run};
-use crate::domain::annual::{CellError, CellRef, Conclusion, RowKey, Template};
+use crate::domain::annual::Template;
 use crate::domain::outcome::Outcome;
-use crate::ops::annual::{self, Computed};
-use crate::ops::remedies::RemedyView as RemedyOut;
+use crate::ops::annual;
 use crate::report::{annual_html, annual_xlsx};
 use crate::store::departments::Department;
 
@@ -100,18 +96,6 @@ struct Readings {
     special_regime_row: &'static str,
 }
 
-fn title(c: &Computed, include_subtree: bool) -> String {
-    let scope = if include_subtree {
-        "（含所属机关）"
-    } else {
-        ""
-    };
-    format!(
-        "{}{scope}{}年政府信息公开工作年度报告",
-        c.department.data.name, c.report.year
-    )
-}
-
 pub async fn annual_report(
     state: State,
     auth: Auth,
@@ -161,8 +145,9 @@ pub async fn annual_report(
             }))
         }
         Format::Xlsx => {
-            let bytes = annual_xlsx::annual_xlsx(report, &title(&computed, include_subtree))
-                .map_err(ApiError::internal)?;
+            let bytes =
+                annual_xlsx::annual_xlsx(report, &annual::title(&computed, include_subtree))
+                    .map_err(ApiError::internal)?;
             Ok(HttpResponse::Ok()
                 .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 .insert_header((
@@ -172,71 +157,11 @@ pub async fn annual_report(
                 .body(bytes))
         }
         Format::Html => {
-            let html = annual_html::annual_html(report, &title(&computed, include_subtree));
+            let html = annual_html::annual_html(report, &annual::title(&computed, include_subtree));
             Ok(HttpResponse::Ok()
                 .content_type("text/html; charset=utf-8")
                 .body(html))
         }
-    }
-}
-
-#[derive(Serialize)]
-struct CaseLine {
-    case_id: i64,
-    case_number: String,
-    /// `{department code} {case number}` (numbers repeat across departments).
-    display_number: String,
-    department_id: i64,
-    applicant_type: String,
-    applicant_name: String,
-    submitted_on: NaiveDate,
-    received_on: Option<NaiveDate>,
-    /// The date of the final conclusion (reply dispatched, withdrawal, lapse), if any.
-    concluded_on: Option<NaiveDate>,
-    /// `reply`, `withdrawn` or `abandoned`.
-    conclusion: Option<&'static str>,
-    /// The result row the conclusion counts in under the report's template.
-    result_row: Option<RowKey>,
-}
-
-#[derive(Serialize)]
-struct CellOut {
-    year: i32,
-    department_id: i64,
-    template: Template,
-    row: String,
-    column: String,
-    /// The cell's labels, e.g. "（三）不予公开 3.危及“三安全一稳定” / 自然人".
-    label: String,
-    /// The number in the cell.
-    count: usize,
-    /// The cases behind the cell (table 四: the cases of its remedies).
-    items: Vec<CaseLine>,
-    /// Table 四 only: the remedies behind the cell.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    remedies: Option<Vec<RemedyOut>>,
-}
-
-fn cell_error(e: CellError) -> ApiError {
-    match e {
-        CellError::UnknownKey(k) if k.kind == "row" => ApiError::field(
-            "row",
-            format!(
-                "未知的行：{}；取值应为表三的行（new、carried_over、disclosed … carried_forward）或 table4",
-                k.key
-            ),
-        ),
-        CellError::UnknownKey(k) => ApiError::field(
-            "column",
-            format!(
-                "未知的列：{}；表三取 natural_person … total，表四取 0 至 14 或 reconsideration_upheld 等",
-                k.key
-            ),
-        ),
-        CellError::RowNotInTemplate { row, template } => ApiError::field(
-            "row",
-            format!("{template}年表格式没有“{}”这一行", row.label()),
-        ),
     }
 }
 
@@ -254,85 +179,10 @@ pub async fn annual_cells(
         state.today(),
         state.settings.special_regime_row,
     )?;
-    let row = q
-        .row
-        .map(|r| r.trim().to_owned())
-        .ok_or_else(|| ApiError::field("row", "请指定行，如 row=withheld_3 或 row=table4"))?;
-    let column = q
-        .column
-        .map(|c| c.trim().to_owned())
-        .ok_or_else(|| ApiError::field("column", "请指定列，如 column=natural_person"))?;
-    let cell = CellRef::parse(&row, &column).map_err(cell_error)?;
-    let computed = run(&state, move |ctx| annual::compute(ctx, &auth.0, &s)).await?;
-    let report = &computed.report;
-    let ids = report.cell_ids(cell).map_err(cell_error)?;
-    let (label, case_ids, remedies) = match cell {
-        CellRef::Table3 { row, column } => {
-            let label = match row.group() {
-                Some(group) => format!("{group} {} / {}", row.label(), column.label()),
-                None => format!("{} / {}", row.label(), column.label()),
-            };
-            (label, ids.iter().copied().collect::<BTreeSet<i64>>(), None)
-        }
-        CellRef::Table4(column) => {
-            let wanted: BTreeSet<i64> = ids.iter().copied().collect();
-            let remedies: Vec<RemedyOut> = computed
-                .remedies
-                .iter()
-                .filter(|r| wanted.contains(&r.id))
-                .cloned()
-                .map(RemedyOut::from)
-                .collect();
-            let case_ids = computed
-                .remedies
-                .iter()
-                .filter(|r| wanted.contains(&r.id))
-                .map(|r| r.case_id)
-                .collect();
-            (column.full_label(), case_ids, Some(remedies))
-        }
-    };
-    let template = report.template;
-    let items = computed
-        .cases
-        .iter()
-        .filter(|c| case_ids.contains(&c.id))
-        .map(|c| {
-            let concluded = computed.facts.get(&c.id).and_then(|f| f.concluded);
-            CaseLine {
-                case_id: c.id,
-                case_number: c.case_number.clone(),
-                display_number: crate::ops::cases::display_number(
-                    computed
-                        .department_codes
-                        .get(&c.department_id)
-                        .map_or("", String::as_str),
-                    &c.case_number,
-                ),
-                department_id: c.department_id,
-                applicant_type: c.applicant_type.clone(),
-                applicant_name: c.applicant_name.clone(),
-                submitted_on: c.submitted_on,
-                received_on: c.received_on,
-                concluded_on: concluded.map(|(d, _)| d),
-                conclusion: concluded.map(|(_, k)| match k {
-                    Conclusion::Outcome(_) => "reply",
-                    Conclusion::Withdrawn => "withdrawn",
-                    Conclusion::Abandoned(_) => "abandoned",
-                }),
-                result_row: concluded.map(|(_, k)| template.result_row(k.row())),
-            }
-        })
-        .collect();
-    Ok(HttpResponse::Ok().json(CellOut {
-        year: report.year,
-        department_id: computed.department.id,
-        template,
-        row,
-        column,
-        label,
-        count: ids.len(),
-        items,
-        remedies,
-    }))
+    let (row, column) = (q.row, q.column);
+    let cell = run(&state, move |ctx| {
+        annual::cell(ctx, &auth.0, &s, row.as_deref(), column.as_deref())
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(cell))
 }

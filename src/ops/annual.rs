@@ -2,19 +2,22 @@
 //! scope (receipt date, final conclusion, applicant type; remedies) gathered in one
 //! snapshot, and tables 三 and 四 computed by `domain::annual`.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use chrono::{Datelike, NaiveDate};
 
 use super::cases::departments_in_scope;
 use super::{Ctx, OpError, OpResult};
 use crate::auth::Actor;
+use serde::Serialize;
+
 use crate::domain::annual::{
-    AnnualReport, ApplicantColumn, CaseFact, OutcomeRow, RemedyFact, RemedyKind, RemedyOutcome,
-    Template, outcome_row, year_view,
+    AnnualReport, ApplicantColumn, CaseFact, CellError, CellRef, Conclusion, OutcomeRow,
+    RemedyFact, RemedyKind, RemedyOutcome, RowKey, Template, outcome_row, year_view,
 };
 use crate::domain::case::{ApplicantType, CaseEvent};
 use crate::domain::outcome::{Outcome, SpecialRegimeRow};
+use crate::ops::remedies::RemedyView as RemedyOut;
 use crate::store::annual::CaseBasics;
 use crate::store::departments::Department;
 use crate::store::remedies::RemedyRow;
@@ -204,4 +207,166 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
             .map(|(id, code)| (*id, (*code).to_owned()))
             .collect(),
     })
+}
+
+#[derive(Serialize)]
+pub struct CellCase {
+    pub case_id: i64,
+    pub case_number: String,
+    /// `{department code} {case number}` (numbers repeat across departments).
+    pub display_number: String,
+    pub department_id: i64,
+    pub applicant_type: String,
+    pub applicant_name: String,
+    pub submitted_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    /// The date of the final conclusion (reply dispatched, withdrawal, lapse), if any.
+    pub concluded_on: Option<NaiveDate>,
+    /// `reply`, `withdrawn` or `abandoned`.
+    pub conclusion: Option<&'static str>,
+    /// The result row the conclusion counts in under the report's template.
+    pub result_row: Option<RowKey>,
+}
+
+#[derive(Serialize)]
+pub struct Cell {
+    pub year: i32,
+    pub department_id: i64,
+    pub template: Template,
+    pub row: String,
+    pub column: String,
+    /// The cell's labels, e.g. "（三）不予公开 3.危及“三安全一稳定” / 自然人".
+    pub label: String,
+    /// The number in the cell.
+    pub count: usize,
+    /// The cases behind the cell (table 四: the cases of its remedies).
+    pub items: Vec<CellCase>,
+    /// Table 四 only: the remedies behind the cell.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remedies: Option<Vec<RemedyOut>>,
+}
+
+fn cell_error(e: CellError) -> OpError {
+    match e {
+        CellError::UnknownKey(k) if k.kind == "row" => OpError::field(
+            "row",
+            format!(
+                "未知的行：{}；取值应为表三的行（new、carried_over、disclosed … carried_forward）或 table4",
+                k.key
+            ),
+        ),
+        CellError::UnknownKey(k) => OpError::field(
+            "column",
+            format!(
+                "未知的列：{}；表三取 natural_person … total，表四取 0 至 14 或 reconsideration_upheld 等",
+                k.key
+            ),
+        ),
+        CellError::RowNotInTemplate { row, template } => OpError::field(
+            "row",
+            format!("{template}年表格式没有“{}”这一行", row.label()),
+        ),
+    }
+}
+
+/// The cases (and, in table 四, the remedies) behind one cell of the report.
+pub fn cell(
+    ctx: &Ctx,
+    actor: &Actor,
+    s: &ReportScope,
+    row: Option<&str>,
+    column: Option<&str>,
+) -> OpResult<Cell> {
+    let row = row
+        .map(|r| r.trim().to_owned())
+        .ok_or_else(|| OpError::field("row", "请指定行，如 row=withheld_3 或 row=table4"))?;
+    let column = column
+        .map(|c| c.trim().to_owned())
+        .ok_or_else(|| OpError::field("column", "请指定列，如 column=natural_person"))?;
+    let cell = CellRef::parse(&row, &column).map_err(cell_error)?;
+    let computed = compute(ctx, actor, s)?;
+    let report = &computed.report;
+    let ids = report.cell_ids(cell).map_err(cell_error)?;
+    let (label, case_ids, remedies) = match cell {
+        CellRef::Table3 { row, column } => {
+            let label = match row.group() {
+                Some(group) => format!("{group} {} / {}", row.label(), column.label()),
+                None => format!("{} / {}", row.label(), column.label()),
+            };
+            (label, ids.iter().copied().collect::<BTreeSet<i64>>(), None)
+        }
+        CellRef::Table4(column) => {
+            let wanted: BTreeSet<i64> = ids.iter().copied().collect();
+            let remedies: Vec<RemedyOut> = computed
+                .remedies
+                .iter()
+                .filter(|r| wanted.contains(&r.id))
+                .cloned()
+                .map(RemedyOut::from)
+                .collect();
+            let case_ids = computed
+                .remedies
+                .iter()
+                .filter(|r| wanted.contains(&r.id))
+                .map(|r| r.case_id)
+                .collect();
+            (column.full_label(), case_ids, Some(remedies))
+        }
+    };
+    let template = report.template;
+    let items = computed
+        .cases
+        .iter()
+        .filter(|c| case_ids.contains(&c.id))
+        .map(|c| {
+            let concluded = computed.facts.get(&c.id).and_then(|f| f.concluded);
+            CellCase {
+                case_id: c.id,
+                case_number: c.case_number.clone(),
+                display_number: crate::ops::cases::display_number(
+                    computed
+                        .department_codes
+                        .get(&c.department_id)
+                        .map_or("", String::as_str),
+                    &c.case_number,
+                ),
+                department_id: c.department_id,
+                applicant_type: c.applicant_type.clone(),
+                applicant_name: c.applicant_name.clone(),
+                submitted_on: c.submitted_on,
+                received_on: c.received_on,
+                concluded_on: concluded.map(|(d, _)| d),
+                conclusion: concluded.map(|(_, k)| match k {
+                    Conclusion::Outcome(_) => "reply",
+                    Conclusion::Withdrawn => "withdrawn",
+                    Conclusion::Abandoned(_) => "abandoned",
+                }),
+                result_row: concluded.map(|(_, k)| template.result_row(k.row())),
+            }
+        })
+        .collect();
+    Ok(Cell {
+        year: report.year,
+        department_id: computed.department.id,
+        template,
+        row,
+        column,
+        label,
+        count: ids.len(),
+        items,
+        remedies,
+    })
+}
+
+/// The report's title: the department (with "含所属机关" for a subtree) and the year.
+pub fn title(c: &Computed, include_subtree: bool) -> String {
+    let scope = if include_subtree {
+        "（含所属机关）"
+    } else {
+        ""
+    };
+    format!(
+        "{}{scope}{}年政府信息公开工作年度报告",
+        c.department.data.name, c.report.year
+    )
 }

@@ -16,6 +16,8 @@ use crate::domain::annual::{AnnualReport, Check, ColumnKey, LabelCell, RemedyGro
 #[derive(Serialize)]
 struct Page<'a> {
     title: &'a str,
+    /// With it, each number links to `{link}&row=…&column=…` (the page's drill-down).
+    link: Option<&'a str>,
     year: i32,
     source: &'static str,
     table3: Table3View,
@@ -69,10 +71,21 @@ struct Table4View {
 
 /// A complete HTML document (UTF-8).
 pub fn render(report: &AnnualReport, title: &str) -> Result<String, RenderError> {
+    templates::render("annual.html", page(report, title, None))
+}
+
+/// The tables and checks alone, for a page of the web interface: each number links to
+/// `{link}&row=…&column=…`.
+pub fn body(report: &AnnualReport, title: &str, link: &str) -> Result<String, RenderError> {
+    templates::render("_annual_body.html", page(report, title, Some(link)))
+}
+
+fn page(report: &AnnualReport, title: &str, link: Option<&str>) -> Value {
     let mut checks: Vec<&Check> = report.checks.iter().collect();
     checks.sort_by_key(|c| c.ok);
     let page = Page {
         title,
+        link,
         year: report.year,
         source: report.template.source(),
         table3: table3(report),
@@ -80,7 +93,7 @@ pub fn render(report: &AnnualReport, title: &str) -> Result<String, RenderError>
         all_checks_pass: report.all_checks_pass(),
         checks,
     };
-    templates::render("annual.html", Value::from_serialize(&page))
+    Value::from_serialize(&page)
 }
 
 /// [`render`] for callers that cannot report an error: the template is embedded and rendered

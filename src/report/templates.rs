@@ -13,6 +13,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/report/draft.html"),
     ),
     (
+        "_annual_body.html",
+        include_str!("../../templates/report/_annual_body.html"),
+    ),
+    (
         "annual.html",
         include_str!("../../templates/report/annual.html"),
     ),

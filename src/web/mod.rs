@@ -4,6 +4,7 @@
 //! the API at `/api/v1`. Core paths work without JavaScript; htmx (vendored) adds live
 //! previews.
 
+mod annual;
 mod cases;
 mod desk;
 mod docx;
@@ -134,6 +135,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(supervision::compliance),
         )
         .route("/approvals", web::get().to(supervision::approvals))
+        .route("/reports/annual", web::get().to(annual::report))
+        .route("/reports/annual/cell", web::get().to(annual::cell))
         .route("/cases", web::get().to(cases::search))
         .route("/cases/new", web::get().to(cases::intake_form))
         .route("/cases/new", web::post().to(cases::intake))

@@ -23,6 +23,14 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/web/overdue.html"),
     ),
     (
+        "annual.html",
+        include_str!("../../templates/web/annual.html"),
+    ),
+    (
+        "annual_cell.html",
+        include_str!("../../templates/web/annual_cell.html"),
+    ),
+    (
         "compliance.html",
         include_str!("../../templates/web/compliance.html"),
     ),

@@ -160,6 +160,27 @@ async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
     click(&c, &format!("#drill-list a[href='/cases/{sealed_id}']")).await;
     wait_for(&c, "#due").await;
 
+    // The annual report of the whole subtree: the disclosed reply is one number of table 三,
+    // and that number opens the case behind it.
+    c.goto(&format!(
+        "{}/reports/annual?year=2026&department_id={gov}&include_subtree=1",
+        app.base
+    ))
+    .await
+    .expect("annual");
+    wait_for(&c, ".card.annual table.table3").await;
+    assert!(
+        text(&c, "h1")
+            .await
+            .contains("2026年政府信息公开工作年度报告")
+    );
+    let cell = "td[data-row='disclosed'][data-col='natural_person'] a";
+    assert_eq!(text(&c, cell).await, "1");
+    screen(&c, "14-annual").await;
+    click(&c, cell).await;
+    wait_for(&c, "#cell-cases").await;
+    assert!(text(&c, "#cell-cases").await.contains("吴十"));
+
     let case = app.get(&format!("/api/v1/cases/{fresh_id}"), &clerk).await;
     let v = case.expect(200, None);
     assert_eq!(v["flags"]["awaiting_approval"], false, "{v}");

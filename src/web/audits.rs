@@ -38,6 +38,8 @@ struct Refused {
     message: Option<String>,
     /// Import errors by line and column of the sheet.
     cells: Vec<CellError>,
+    #[serde(skip)]
+    status: StatusCode,
 }
 
 #[derive(Serialize)]
@@ -94,6 +96,7 @@ fn refused(form: &str, values: BTreeMap<String, String>, e: OpError) -> Result<R
         errors: r.fields,
         message: r.message,
         cells: Vec::new(),
+        status: r.status,
     })
 }
 
@@ -176,18 +179,10 @@ pub async fn create(
         Ok(c) => Ok(see_other(&format!("/audits/{}?done=created", c.id))),
         Err(WebError::Op(e)) => {
             let r = refused("campaign", form.values(), e)?;
-            let status = status_of(&r);
+            let status = r.status;
             list_page(&state, &page, Some(r), status).await
         }
         Err(e) => Err(e),
-    }
-}
-
-fn status_of(r: &Refused) -> StatusCode {
-    if r.errors.is_empty() && r.cells.is_empty() {
-        StatusCode::CONFLICT
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
     }
 }
 
@@ -202,6 +197,8 @@ pub struct CampaignQuery {
     letters: Option<usize>,
     updated: Option<usize>,
     replies: Option<usize>,
+    /// The grid row just saved (marked, and scrolled to).
+    letter: Option<i64>,
 }
 
 async fn campaign_page(
@@ -228,6 +225,7 @@ async fn campaign_page(
             user => page.user(), nav => "audits", c => Value::from_serialize(&view),
             names => names, defects => defect_labels(),
             done => q.and_then(|q| q.done.as_deref()), imported => imported,
+            saved => q.and_then(|q| q.letter),
             today => state.ctx.today().to_string(),
             refused => Value::from_serialize(&refused),
             max_mb => MAX_IMPORT_BYTES / 1024 / 1024,
@@ -253,7 +251,8 @@ pub async fn campaign(
     .await
 }
 
-/// Redirects to the campaign page after a form, or shows the form again refused.
+/// Redirects to the campaign page after a form (back at the grid row it saved, if any), or
+/// shows the form again refused.
 async fn after_form<T>(
     state: &State,
     page: &Page,
@@ -263,11 +262,17 @@ async fn after_form<T>(
     result: Result<T, WebError>,
     done: &str,
 ) -> Result<HttpResponse, WebError> {
+    let row = form_name
+        .split_once('-')
+        .and_then(|(_, letter)| letter.parse::<i64>().ok());
     match result {
-        Ok(_) => Ok(see_other(&format!("/audits/{id}?done={done}#{done}"))),
+        Ok(_) => Ok(see_other(&match row {
+            Some(l) => format!("/audits/{id}?done={done}&letter={l}#letter-{l}"),
+            None => format!("/audits/{id}?done={done}#{done}"),
+        })),
         Err(WebError::Op(e)) => {
             let r = refused(form_name, form.values(), e)?;
-            let status = status_of(&r);
+            let status = r.status;
             campaign_page(state, page, id, None, Some(r), status).await
         }
         Err(e) => Err(e),

@@ -52,6 +52,19 @@ pub async fn add_target(
     Ok(HttpResponse::Created().json(out))
 }
 
+pub async fn scorecard(
+    state: State,
+    Auth(actor): Auth,
+    path: web::Path<(i64, i64)>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, target_id) = path.into_inner();
+    let out = run(&state, move |ctx| {
+        campaigns::scorecard(ctx, &actor, id, target_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(out))
+}
+
 pub async fn add_letter(
     state: State,
     Auth(actor): Auth,

@@ -22,6 +22,10 @@ pub async fn desk(
     page: Page,
     q: web::Query<DeskQuery>,
 ) -> Result<HttpResponse, WebError> {
+    // Auditors see audit data only: their start page is the campaigns.
+    if page.0.actor.role == crate::auth::Role::Auditor {
+        return Ok(super::error::see_other("/audits"));
+    }
     let mine = q.mine.is_some();
     let actor = page.0.actor.clone();
     let desk = run(&state, move |ctx| desk::desk(ctx, &actor, mine)).await?;

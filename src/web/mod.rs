@@ -5,6 +5,7 @@
 //! previews.
 
 mod annual;
+mod audits;
 mod cases;
 mod desk;
 mod docx;
@@ -137,6 +138,33 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/approvals", web::get().to(supervision::approvals))
         .route("/reports/annual", web::get().to(annual::report))
         .route("/reports/annual/cell", web::get().to(annual::cell))
+        .route("/audits", web::get().to(audits::list))
+        .route("/audits", web::post().to(audits::create))
+        .route("/audits/{id}", web::get().to(audits::campaign))
+        .route("/audits/{id}/targets", web::post().to(audits::add_target))
+        .route(
+            "/audits/{id}/targets/{target_id}",
+            web::get().to(audits::scorecard),
+        )
+        .route("/audits/{id}/letters", web::post().to(audits::add_letter))
+        .route(
+            "/audits/{id}/letters/{letter_id}",
+            web::post().to(audits::edit_letter),
+        )
+        .route(
+            "/audits/{id}/letters/{letter_id}/reply",
+            web::post().to(audits::reply),
+        )
+        .route(
+            "/audits/{id}/phone-checks",
+            web::post().to(audits::add_phone_check),
+        )
+        .route("/audits/{id}/import", web::post().to(audits::import))
+        .route("/audits/{id}/report", web::get().to(audits::report))
+        .route(
+            "/audits/{id}/report.xlsx",
+            web::get().to(audits::report_xlsx),
+        )
         .route("/cases", web::get().to(cases::search))
         .route("/cases/new", web::get().to(cases::intake_form))
         .route("/cases/new", web::post().to(cases::intake))

@@ -73,6 +73,19 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/web/password.html"),
     ),
     ("error.html", include_str!("../../templates/web/error.html")),
+    (
+        "audits.html",
+        include_str!("../../templates/web/audits.html"),
+    ),
+    ("audit.html", include_str!("../../templates/web/audit.html")),
+    (
+        "audit_report.html",
+        include_str!("../../templates/web/audit_report.html"),
+    ),
+    (
+        "audit_target.html",
+        include_str!("../../templates/web/audit_target.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
@@ -95,6 +108,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("applicant_label", applicant_label);
     env.add_filter("event_label", event_label);
     env.add_filter("attachment_label", attachment_label);
+    env.add_filter("percent", percent);
     env
 });
 
@@ -181,6 +195,14 @@ pub fn attachment_label(v: Value) -> &'static str {
         .map_or("其他", |(_, label)| label)
 }
 
+/// A rate in [0, 1] as a percentage with two decimals (`82.46%`); `—` for none.
+pub fn percent(v: Value) -> String {
+    match f64::try_from(v) {
+        Ok(r) => format!("{:.2}%", r * 100.0),
+        Err(_) => "—".to_owned(),
+    }
+}
+
 /// At most `n` characters, the cut marked with "…" (chart labels have a fixed width).
 pub fn short(v: String, n: i64) -> String {
     let n = usize::try_from(n.max(1)).unwrap_or(1);
@@ -233,5 +255,7 @@ mod tests {
         assert_eq!(days_left(Value::from(-2)), "已逾期 2 个工作日");
         assert_eq!(days_left(Value::from(0)), "今天到期");
         assert_eq!(days_left(Value::from(3)), "剩余 3 个工作日");
+        assert_eq!(percent(Value::from(0.8246)), "82.46%");
+        assert_eq!(percent(Value::from(())), "—");
     }
 }

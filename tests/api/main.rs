@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
 mod annual;
+mod audit_pages;
 mod audits;
 mod calendar;
 mod cases;

@@ -299,7 +299,37 @@ pub struct CampaignReport {
     /// Per [`CHECKER_CODES`] code (in that order), the counted replies it flags.
     pub checker: Vec<CheckerCount>,
     pub letters: Vec<LetterResult>,
+    /// Graded units by 得分率 in ten bands of ten points (the last one includes 100%).
+    pub score_distribution: Vec<ScoreBand>,
     pub legend: Legend,
+}
+
+/// How many graded units have a 得分率 in `[from_percent, to_percent)` (the last band
+/// also holds 100%).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ScoreBand {
+    pub from_percent: u32,
+    pub to_percent: u32,
+    pub units: usize,
+}
+
+/// Ten bands of ten points over the graded units (integer arithmetic: a unit at exactly
+/// 60% is in 60–70%, never 50–60% by a rounding error).
+pub fn score_distribution(targets: &[TargetResult]) -> Vec<ScoreBand> {
+    let mut bands: Vec<ScoreBand> = (0..10)
+        .map(|i| ScoreBand {
+            from_percent: i * 10,
+            to_percent: i * 10 + 10,
+            units: 0,
+        })
+        .collect();
+    for t in targets.iter().filter(|t| t.max > 0) {
+        let band = usize::try_from((t.score.min(t.max) * 10 / t.max).min(9)).unwrap_or(9);
+        if let Some(b) = bands.get_mut(band) {
+            b.units += 1;
+        }
+    }
+    bands
 }
 
 impl CampaignReport {
@@ -542,6 +572,7 @@ pub fn build_report(
         }
     }
 
+    let distribution = score_distribution(&target_results);
     Ok(CampaignReport {
         campaign: campaign.clone(),
         groups,
@@ -566,6 +597,7 @@ pub fn build_report(
             .collect(),
         lists,
         letters: results,
+        score_distribution: distribution,
         legend: Legend::new(),
     })
 }

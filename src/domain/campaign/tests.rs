@@ -887,3 +887,29 @@ fn the_units_seal_named_with_its_region_is_its_own() {
         .collect();
     assert_eq!(codes, [codes::SEAL_ORGAN_MISMATCH]);
 }
+
+#[test]
+fn score_bands_put_a_unit_at_the_threshold_in_the_band_above() {
+    let result = |score: u64, max: u64| TargetResult {
+        target_id: format!("{score}/{max}"),
+        name: String::new(),
+        category: "c".into(),
+        score,
+        max,
+        score_rate: None,
+        passed: None,
+        provisional: false,
+        phone_connected: None,
+    };
+    let bands = score_distribution(&[
+        result(6, 10),
+        result(59, 100),
+        result(24, 24),
+        result(0, 11),
+        result(0, 0),
+    ]);
+    assert_eq!(bands.len(), 10);
+    let units: Vec<usize> = bands.iter().map(|b| b.units).collect();
+    assert_eq!(units, [1, 0, 0, 0, 0, 1, 1, 0, 0, 1]);
+    assert_eq!((bands[6].from_percent, bands[6].to_percent), (60, 70));
+}

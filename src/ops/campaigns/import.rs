@@ -78,6 +78,48 @@ const REPLY_FIELDS: &[&str] = &[
     "remedy.litigation.period_months",
 ];
 
+/// Where in the sheet an import error lies, for people: the row a spreadsheet shows and the
+/// column's header (none for a whole row).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ImportCell {
+    pub line: usize,
+    pub column: Option<&'static str>,
+}
+
+/// The cell an import error key names: `rows[12].signed_on` is line 12, column 签收日期;
+/// `rows[12]` the whole line; `headers` line 1. Other keys (`rows`) name no cell.
+pub fn import_cell(key: &str) -> Option<ImportCell> {
+    if key == "headers" {
+        return Some(ImportCell {
+            line: 1,
+            column: None,
+        });
+    }
+    let rest = key.strip_prefix("rows[")?;
+    let (line, field) = rest.split_once(']')?;
+    let line = line.parse().ok()?;
+    let field = field.strip_prefix('.').unwrap_or_default();
+    // `legal_basis[0].law` is the sheet's 法律依据 column.
+    let field: String = {
+        let mut out = String::new();
+        let mut skip = false;
+        for ch in field.chars() {
+            match ch {
+                '[' => skip = true,
+                ']' => skip = false,
+                c if !skip => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let column = COLUMNS
+        .iter()
+        .find(|(_, f, _)| *f == field)
+        .map(|(h, _, _)| *h);
+    Some(ImportCell { line, column })
+}
+
 /// One data row, cells by field name (blank cells absent).
 struct Row<'a> {
     /// The row number a spreadsheet shows (the header is row 1).
@@ -684,6 +726,28 @@ fn apply(
 #[cfg(test)]
 mod tests {
     use crate::domain::campaign::Channel;
+
+    #[test]
+    fn error_keys_name_line_and_column() {
+        use super::{ImportCell, import_cell};
+        assert_eq!(
+            import_cell("rows[12].signed_on"),
+            Some(ImportCell {
+                line: 12,
+                column: Some("签收日期")
+            })
+        );
+        assert_eq!(
+            import_cell("rows[3].legal_basis[0].law").and_then(|c| c.column),
+            Some("法律依据")
+        );
+        assert_eq!(
+            import_cell("rows[7]").map(|c| (c.line, c.column)),
+            Some((7, None))
+        );
+        assert_eq!(import_cell("headers").map(|c| c.line), Some(1));
+        assert_eq!(import_cell("rows"), None);
+    }
 
     #[test]
     fn channel_labels_of_the_sheet_parse() {

@@ -9,13 +9,15 @@
 
 mod import;
 mod report;
+mod scorecard;
 mod view;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-pub use import::{ImportSummary, MAX_IMPORT_BYTES, import};
+pub use import::{ImportCell, ImportSummary, MAX_IMPORT_BYTES, import, import_cell};
 pub use report::{ReportCampaign, ReportView, report, workbook};
+pub use scorecard::{ScoreCard, scorecard};
 pub use view::{
     CampaignSummary, CampaignView, Counts, Due, LetterView, PhoneView, ReplyView, TargetView,
 };

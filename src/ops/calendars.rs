@@ -244,6 +244,43 @@ pub struct DayCell {
 pub struct MonthGrid {
     pub month: u32,
     pub weeks: Vec<Vec<Option<DayCell>>>,
+    /// The named days of the month, consecutive days of one name together.
+    pub notes: Vec<MonthNote>,
+}
+
+/// `first`–`last` (days of the month) are `kind` days named `name`.
+#[derive(Debug, Serialize)]
+pub struct MonthNote {
+    pub first: u32,
+    pub last: u32,
+    pub kind: &'static str,
+    pub name: String,
+    pub regional: bool,
+}
+
+fn month_notes(weeks: &[Vec<Option<DayCell>>]) -> Vec<MonthNote> {
+    let mut notes: Vec<MonthNote> = Vec::new();
+    for cell in weeks.iter().flatten().flatten() {
+        let Some(name) = &cell.name else { continue };
+        match notes.last_mut() {
+            Some(n)
+                if n.last + 1 == cell.day
+                    && n.kind == cell.kind
+                    && &n.name == name
+                    && n.regional == cell.regional =>
+            {
+                n.last = cell.day;
+            }
+            _ => notes.push(MonthNote {
+                first: cell.day,
+                last: cell.day,
+                kind: cell.kind,
+                name: name.clone(),
+                regional: cell.regional,
+            }),
+        }
+    }
+    notes
 }
 
 #[derive(Debug, Serialize)]
@@ -269,6 +306,8 @@ pub struct YearView {
     pub months: Vec<MonthGrid>,
     /// The days the layer itself announces for the year, in date order.
     pub announced: Vec<crate::domain::calendar::DiffDay>,
+    /// The year as an import body (the bundled files' shape), to edit and import again.
+    pub file: Option<String>,
     pub layers: Vec<LayerChoice>,
 }
 
@@ -330,7 +369,12 @@ pub fn year_view(ctx: &Ctx, raw_layer: &str, year: i32) -> OpResult<YearView> {
             week.resize_with(7, || None);
             weeks.push(week);
         }
-        months.push(MonthGrid { month, weeks });
+        let notes = month_notes(&weeks);
+        months.push(MonthGrid {
+            month,
+            weeks,
+            notes,
+        });
     }
     let announced = data.map_or_else(Vec::new, |y| {
         let mut diff = year_diff(None, y).added;
@@ -342,7 +386,20 @@ pub fn year_view(ctx: &Ctx, raw_layer: &str, year: i32) -> OpResult<YearView> {
         (None, Some(_)) => ("bundled", 0, Some(layer.source().to_owned())),
         (None, None) => ("none", 0, None),
     };
+    let file = match (data, &source) {
+        (Some(y), Some(src)) => Some(
+            serde_json::to_string_pretty(&ImportIn {
+                region: region.as_ref().map(|r| r.province().as_str().to_owned()),
+                name: region.as_ref().map(|_| layer.name().to_owned()),
+                source: src.clone(),
+                years: BTreeMap::from([(year.to_string(), y.clone())]),
+            })
+            .map_err(OpError::internal)?,
+        ),
+        _ => None,
+    };
     Ok(YearView {
+        file,
         layer: key,
         name: layer.name().to_owned(),
         year,

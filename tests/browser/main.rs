@@ -13,6 +13,7 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
+mod admin;
 mod clerk;
 mod supervisor;
 

@@ -326,13 +326,11 @@ pub fn year_view(ctx: &Ctx, raw_layer: &str, year: i32) -> OpResult<YearView> {
     }
     let region = parse_layer(raw_layer)?;
     let key = store::calendars::layer_key(region.as_ref());
-    let (set, import) = ctx.read(|c| {
-        Ok((
-            ctx.calendars(c)?,
-            store::calendars::latest(c, &key, year)?,
-        ))
-    })?;
-    let layer = set.layer(region.as_ref()).ok_or(OpError::NotFound("节假日图层"))?;
+    let (set, import) =
+        ctx.read(|c| Ok((ctx.calendars(c)?, store::calendars::latest(c, &key, year)?)))?;
+    let layer = set
+        .layer(region.as_ref())
+        .ok_or(OpError::NotFound("节假日图层"))?;
     let cal = set.calendar(region.as_ref());
     let data = layer.year(year);
     let mut months = Vec::with_capacity(12);

@@ -103,7 +103,10 @@ fn department_values(d: &DepartmentView) -> Fields {
         put("court.designated", c.designated.then_some("on"));
     }
     put("fee_pauses_clock", d.rules.fee_pauses_clock.then_some("on"));
-    put("regional_holidays", d.rules.regional_holidays.then_some("on"));
+    put(
+        "regional_holidays",
+        d.rules.regional_holidays.then_some("on"),
+    );
     let parent = d.parent_id.map(|p| p.to_string());
     put("parent_id", parent.as_deref());
     put("version", Some(&d.version.to_string()));
@@ -341,16 +344,17 @@ pub async fn create_user(
         password: password.clone(),
     };
     let actor = page.0.actor.clone();
-    let p = match run(&state, move |ctx| org::create_user(ctx, Some(&actor), input)).await {
+    let p = match run(&state, move |ctx| {
+        org::create_user(ctx, Some(&actor), input)
+    })
+    .await
+    {
         Ok(u) => UsersPage {
             values: Fields::from([("role".to_owned(), "clerk".to_owned())]),
             errors: Fields::new(),
             message: None,
             // Only a generated password needs showing: the admin knows one typed.
-            shown_password: Some((
-                u.username,
-                if generated { password } else { String::new() },
-            )),
+            shown_password: Some((u.username, if generated { password } else { String::new() })),
             status: StatusCode::CREATED,
         },
         Err(WebError::Op(e)) => {
@@ -408,10 +412,7 @@ async fn user_page(
     .await?;
     let stored = Fields::from([
         ("display_name".to_owned(), u.user.display_name.clone()),
-        (
-            "email".to_owned(),
-            u.user.email.clone().unwrap_or_default(),
-        ),
+        ("email".to_owned(), u.user.email.clone().unwrap_or_default()),
         ("role".to_owned(), u.user.role.clone()),
         (
             "department_id".to_owned(),
@@ -592,16 +593,30 @@ pub struct CalendarQuery {
     moved: Option<usize>,
 }
 
-async fn calendars_page(
-    state: &State,
-    page: &Page,
+/// What the calendar page shows besides the year: a refused import form, or the result
+/// of an import just applied.
+struct CalendarPage {
     layer: String,
     year: i32,
     import: Fields,
     errors: Fields,
     status: StatusCode,
     imported: Option<(i32, usize)>,
+}
+
+async fn calendars_page(
+    state: &State,
+    page: &Page,
+    p: CalendarPage,
 ) -> Result<HttpResponse, WebError> {
+    let CalendarPage {
+        layer,
+        year,
+        import,
+        errors,
+        status,
+        imported,
+    } = p;
     let view = run(state, move |ctx| calendars::year_view(ctx, &layer, year)).await?;
     let body = render(
         "admin_calendars.html",
@@ -622,19 +637,19 @@ pub async fn calendars(
 ) -> Result<HttpResponse, WebError> {
     let q = q.into_inner();
     let layer = q.layer.unwrap_or_else(|| "national".into());
-    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&state.today()));
+    let year = q
+        .year
+        .unwrap_or_else(|| chrono::Datelike::year(&state.today()));
     let imported = q.imported.zip(q.moved);
-    calendars_page(
-        &state,
-        &page,
+    let p = CalendarPage {
         layer,
         year,
-        Fields::new(),
-        Fields::new(),
-        StatusCode::OK,
+        import: Fields::new(),
+        errors: Fields::new(),
+        status: StatusCode::OK,
         imported,
-    )
-    .await
+    };
+    calendars_page(&state, &page, p).await
 }
 
 /// The import form: the layer, the year and the pasted JSON (the PUT body).
@@ -712,19 +727,19 @@ async fn refused_import(
     let year = form
         .get("year")
         .and_then(|y| y.parse().ok())
-        .filter(|y| (crate::domain::calendar::FIRST_YEAR..=crate::domain::calendar::LAST_YEAR).contains(y))
+        .filter(|y| {
+            (crate::domain::calendar::FIRST_YEAR..=crate::domain::calendar::LAST_YEAR).contains(y)
+        })
         .unwrap_or_else(|| chrono::Datelike::year(&state.today()));
-    calendars_page(
-        state,
-        page,
-        shown_layer,
+    let p = CalendarPage {
+        layer: shown_layer,
         year,
-        form.values(),
+        import: form.values(),
         errors,
         status,
-        None,
-    )
-    .await
+        imported: None,
+    };
+    calendars_page(state, page, p).await
 }
 
 pub async fn preview_import(

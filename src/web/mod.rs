@@ -165,8 +165,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/calendar/{token}", web::get().to(files::ics))
         .route("/admin/departments", web::get().to(admin::departments))
-        .route("/admin/departments", web::post().to(admin::create_department))
-        .route("/admin/departments/{id}", web::get().to(admin::department_form))
+        .route(
+            "/admin/departments",
+            web::post().to(admin::create_department),
+        )
+        .route(
+            "/admin/departments/{id}",
+            web::get().to(admin::department_form),
+        )
         .route(
             "/admin/departments/{id}",
             web::post().to(admin::update_department),
@@ -175,7 +181,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/admin/users", web::post().to(admin::create_user))
         .route("/admin/users/{id}", web::get().to(admin::user_form))
         .route("/admin/users/{id}", web::post().to(admin::update_user))
-        .route("/admin/users/{id}/active", web::post().to(admin::set_active))
+        .route(
+            "/admin/users/{id}/active",
+            web::post().to(admin::set_active),
+        )
         .route(
             "/admin/users/{id}/password",
             web::post().to(admin::reset_password),
@@ -185,7 +194,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/admin/calendars/preview",
             web::post().to(admin::preview_import),
         )
-        .route("/admin/calendars/import", web::post().to(admin::apply_import))
+        .route(
+            "/admin/calendars/import",
+            web::post().to(admin::apply_import),
+        )
         .route("/admin/outbox", web::get().to(admin::outbox))
-        .route("/admin/outbox/{id}/retry", web::post().to(admin::retry_mail));
+        .route(
+            "/admin/outbox/{id}/retry",
+            web::post().to(admin::retry_mail),
+        );
 }

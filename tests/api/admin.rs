@@ -74,7 +74,10 @@ async fn a_preview_shows_the_changed_days_and_the_moving_cases_and_writes_nothin
 
     let r = preview(app.admin_token.clone(), guangxi_2026_moved()).await;
     let p = r.expect(200, None).clone();
-    assert_eq!((p["layer"].as_str(), p["year"].as_i64()), (Some("450000"), Some(2026)));
+    assert_eq!(
+        (p["layer"].as_str(), p["year"].as_i64()),
+        (Some("450000"), Some(2026))
+    );
     assert_eq!(p["current_version"], 0);
     assert_eq!(p["year_was_loaded"], true);
     let dates = |v: &Value| -> Vec<String> {
@@ -139,7 +142,10 @@ fn csrf_of(html: &str) -> String {
 }
 
 fn version_of(html: &str) -> String {
-    let at = html.find("name=\"version\" value=\"").expect("a version field") + 22;
+    let at = html
+        .find("name=\"version\" value=\"")
+        .expect("a version field")
+        + 22;
     html[at..].split('"').next().unwrap_or_default().to_owned()
 }
 
@@ -243,7 +249,10 @@ async fn departments_are_created_and_edited_and_a_stale_form_keeps_its_input() {
     let (status, _, page) = admin.post("/admin/departments", &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("南宁市民族大道1号") && page.contains("南宁铁路运输法院"));
-    assert!(page.contains("reconsideration_organ.name-err"), "the field is named");
+    assert!(
+        page.contains("reconsideration_organ.name-err"),
+        "the field is named"
+    );
     form[7] = ("reconsideration_organ.name", "南宁市人民政府");
     let (status, _, page) = admin.post("/admin/departments", &form).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -276,25 +285,29 @@ async fn departments_are_created_and_edited_and_a_stale_form_keeps_its_input() {
     edit[0] = ("csrf", &csrf);
     edit.push(("version", "1"));
     edit[1] = ("name", "南宁市交通运输局（改）");
-    let (status, _, page) = admin
-        .post(&format!("/admin/departments/{id}"), &edit)
-        .await;
+    let (status, _, page) = admin.post(&format!("/admin/departments/{id}"), &edit).await;
     assert_eq!(status, StatusCode::PRECONDITION_FAILED);
     assert!(page.contains("其他人已修改并保存"), "{page}");
     assert!(page.contains("南宁市交通运输局（改）"), "typed name kept");
     assert!(page.contains("当前保存的内容"));
-    assert_eq!(version_of(&page), "2", "saving again is a knowing overwrite");
+    assert_eq!(
+        version_of(&page),
+        "2",
+        "saving again is a knowing overwrite"
+    );
     edit.pop();
     edit.push(("version", "2"));
-    let (status, _, _) = admin
-        .post(&format!("/admin/departments/{id}"), &edit)
-        .await;
+    let (status, _, _) = admin.post(&format!("/admin/departments/{id}"), &edit).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
     let after = app
         .get(&format!("/api/v1/departments/{id}"), &app.admin_token)
         .await;
     assert_eq!(after.body["name"], "南宁市交通运输局（改）");
-    assert_eq!(after.body["phone"], Value::Null, "the form's blank phone replaced it");
+    assert_eq!(
+        after.body["phone"],
+        Value::Null,
+        "the form's blank phone replaced it"
+    );
 
     // Only administrators: a clerk is refused the page and the form.
     app.user("clerk_x", "clerk", Some(gov)).await;
@@ -303,7 +316,10 @@ async fn departments_are_created_and_edited_and_a_stale_form_keeps_its_input() {
     assert_eq!(status, StatusCode::FORBIDDEN);
     let (_, desk) = clerk.get("/").await;
     let (status, _, _) = clerk
-        .post("/admin/departments", &[("csrf", &csrf_of(&desk)), ("name", "X")])
+        .post(
+            "/admin/departments",
+            &[("csrf", &csrf_of(&desk)), ("name", "X")],
+        )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
@@ -397,14 +413,21 @@ async fn users_are_created_changed_reset_and_deactivated() {
     let v = version_of(&html);
     let path = format!("/admin/users/{id}/password");
     let (status, _, page) = admin
-        .post(&path, &[("csrf", &csrf), ("version", &v), ("password", "123")])
+        .post(
+            &path,
+            &[("csrf", &csrf), ("version", &v), ("password", "123")],
+        )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("class=\"err\""));
     let (status, _, page) = admin
         .post(
             &path,
-            &[("csrf", &csrf), ("version", &v), ("password", USER_PASSWORD)],
+            &[
+                ("csrf", &csrf),
+                ("version", &v),
+                ("password", USER_PASSWORD),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -449,9 +472,17 @@ async fn the_calendar_page_shows_month_grids_and_imports_only_after_a_preview() 
     assert_eq!(html.matches("<table class=\"cal\">").count(), 12);
     // April 2026 starts on a Wednesday: two blank cells before the 1st.
     let april = &html[html.find("id=\"m4\"").unwrap()..html.find("id=\"m5\"").unwrap()];
-    assert!(april.contains("<tr><td class=\"pad\"></td><td class=\"pad\"></td><td class=\"weekday\">1</td>"), "{april}");
+    assert!(
+        april.contains(
+            "<tr><td class=\"pad\"></td><td class=\"pad\"></td><td class=\"weekday\">1</td>"
+        ),
+        "{april}"
+    );
     assert!(april.contains("17–20日 壮族三月三"), "{april}");
-    assert!(april.contains("4–6日 清明节"), "national days show in the regional layer");
+    assert!(
+        april.contains("4–6日 清明节"),
+        "national days show in the regional layer"
+    );
     assert!(html.contains("class=\"holiday regional\""));
 
     let csrf = csrf_of(&html);
@@ -460,7 +491,12 @@ async fn the_calendar_page_shows_month_grids_and_imports_only_after_a_preview() 
     let (status, _, page) = admin
         .post(
             "/admin/calendars/preview",
-            &[("csrf", &csrf), ("layer", "450000"), ("year", "2026"), ("body", "{\"source\": ")],
+            &[
+                ("csrf", &csrf),
+                ("layer", "450000"),
+                ("year", "2026"),
+                ("body", "{\"source\": "),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -468,7 +504,12 @@ async fn the_calendar_page_shows_month_grids_and_imports_only_after_a_preview() 
     let (status, _, page) = admin
         .post(
             "/admin/calendars/preview",
-            &[("csrf", &csrf), ("layer", "450000"), ("year", "2026"), ("body", &body)],
+            &[
+                ("csrf", &csrf),
+                ("layer", "450000"),
+                ("year", "2026"),
+                ("body", &body),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -482,7 +523,12 @@ async fn the_calendar_page_shows_month_grids_and_imports_only_after_a_preview() 
     let (status, location, _) = admin
         .post(
             "/admin/calendars/import",
-            &[("csrf", &csrf), ("layer", "450000"), ("year", "2026"), ("body", &body)],
+            &[
+                ("csrf", &csrf),
+                ("layer", "450000"),
+                ("year", "2026"),
+                ("body", &body),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
@@ -504,7 +550,12 @@ async fn the_calendar_page_shows_month_grids_and_imports_only_after_a_preview() 
     let (status, _, _) = c
         .post(
             "/admin/calendars/preview",
-            &[("csrf", &csrf_of(&html)), ("layer", "450000"), ("year", "2026"), ("body", &body)],
+            &[
+                ("csrf", &csrf_of(&html)),
+                ("layer", "450000"),
+                ("year", "2026"),
+                ("body", &body),
+            ],
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
@@ -514,7 +565,10 @@ async fn the_calendar_page_shows_month_grids_and_imports_only_after_a_preview() 
 async fn the_outbox_lists_mails_by_status_and_retries_a_failed_one() {
     let app = spawn_app().await;
     let mut conn = app.pool.get().unwrap();
-    for (kind, to) in [("overdue_digest", "a@example.cn"), ("acknowledgement", "b@example.cn")] {
+    for (kind, to) in [
+        ("overdue_digest", "a@example.cn"),
+        ("acknowledgement", "b@example.cn"),
+    ] {
         let mail = ogi_tracker::store::outbox::NewMail {
             kind: kind.into(),
             case_id: None,
@@ -526,7 +580,11 @@ async fn the_outbox_lists_mails_by_status_and_retries_a_failed_one() {
         ogi_tracker::store::outbox::enqueue(&mut conn, &mail).unwrap();
     }
     let all = ogi_tracker::store::outbox::list(&mut conn, None, 10).unwrap();
-    let failed = all.iter().find(|m| m.recipient == "a@example.cn").unwrap().id;
+    let failed = all
+        .iter()
+        .find(|m| m.recipient == "a@example.cn")
+        .unwrap()
+        .id;
     ogi_tracker::store::outbox::mark_failed(&mut conn, failed, "550 mailbox unavailable", None)
         .unwrap();
     drop(conn);

@@ -43,12 +43,16 @@ async fn an_admin_previews_a_calendar_year_and_the_case_takes_the_new_due_date()
     let (_, clerk) = app.user("clerk_bureau", "clerk", Some(bureau)).await;
     app.user("sup_gov", "supervisor", Some(gov)).await;
     let case = app
-        .post("/api/v1/cases", &clerk, json!({
-            "department_id": bureau,
-            "applicant": {"type": "natural_person", "name": "韦十"},
-            "channel": "in_person", "submitted_on": "2026-03-19", "received_on": "2026-03-19",
-            "items": [{"description": "某路段改造工程的招标文件"}]
-        }))
+        .post(
+            "/api/v1/cases",
+            &clerk,
+            json!({
+                "department_id": bureau,
+                "applicant": {"type": "natural_person", "name": "韦十"},
+                "channel": "in_person", "submitted_on": "2026-03-19", "received_on": "2026-03-19",
+                "items": [{"description": "某路段改造工程的招标文件"}]
+            }),
+        )
         .await;
     let case = case.expect(201, None).clone();
     assert_eq!(case["due_on"], "2026-04-21");
@@ -77,7 +81,10 @@ async fn an_admin_previews_a_calendar_year_and_the_case_takes_the_new_due_date()
     click(&c, "header nav a[href='/admin/departments']").await;
     wait_for(&c, "#department-tree").await;
     let tree = text(&c, "#department-tree").await;
-    assert!(tree.contains("南宁市交通运输局") && tree.contains("南宁市中级人民法院"), "{tree}");
+    assert!(
+        tree.contains("南宁市交通运输局") && tree.contains("南宁市中级人民法院"),
+        "{tree}"
+    );
     screen(&c, "30-departments").await;
     click(&c, "header nav a[href='/admin/users']").await;
     wait_for(&c, "#user-list").await;
@@ -89,7 +96,11 @@ async fn an_admin_previews_a_calendar_year_and_the_case_takes_the_new_due_date()
     wait_for(&c, ".months").await;
     click(&c, "nav.tabs a[href^='/admin/calendars?layer=450000']").await;
     wait_text(&c, "h1", "广西壮族自治区").await;
-    assert!(text(&c, "#m4 + table + ul.notes").await.contains("17–20日 壮族三月三"));
+    assert!(
+        text(&c, "#m4 + table + ul.notes")
+            .await
+            .contains("17–20日 壮族三月三")
+    );
     screen(&c, "32-calendars").await;
 
     // Paste the corrected year and preview it.
@@ -99,8 +110,14 @@ async fn an_admin_previews_a_calendar_year_and_the_case_takes_the_new_due_date()
     click(&c, "#import-form button[type=submit]").await;
     wait_for(&c, "#moved").await;
     let diff = text(&c, "#diff").await;
-    assert!(diff.contains("增加") && diff.contains("2026-04-21（周二）"), "{diff}");
-    assert!(diff.contains("删除") && diff.contains("2026-04-17（周五）"), "{diff}");
+    assert!(
+        diff.contains("增加") && diff.contains("2026-04-21（周二）"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("删除") && diff.contains("2026-04-17（周五）"),
+        "{diff}"
+    );
     let moved = text(&c, &format!("#moved-{id}")).await;
     assert!(
         moved.contains("2026-04-21（周二）") && moved.contains("2026-04-17（周五）"),

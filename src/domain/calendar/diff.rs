@@ -122,7 +122,10 @@ mod tests {
         assert_eq!(d.removed[1].kind, DayKind::Workday);
         assert_eq!(d.renamed.len(), 1);
         assert_eq!(
-            (d.renamed[0].old_name.as_str(), d.renamed[0].new_name.as_str()),
+            (
+                d.renamed[0].old_name.as_str(),
+                d.renamed[0].new_name.as_str()
+            ),
             ("三月三", "壮族三月三")
         );
         assert!(year_diff(Some(&new), &new).is_empty());

@@ -288,15 +288,14 @@ pub struct Moved {
     new_due_on: Option<NaiveDate>,
 }
 
-/// Recomputes every open case on `calendars` (inside the import's transaction), writes the
-/// due dates that moved and an audit record for each, and lists them.
-pub fn recompute_open(
+/// The open cases (of one department, or all) whose due date differs on `calendars`, with
+/// their new derivation. Reads only.
+fn open_cases_moved(
     c: &mut DbConnection,
     calendars: &CalendarSet,
-    actor_id: i64,
     today: NaiveDate,
     department: Option<i64>,
-) -> Result<Vec<Moved>, CaseError> {
+) -> Result<Vec<(CaseRow, Derived)>, CaseError> {
     let mut moved = Vec::new();
     for id in store::cases::open_ids(c)? {
         let Some(row) = store::cases::find(c, id)? else {
@@ -314,33 +313,66 @@ pub fn recompute_open(
             today,
         )?;
         if d.derived.due_on != row.due_on {
-            // Versioned: a writer who derived this case on the old calendar meanwhile gets a
-            // 412 instead of overwriting the new date; if it committed first, this import retries.
-            if !store::cases::refresh_derived(c, id, row.version, &d.derived)? {
-                return Err(CaseError::WriteConflict);
-            }
-            let before = Derived {
-                status: row.status.clone(),
-                due_on: row.due_on,
-                assignee_id: row.assignee_id,
-                awaiting_approval: row.awaiting_approval,
-            };
-            audit_change(
-                c,
-                &row,
-                &before,
-                &d.derived,
-                actor_id,
-                "calendar_recomputed",
-                None,
-            )?;
-            moved.push(Moved {
-                case_id: id,
-                case_number: row.case_number,
-                old_due_on: row.due_on,
-                new_due_on: d.derived.due_on,
-            });
+            moved.push((row, d.derived));
         }
+    }
+    Ok(moved)
+}
+
+fn moved_of(row: &CaseRow, new: &Derived) -> Moved {
+    Moved {
+        case_id: row.id,
+        case_number: row.case_number.clone(),
+        old_due_on: row.due_on,
+        new_due_on: new.due_on,
+    }
+}
+
+/// The open cases whose due date would move if `calendars` were in force: what an import
+/// would report, computed without writing (the import preview).
+pub fn would_move(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    today: NaiveDate,
+) -> Result<Vec<Moved>, CaseError> {
+    Ok(open_cases_moved(c, calendars, today, None)?
+        .iter()
+        .map(|(row, new)| moved_of(row, new))
+        .collect())
+}
+
+/// Recomputes every open case on `calendars` (inside the import's transaction), writes the
+/// due dates that moved and an audit record for each, and lists them.
+pub fn recompute_open(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    actor_id: i64,
+    today: NaiveDate,
+    department: Option<i64>,
+) -> Result<Vec<Moved>, CaseError> {
+    let mut moved = Vec::new();
+    for (row, derived) in open_cases_moved(c, calendars, today, department)? {
+        // Versioned: a writer who derived this case on the old calendar meanwhile gets a
+        // 412 instead of overwriting the new date; if it committed first, this import retries.
+        if !store::cases::refresh_derived(c, row.id, row.version, &derived)? {
+            return Err(CaseError::WriteConflict);
+        }
+        let before = Derived {
+            status: row.status.clone(),
+            due_on: row.due_on,
+            assignee_id: row.assignee_id,
+            awaiting_approval: row.awaiting_approval,
+        };
+        audit_change(
+            c,
+            &row,
+            &before,
+            &derived,
+            actor_id,
+            "calendar_recomputed",
+            None,
+        )?;
+        moved.push(moved_of(&row, &derived));
     }
     Ok(moved)
 }

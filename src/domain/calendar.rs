@@ -9,6 +9,7 @@
 //! compiled in); "today" is always a parameter of the caller.
 
 mod data;
+mod diff;
 mod festivals;
 mod region;
 mod set;
@@ -19,6 +20,7 @@ use chrono::NaiveDate;
 pub use data::{
     LayerFile, NamedDate, ProblemCode, UnverifiedYear, YearData, YearDataProblem, weekday_zh,
 };
+pub use diff::{DayKind, DiffDay, RenamedDay, YearDiff, year_diff};
 pub use festivals::{FIRST_RULE_YEAR, festival_dates, statutory_days_off};
 pub use region::RegionCode;
 pub use set::{CalendarSet, Layer, LayerInfo};

@@ -239,3 +239,19 @@ pub async fn put_calendar_year(
         "moved_cases": moved,
     })))
 }
+
+/// What a PUT of the same body would change, without changing anything.
+pub async fn preview_calendar_year(
+    state: State,
+    auth: Auth,
+    path: web::Path<(String, i32)>,
+    body: Json<ImportIn>,
+) -> Result<HttpResponse, ApiError> {
+    let (raw, year) = path.into_inner();
+    let body = body.into_inner();
+    let preview = run(&state, move |ctx| {
+        calendars::preview_import(ctx, &auth.0, &raw, year, body)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(preview))
+}

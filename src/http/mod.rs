@@ -63,6 +63,7 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/calendars", calendar::list_calendars);
     r.add(M::GET,   "/api/v1/calendars/{region}/{year}", calendar::get_calendar_year);
     r.add(M::PUT,   "/api/v1/calendars/{region}/{year}", calendar::put_calendar_year);
+    r.add(M::POST,  "/api/v1/calendars/{region}/{year}/preview", calendar::preview_calendar_year);
     r.add(M::POST,  "/api/v1/cases/{id}/remedies", remedies::post_remedy);
     r.add(M::PATCH, "/api/v1/remedies/{id}", remedies::patch_remedy);
     r.add(M::GET,   "/api/v1/remedies", remedies::list_remedies);
@@ -129,7 +130,11 @@ pub fn route_list() -> Vec<(String, String)> {
 /// Routes that import whole data sets (a calendar year, a batch of cases) accept bodies up
 /// to this size; every other JSON body is limited to `extract::DEFAULT_BODY_LIMIT`.
 const IMPORT_BODY_LIMIT: usize = 4 * 1024 * 1024;
-const IMPORT_ROUTES: &[&str] = &["/api/v1/cases/batch", "/api/v1/calendars/{region}/{year}"];
+const IMPORT_ROUTES: &[&str] = &[
+    "/api/v1/cases/batch",
+    "/api/v1/calendars/{region}/{year}",
+    "/api/v1/calendars/{region}/{year}/preview",
+];
 
 /// Registers the API on an actix `App`.
 pub fn configure(cfg: &mut web::ServiceConfig) {

@@ -8,6 +8,7 @@
 //! knows actix or JSON request shapes; operations are synchronous (diesel blocks), and each
 //! face runs them where blocking is allowed (`http` on actix's blocking pool).
 
+pub mod admin;
 pub mod annual;
 pub mod calendars;
 pub mod campaigns;

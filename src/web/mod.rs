@@ -6,6 +6,7 @@
 
 mod annual;
 mod audits;
+mod admin;
 mod cases;
 mod desk;
 mod docx;
@@ -197,5 +198,44 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/account/calendar/revoke",
             web::post().to(files::revoke_feed),
         )
-        .route("/calendar/{token}", web::get().to(files::ics));
+        .route("/calendar/{token}", web::get().to(files::ics))
+        .route("/admin/departments", web::get().to(admin::departments))
+        .route(
+            "/admin/departments",
+            web::post().to(admin::create_department),
+        )
+        .route(
+            "/admin/departments/{id}",
+            web::get().to(admin::department_form),
+        )
+        .route(
+            "/admin/departments/{id}",
+            web::post().to(admin::update_department),
+        )
+        .route("/admin/users", web::get().to(admin::users))
+        .route("/admin/users", web::post().to(admin::create_user))
+        .route("/admin/users/{id}", web::get().to(admin::user_form))
+        .route("/admin/users/{id}", web::post().to(admin::update_user))
+        .route(
+            "/admin/users/{id}/active",
+            web::post().to(admin::set_active),
+        )
+        .route(
+            "/admin/users/{id}/password",
+            web::post().to(admin::reset_password),
+        )
+        .route("/admin/calendars", web::get().to(admin::calendars))
+        .route(
+            "/admin/calendars/preview",
+            web::post().to(admin::preview_import),
+        )
+        .route(
+            "/admin/calendars/import",
+            web::post().to(admin::apply_import),
+        )
+        .route("/admin/outbox", web::get().to(admin::outbox))
+        .route(
+            "/admin/outbox/{id}/retry",
+            web::post().to(admin::retry_mail),
+        );
 }

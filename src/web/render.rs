@@ -86,6 +86,30 @@ const TEMPLATES: &[(&str, &str)] = &[
         "audit_target.html",
         include_str!("../../templates/web/audit_target.html"),
     ),
+    (
+        "admin_departments.html",
+        include_str!("../../templates/web/admin_departments.html"),
+    ),
+    (
+        "admin_users.html",
+        include_str!("../../templates/web/admin_users.html"),
+    ),
+    (
+        "admin_user.html",
+        include_str!("../../templates/web/admin_user.html"),
+    ),
+    (
+        "admin_calendars.html",
+        include_str!("../../templates/web/admin_calendars.html"),
+    ),
+    (
+        "admin_calendar_preview.html",
+        include_str!("../../templates/web/admin_calendar_preview.html"),
+    ),
+    (
+        "admin_outbox.html",
+        include_str!("../../templates/web/admin_outbox.html"),
+    ),
 ];
 
 static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {

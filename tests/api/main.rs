@@ -1,6 +1,7 @@
 //! One integration binary: every test boots the real app against a fresh database.
 #![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
 
+mod admin;
 mod annual;
 mod audit_pages;
 mod audits;

@@ -14,6 +14,7 @@
 mod helpers;
 
 mod auditor;
+mod admin;
 mod clerk;
 mod supervisor;
 

@@ -104,7 +104,21 @@ pub fn queue_mails(
     let row = store::cases::find(c, case_id)?.ok_or_else(|| CaseError::NotFound("案件"))?;
     let dept = store::departments::find(c, row.department_id)?
         .ok_or_else(|| CaseError::NotFound("机关"))?;
-    let ctx = CaseMail::for_case(&row, &dept, public_url);
+    if let Some(m) = mail_for(&row, &dept, public_url, event)? {
+        store::outbox::enqueue(c, &m)?;
+    }
+    Ok(())
+}
+
+/// The mail a change to a case sends the applicant, if any; no event means the case's
+/// creation (an acknowledgement once the receipt date is known).
+pub fn mail_for(
+    row: &store::cases::CaseRow,
+    dept: &store::departments::Department,
+    public_url: &str,
+    event: Option<&CaseEvent>,
+) -> Result<Option<store::outbox::NewMail>, CaseError> {
+    let ctx = CaseMail::for_case(row, dept, public_url);
     let mail = match event {
         None | Some(CaseEvent::ReceiptConfirmed { .. }) => ctx.acknowledgement(),
         Some(CaseEvent::CorrectionRequested {
@@ -143,10 +157,7 @@ pub fn queue_mails(
         }
         Some(_) => Ok(None),
     }?;
-    if let Some(m) = mail {
-        store::outbox::enqueue(c, &m)?;
-    }
-    Ok(())
+    Ok(mail)
 }
 
 /// The working calendar of a department: its region's layer only when it chose it

@@ -465,66 +465,142 @@ pub fn history(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<Vec<store::trail::
 }
 
 /// Earlier applications of the same applicant to the same department within the repeat
-/// window whose items are alike (a hint for the clerk, never a refusal).
-fn possible_repeats(c: &mut DbConnection, new: &NewCase, id: i64) -> OpResult<Vec<Repeat>> {
+/// window whose items are alike (a hint for the clerk, never a refusal). `earlier` are the
+/// candidates: cases of the same applicants stored before this intake, and the cases of
+/// the same batch registered before this one.
+fn possible_repeats(new: &NewCase, earlier: &[(&CaseRow, &[String])]) -> Vec<Repeat> {
     let since =
         new.received_on.unwrap_or(new.submitted_on) - chrono::Duration::days(REPEAT_WINDOW_DAYS);
-    Ok(store::cases::prior_of_applicant(
-        c,
-        new.department_id,
-        &new.applicant_name,
-        since,
-        Some(id),
-    )?
-    .into_iter()
-    .filter(
-        |(prior, _)| match (&prior.applicant_id_number, &new.applicant_id_number) {
-            (Some(a), Some(b)) => a == b,
-            _ => true,
-        },
-    )
-    .filter_map(|(prior, items)| {
-        let similarity = item_similarity(&items, &new.items);
-        (similarity >= REPEAT_SIMILARITY).then(|| Repeat {
-            case_id: prior.id,
-            case_number: prior.case_number,
-            received_on: prior.received_on,
-            similarity: (similarity * 100.0).round() / 100.0,
+    earlier
+        .iter()
+        .filter(|(prior, _)| {
+            prior.department_id == new.department_id
+                && prior.applicant_name == new.applicant_name
+                && prior.receipt_sort >= since
         })
-    })
-    .collect())
+        .filter(
+            |(prior, _)| match (&prior.applicant_id_number, &new.applicant_id_number) {
+                (Some(a), Some(b)) => a == b,
+                _ => true,
+            },
+        )
+        .filter_map(|(prior, items)| {
+            let similarity = item_similarity(items, &new.items);
+            (similarity >= REPEAT_SIMILARITY).then(|| Repeat {
+                case_id: prior.id,
+                case_number: prior.case_number.clone(),
+                received_on: prior.received_on,
+                similarity: (similarity * 100.0).round() / 100.0,
+            })
+        })
+        .collect()
 }
 
-/// Creates one case inside the caller's transaction; returns its view with possible repeats.
-fn create_one(
+/// Registers cases inside the caller's transaction (one intake, or a batch in order);
+/// returns their views with possible repeats. Every read comes first; then the numbers are
+/// taken and the rows, their audit chains and their mails written in a few multi-row
+/// statements, so a department's counter stays locked only for those writes and the
+/// commit.
+fn create_cases(
     c: &mut DbConnection,
     ctx: &Ctx,
     calendars: &CalendarSet,
     scope: &Scope,
     actor: &Actor,
-    new: &NewCase,
+    news: &[NewCase],
     today: NaiveDate,
-) -> OpResult<CaseView> {
-    if !scope.allows(new.department_id) {
-        return Err(OpError::NotFound("机关"));
+) -> OpResult<Vec<CaseView>> {
+    let mut depts: BTreeMap<i64, Department> = BTreeMap::new();
+    let mut derived = Vec::with_capacity(news.len());
+    for new in news {
+        if !scope.allows(new.department_id) {
+            return Err(OpError::NotFound("机关"));
+        }
+        let dept = match depts.entry(new.department_id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => {
+                e.insert(department(c, new.department_id)?)
+            }
+        };
+        derived.push(derive(
+            calendars,
+            &dept.data,
+            new.received_on,
+            Vec::new(),
+            today,
+        )?);
     }
-    let dept = department(c, new.department_id)?;
-    let d = derive(calendars, &dept.data, new.received_on, Vec::new(), today)?;
-    let row = store::cases::insert(c, new, today.year(), &d.derived, actor.user_id)
-        .map_err(super::error::on_insert)?;
-    store::trail::append(
-        c,
-        row.id,
-        actor.user_id,
-        "case_created",
-        None,
-        &snapshot(&row, &d.derived, None),
-    )?;
-    crate::cases::queue_mails(c, row.id, &ctx.settings.public_url, None)?;
-    let repeats = possible_repeats(c, new, row.id)?;
-    let mut view = full_view(row, &dept, new.items.clone(), d);
-    view.possible_repeats = Some(repeats);
-    Ok(view)
+    let since = news
+        .iter()
+        .map(|n| n.received_on.unwrap_or(n.submitted_on))
+        .min()
+        .unwrap_or(today)
+        - chrono::Duration::days(REPEAT_WINDOW_DAYS);
+    let applicants: Vec<(i64, &str)> = news
+        .iter()
+        .map(|n| (n.department_id, n.applicant_name.as_str()))
+        .collect();
+    let stored_priors = store::cases::of_applicants(c, &applicants, since)?;
+
+    let intakes: Vec<store::cases::Intake<'_>> = news
+        .iter()
+        .zip(&derived)
+        .map(|(new, d)| store::cases::Intake {
+            new,
+            year: today.year(),
+            derived: &d.derived,
+        })
+        .collect();
+    let rows =
+        store::cases::insert_many(c, &intakes, actor.user_id).map_err(super::error::on_insert)?;
+    let snapshots: Vec<String> = rows
+        .iter()
+        .zip(&derived)
+        .map(|(row, d)| snapshot(row, &d.derived, None))
+        .collect();
+    let openings: Vec<store::trail::Opening<'_>> = rows
+        .iter()
+        .zip(&snapshots)
+        .map(|(row, after)| store::trail::Opening {
+            case_id: row.id,
+            actor_id: actor.user_id,
+            action: "case_created",
+            after,
+        })
+        .collect();
+    store::trail::open_chains(c, &openings)?;
+    let mut mails = Vec::new();
+    for row in &rows {
+        let dept = &depts[&row.department_id];
+        if let Some(m) = crate::cases::mail_for(row, dept, &ctx.settings.public_url, None)? {
+            mails.push(m);
+        }
+    }
+    store::outbox::enqueue_new(c, &mails)?;
+
+    let mut views = Vec::with_capacity(rows.len());
+    for (i, ((row, new), d)) in rows.iter().zip(news).zip(derived).enumerate() {
+        let earlier: Vec<(&CaseRow, &[String])> = stored_priors
+            .iter()
+            .map(|(r, items)| (r, items.as_slice()))
+            .chain(
+                rows[..i]
+                    .iter()
+                    .zip(&news[..i])
+                    .map(|(r, n)| (r, n.items.as_slice())),
+            )
+            .collect();
+        let repeats = possible_repeats(new, &earlier);
+        let mut view = full_view(
+            row.clone(),
+            &depts[&row.department_id],
+            new.items.clone(),
+            d,
+        );
+        view.possible_repeats = Some(repeats);
+        views.push(view);
+    }
+    Ok(views)
 }
 
 /// The answer to a creating request: what was created (or, for a replayed idempotency
@@ -600,7 +676,9 @@ pub fn register(
     let today = ctx.today();
     let new = parse_case(input.clone(), actor, today, "")?;
     idempotent_create(ctx, actor, idempotency_key, &input, |c, cal, scope| {
-        let view = create_one(c, ctx, cal, scope, actor, &new, today)?;
+        let view = create_cases(c, ctx, cal, scope, actor, std::slice::from_ref(&new), today)?
+            .pop()
+            .ok_or_else(|| OpError::internal("intake created no case"))?;
         let version = view.version;
         Ok((
             serde_json::to_value(&view).map_err(OpError::internal)?,
@@ -637,10 +715,7 @@ pub fn register_batch(
     }
     let parsed = all.finish(parsed)?;
     idempotent_create(ctx, actor, idempotency_key, &input, |c, cal, scope| {
-        let mut items = Vec::with_capacity(parsed.len());
-        for new in &parsed {
-            items.push(create_one(c, ctx, cal, scope, actor, new, today)?);
-        }
+        let items = create_cases(c, ctx, cal, scope, actor, &parsed, today)?;
         Ok((serde_json::json!({ "items": items }), None))
     })
 }

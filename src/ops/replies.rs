@@ -233,7 +233,7 @@ pub fn check_reply(ctx: &Ctx, actor: &Actor, id: i64, input: ReplyIn) -> OpResul
         let scope = scope(c, actor)?;
         let l = load(c, ctx, &scope, id, ctx.today())?;
         let doc_number = match wanted_number.as_deref() {
-            Some("auto") => Some(next_number_in(c, &l.dept, input.issued_on)?.0),
+            Some("auto") => Some(next_number_in(c, &l.dept, input.issued_on, false)?.0),
             other => other.map(str::to_owned),
         };
         let d = &l.derivation;
@@ -246,14 +246,19 @@ pub fn check_reply(ctx: &Ctx, actor: &Actor, id: i64, input: ReplyIn) -> OpResul
 }
 
 /// The department's next automatic 文号 for a reply issued on `issued_on`, with its
-/// sequence number.
+/// sequence number: taken (`take`, inside the reply's transaction) or only looked at.
 fn next_number_in(
     c: &mut DbConnection,
     dept: &Department,
     issued_on: NaiveDate,
+    take: bool,
 ) -> OpResult<(String, i32)> {
     let year = issued_on.year();
-    let seq = store::replies::next_seq(c, dept.id, &dept.data.code, year)?;
+    let seq = if take {
+        store::replies::take_seq(c, dept.id, &dept.data.code, year)?
+    } else {
+        store::replies::peek_seq(c, dept.id, &dept.data.code, year)?
+    };
     let number = DocNumber::format(&dept.data.code, year, u32::try_from(seq).unwrap_or(1));
     Ok((number, seq))
 }
@@ -266,7 +271,7 @@ pub fn next_number(ctx: &Ctx, actor: &Actor, id: i64, issued_on: NaiveDate) -> O
         let row = super::cases::visible_case(c, &scope, id)?;
         let dept =
             store::departments::find(c, row.department_id)?.ok_or(OpError::NotFound("机关"))?;
-        next_number_in(c, &dept, issued_on).map(|(n, _)| n)
+        next_number_in(c, &dept, issued_on, false).map(|(n, _)| n)
     })
 }
 
@@ -307,7 +312,7 @@ pub fn record_reply(
             let facts = process_facts(row.received_on, &recorded(&d.events), &d.deadline);
             let (doc_number, doc_parts, auto_number) = match wanted_number.as_deref() {
                 Some("auto") => {
-                    let (number, seq) = next_number_in(c, dept, input.issued_on)?;
+                    let (number, seq) = next_number_in(c, dept, input.issued_on, true)?;
                     let year = input.issued_on.year();
                     (
                         Some(number),

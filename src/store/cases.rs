@@ -88,24 +88,31 @@ pub struct EventRow {
     pub recorded_at: NaiveDateTime,
 }
 
-/// Takes the next case number of a department and year (call inside the intake's
-/// transaction). The counter row stays locked until the transaction ends: concurrent
-/// intakes queue for it rather than colliding, and a rollback returns the number.
-fn next_case_seq(conn: &mut DbConnection, department_id: i64, year: i32) -> QueryResult<i32> {
+/// Takes the next `count` case numbers of a department and year (call inside the intake's
+/// transaction) and returns the last of them. The counter row stays locked until the
+/// transaction ends: concurrent intakes queue for it rather than colliding, and a rollback
+/// returns the numbers. Since the lock lasts until commit, callers take it last, after
+/// every read of the intake.
+fn take_case_seqs(
+    conn: &mut DbConnection,
+    department_id: i64,
+    year: i32,
+    count: i32,
+) -> QueryResult<i32> {
     use diesel::sql_types::{BigInt, Integer};
     #[derive(QueryableByName)]
     struct Taken {
         #[diesel(sql_type = Integer)]
         last_seq: i32,
     }
-    // One statement both backends run alike: create the counter at 1, or advance it.
+    // One statement both backends run alike: create the counter, or advance it.
     let (sql_pg, sql_lite) = (
-        "INSERT INTO case_counters (department_id, year, last_seq) VALUES ($1, $2, 1) \
-         ON CONFLICT (department_id, year) DO UPDATE SET last_seq = case_counters.last_seq + 1 \
-         RETURNING last_seq",
-        "INSERT INTO case_counters (department_id, year, last_seq) VALUES (?, ?, 1) \
-         ON CONFLICT (department_id, year) DO UPDATE SET last_seq = case_counters.last_seq + 1 \
-         RETURNING last_seq",
+        "INSERT INTO case_counters (department_id, year, last_seq) VALUES ($1, $2, $3) \
+         ON CONFLICT (department_id, year) DO UPDATE \
+         SET last_seq = case_counters.last_seq + excluded.last_seq RETURNING last_seq",
+        "INSERT INTO case_counters (department_id, year, last_seq) VALUES (?, ?, ?) \
+         ON CONFLICT (department_id, year) DO UPDATE \
+         SET last_seq = case_counters.last_seq + excluded.last_seq RETURNING last_seq",
     );
     let sql = match conn {
         DbConnection::Pg(_) => sql_pg,
@@ -114,67 +121,160 @@ fn next_case_seq(conn: &mut DbConnection, department_id: i64, year: i32) -> Quer
     diesel::sql_query(sql)
         .bind::<BigInt, _>(department_id)
         .bind::<Integer, _>(year)
+        .bind::<Integer, _>(count)
         .get_result::<Taken>(conn)
         .map(|t| t.last_seq)
 }
 
-/// Inserts a case numbered `{year}-{seq:04}` within its department and year, and its items.
-/// The number comes from the department's counter (`next_case_seq`); the (department,
-/// year, seq) unique key still guards against a counter behind imported rows.
-pub fn insert(
-    conn: &mut DbConnection,
-    new: &NewCase,
+/// One new case as stored (a multi-row insert needs a named row type).
+#[derive(Insertable)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
+struct CaseInsert<'a> {
+    department_id: i64,
+    case_number: String,
     year: i32,
-    derived: &Derived,
+    seq: i32,
+    applicant_type: &'a str,
+    applicant_name: &'a str,
+    applicant_id_number: Option<&'a str>,
+    applicant_phone: Option<&'a str>,
+    applicant_email: Option<&'a str>,
+    applicant_address: Option<&'a str>,
+    channel: &'a str,
+    submitted_on: NaiveDate,
+    received_on: Option<NaiveDate>,
+    tracking_number: Option<&'a str>,
+    purpose: Option<&'a str>,
+    delivery_preference: Option<&'a str>,
+    assignee_id: Option<i64>,
+    status: &'a str,
+    due_on: Option<NaiveDate>,
+    due_sort: NaiveDate,
+    receipt_sort: NaiveDate,
+    version: i32,
     created_by: i64,
-) -> QueryResult<CaseRow> {
-    let seq = next_case_seq(conn, new.department_id, year)?;
-    let ts = now();
-    let row: CaseRow = diesel::insert_into(cases::table)
-        .values((
-            cases::department_id.eq(new.department_id),
-            cases::case_number.eq(format!("{year}-{seq:04}")),
-            cases::year.eq(year),
-            cases::seq.eq(seq),
-            cases::applicant_type.eq(&new.applicant_type),
-            cases::applicant_name.eq(&new.applicant_name),
-            cases::applicant_id_number.eq(&new.applicant_id_number),
-            cases::applicant_phone.eq(&new.applicant_phone),
-            cases::applicant_email.eq(&new.applicant_email),
-            cases::applicant_address.eq(&new.applicant_address),
-            cases::channel.eq(&new.channel),
-            cases::submitted_on.eq(new.submitted_on),
-            cases::received_on.eq(new.received_on),
-            cases::tracking_number.eq(&new.tracking_number),
-            cases::purpose.eq(&new.purpose),
-            cases::delivery_preference.eq(&new.delivery_preference),
-            cases::assignee_id.eq(derived.assignee_id),
-            cases::status.eq(&derived.status),
-            cases::due_on.eq(derived.due_on),
-            cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
-            cases::awaiting_approval.eq(derived.awaiting_approval),
-            cases::receipt_sort.eq(new.received_on.unwrap_or(new.submitted_on)),
-            cases::version.eq(1),
-            cases::created_by.eq(created_by),
-            cases::created_at.eq(ts),
-            cases::updated_at.eq(ts),
-        ))
-        .returning(<CaseRow as Selectable<Backend>>::construct_selection())
-        .get_result(conn)?;
-    insert_items(conn, row.id, &new.items)?;
-    Ok(row)
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+    awaiting_approval: bool,
 }
 
-/// A case's items, numbered from 1 in the order given.
-fn insert_items(conn: &mut DbConnection, case_id: i64, items: &[String]) -> QueryResult<()> {
-    for (i, description) in items.iter().enumerate() {
-        diesel::insert_into(case_items::table)
-            .values((
-                case_items::case_id.eq(case_id),
-                case_items::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
-                case_items::description.eq(description),
-            ))
-            .execute(conn)?;
+/// A case to register: its intake facts, the year that numbers it, its derived columns.
+#[derive(Debug, Clone, Copy)]
+pub struct Intake<'a> {
+    pub new: &'a NewCase,
+    pub year: i32,
+    pub derived: &'a Derived,
+}
+
+/// Inserts new cases with their items, each numbered `{year}-{seq:04}` within its
+/// department and year, in the order given; returns the rows in that order. Every new case
+/// goes through here (one intake or a batch): a few multi-row statements whatever the
+/// count, and the department counters (`take_case_seqs`) taken just before the rows go in,
+/// in a fixed order so two batches cannot deadlock. The (department, year, seq) unique key
+/// still guards against a counter behind imported rows.
+pub fn insert_many(
+    conn: &mut DbConnection,
+    intakes: &[Intake<'_>],
+    created_by: i64,
+) -> QueryResult<Vec<CaseRow>> {
+    use std::collections::BTreeMap;
+    let mut counts: BTreeMap<(i64, i32), i32> = BTreeMap::new();
+    for i in intakes {
+        *counts.entry((i.new.department_id, i.year)).or_default() += 1;
+    }
+    // The first number of each (department, year) in this insert.
+    let mut next: BTreeMap<(i64, i32), i32> = BTreeMap::new();
+    for (&(dept, year), &count) in &counts {
+        let last = take_case_seqs(conn, dept, year, count)?;
+        next.insert((dept, year), last - count + 1);
+    }
+    let ts = now();
+    let mut rows = Vec::with_capacity(intakes.len());
+    for i in intakes {
+        let (new, d) = (i.new, i.derived);
+        let slot = next.entry((new.department_id, i.year)).or_insert(1);
+        let seq = *slot;
+        *slot += 1;
+        rows.push(CaseInsert {
+            department_id: new.department_id,
+            case_number: format!("{}-{seq:04}", i.year),
+            year: i.year,
+            seq,
+            applicant_type: &new.applicant_type,
+            applicant_name: &new.applicant_name,
+            applicant_id_number: new.applicant_id_number.as_deref(),
+            applicant_phone: new.applicant_phone.as_deref(),
+            applicant_email: new.applicant_email.as_deref(),
+            applicant_address: new.applicant_address.as_deref(),
+            channel: &new.channel,
+            submitted_on: new.submitted_on,
+            received_on: new.received_on,
+            tracking_number: new.tracking_number.as_deref(),
+            purpose: new.purpose.as_deref(),
+            delivery_preference: new.delivery_preference.as_deref(),
+            assignee_id: d.assignee_id,
+            status: &d.status,
+            due_on: d.due_on,
+            due_sort: d.due_on.unwrap_or(NO_DATE),
+            receipt_sort: new.received_on.unwrap_or(new.submitted_on),
+            version: 1,
+            created_by,
+            created_at: ts,
+            updated_at: ts,
+            awaiting_approval: d.awaiting_approval,
+        });
+    }
+    let mut stored: Vec<CaseRow> = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(super::INSERT_CHUNK) {
+        let part: Vec<CaseRow> = super::per_backend!(conn, |c| {
+            diesel::insert_into(cases::table)
+                .values(chunk)
+                .returning(CaseRow::as_returning())
+                .get_results(c)
+        })?;
+        stored.extend(part);
+    }
+    // RETURNING promises no order: put the rows back in the order given by their numbers.
+    let mut by_number: BTreeMap<(i64, i32, i32), CaseRow> = stored
+        .into_iter()
+        .map(|r| ((r.department_id, r.year, r.seq), r))
+        .collect();
+    let ordered: Vec<CaseRow> = rows
+        .iter()
+        .filter_map(|r| by_number.remove(&(r.department_id, r.year, r.seq)))
+        .collect();
+    if ordered.len() != intakes.len() {
+        return Err(diesel::result::Error::QueryBuilderError(
+            "the inserted cases do not match the numbers taken".into(),
+        ));
+    }
+    let items: Vec<(i64, &[String])> = ordered
+        .iter()
+        .zip(intakes)
+        .map(|(row, i)| (row.id, i.new.items.as_slice()))
+        .collect();
+    insert_items(conn, &items)?;
+    Ok(ordered)
+}
+
+/// Items of cases, each case's numbered from 1 in the order given.
+fn insert_items(conn: &mut DbConnection, cases: &[(i64, &[String])]) -> QueryResult<()> {
+    let rows: Vec<_> = cases
+        .iter()
+        .flat_map(|(case_id, items)| {
+            items.iter().enumerate().map(move |(i, description)| {
+                (
+                    case_items::case_id.eq(*case_id),
+                    case_items::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                    case_items::description.eq(description.as_str()),
+                )
+            })
+        })
+        .collect();
+    for chunk in rows.chunks(super::INSERT_CHUNK * 4) {
+        super::per_backend!(conn, |c| diesel::insert_into(case_items::table)
+            .values(chunk)
+            .execute(c))?;
     }
     Ok(())
 }
@@ -251,7 +351,7 @@ pub fn update_intake(
         .execute(conn)?;
     if items {
         diesel::delete(case_items::table.filter(case_items::case_id.eq(id))).execute(conn)?;
-        insert_items(conn, id, &new.items)?;
+        insert_items(conn, &[(id, new.items.as_slice())])?;
     }
     Ok(())
 }
@@ -328,28 +428,46 @@ pub fn open_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
         .load(conn)
 }
 
-/// Earlier cases of the same applicant in a department since a date, with their items.
-pub fn prior_of_applicant(
+/// Cases of some applicants (department, name) received since a date, with their items,
+/// in two queries whatever the number of applicants (the repeat check of an intake).
+pub fn of_applicants(
     conn: &mut DbConnection,
-    department_id: i64,
-    applicant_name: &str,
+    applicants: &[(i64, &str)],
     since: NaiveDate,
-    exclude_id: Option<i64>,
 ) -> QueryResult<Vec<(CaseRow, Vec<String>)>> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let wanted: BTreeSet<(i64, &str)> = applicants.iter().copied().collect();
+    let depts: BTreeSet<i64> = wanted.iter().map(|(d, _)| *d).collect();
+    let names: BTreeSet<&str> = wanted.iter().map(|(_, n)| *n).collect();
     let rows: Vec<CaseRow> = cases::table
-        .filter(cases::department_id.eq(department_id))
-        .filter(cases::applicant_name.eq(applicant_name))
+        .filter(cases::department_id.eq_any(depts))
+        .filter(cases::applicant_name.eq_any(names))
         .filter(cases::receipt_sort.ge(since))
-        .filter(cases::id.ne(exclude_id.unwrap_or(0)))
         .order(cases::id)
         .select(CaseRow::as_select())
         .load(conn)?;
-    rows.into_iter()
+    let rows: Vec<CaseRow> = rows
+        .into_iter()
+        .filter(|r| wanted.contains(&(r.department_id, r.applicant_name.as_str())))
+        .collect();
+    let mut items: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for ids in rows.chunks(super::INSERT_CHUNK) {
+        let found: Vec<(i64, String)> = case_items::table
+            .filter(case_items::case_id.eq_any(ids.iter().map(|r| r.id)))
+            .order((case_items::case_id, case_items::position))
+            .select((case_items::case_id, case_items::description))
+            .load(conn)?;
+        for (id, d) in found {
+            items.entry(id).or_default().push(d);
+        }
+    }
+    Ok(rows
+        .into_iter()
         .map(|r| {
-            let items = items(conn, r.id)?;
-            Ok((r, items))
+            let its = items.remove(&r.id).unwrap_or_default();
+            (r, its)
         })
-        .collect()
+        .collect())
 }
 
 /// Statuses whose stored `due_on` is a running clock's date: a late 补正 waits on the

@@ -204,6 +204,23 @@ pub fn now() -> chrono::NaiveDateTime {
     chrono::Utc::now().naive_utc()
 }
 
+/// Runs one diesel statement on the inner connection of either backend, for what the
+/// `MultiConnection` backend cannot express (multi-row inserts): the body compiles once per
+/// backend, so the SQL stays one piece of code.
+macro_rules! per_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::store::DbConnection::Pg($c) => $body,
+            $crate::store::DbConnection::Sqlite($c) => $body,
+        }
+    };
+}
+pub(crate) use per_backend;
+
+/// Rows per multi-row INSERT: keeps the bound parameters (rows × columns) under SQLite's
+/// 32,766 and PostgreSQL's 65,535 for tables of up to 60 columns.
+pub(crate) const INSERT_CHUNK: usize = 500;
+
 /// Call first in every write transaction. On SQLite it takes the database's write lock
 /// before anything is read, so concurrent writers queue (busy_timeout) instead of failing
 /// with a stale snapshot; on PostgreSQL row versions and unique keys do that job.

@@ -99,6 +99,38 @@ pub fn count_undelivered(conn: &mut DbConnection) -> QueryResult<Vec<(String, i6
         .load(conn)
 }
 
+/// Queues the mails of cases created in this transaction in one multi-row insert: their
+/// dedup keys name the new cases, so no earlier copy can exist and none is looked for.
+pub fn enqueue_new(conn: &mut DbConnection, mails: &[NewMail]) -> QueryResult<()> {
+    let ts = now();
+    let keys: Vec<String> = mails.iter().map(NewMail::dedup_key).collect();
+    let rows: Vec<_> = mails
+        .iter()
+        .zip(&keys)
+        .map(|(m, key)| {
+            (
+                outbox::dedup_key.eq(key.as_str()),
+                outbox::kind.eq(m.kind.as_str()),
+                outbox::case_id.eq(m.case_id),
+                outbox::ref_date.eq(m.ref_date),
+                outbox::recipient.eq(m.recipient.as_str()),
+                outbox::subject.eq(m.subject.as_str()),
+                outbox::body.eq(m.body.as_str()),
+                outbox::status.eq("pending"),
+                outbox::attempts.eq(0),
+                outbox::next_attempt_at.eq(ts),
+                outbox::created_at.eq(ts),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(super::INSERT_CHUNK) {
+        super::per_backend!(conn, |c| diesel::insert_into(outbox::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
 /// Ids of mails ready to be tried at `at`: pending and due, or claimed by a sender whose
 /// claim has run out.
 pub fn ready(conn: &mut DbConnection, at: NaiveDateTime, limit: i64) -> QueryResult<Vec<i64>> {

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::replies;
+use super::schema::{replies, reply_counters};
 use super::{Backend, DbConnection, now};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -66,6 +66,10 @@ pub fn insert(conn: &mut DbConnection, r: &NewReply) -> QueryResult<ReplyRow> {
         Some((c, y, s)) => (Some(c.as_str()), Some(*y), Some(*s)),
         None => (None, None, None),
     };
+    // A typed-in number moves "auto" past itself (an automatic one was taken already).
+    if let (false, Some((c, y, s))) = (r.auto_number, &r.doc_parts) {
+        advance(conn, r.department_id, c, *y, Some(*s))?;
+    }
     diesel::insert_into(replies::table)
         .values((
             replies::case_id.eq(r.case_id),
@@ -96,21 +100,72 @@ pub fn insert(conn: &mut DbConnection, r: &NewReply) -> QueryResult<ReplyRow> {
         .get_result(conn)
 }
 
-/// The next automatic sequence for a department's code and year: one past every number of
-/// that code and year already used, automatic or typed in.
-pub fn next_seq(
+/// The sequence "auto" would take now for a department's code and year (a suggestion: one
+/// past every number of that code and year already used, automatic or typed in).
+pub fn peek_seq(
     conn: &mut DbConnection,
     department_id: i64,
     code: &str,
     year: i32,
 ) -> QueryResult<i32> {
-    let max: Option<i32> = replies::table
-        .filter(replies::department_id.eq(department_id))
-        .filter(replies::doc_code.eq(code))
-        .filter(replies::doc_year.eq(year))
-        .select(diesel::dsl::max(replies::doc_seq))
-        .first(conn)?;
-    Ok(max.unwrap_or(0) + 1)
+    let last: Option<i32> = reply_counters::table
+        .filter(reply_counters::department_id.eq(department_id))
+        .filter(reply_counters::doc_code.eq(code))
+        .filter(reply_counters::year.eq(year))
+        .select(reply_counters::last_seq)
+        .first(conn)
+        .optional()?;
+    Ok(last.unwrap_or(0) + 1)
+}
+
+/// Takes the next automatic sequence of a department's code and year (inside the reply's
+/// transaction). The counter row stays locked until the transaction ends, so concurrent
+/// replies queue for it instead of taking the same number, and a rollback returns it.
+pub fn take_seq(
+    conn: &mut DbConnection,
+    department_id: i64,
+    code: &str,
+    year: i32,
+) -> QueryResult<i32> {
+    advance(conn, department_id, code, year, None)
+}
+
+/// Advances the counter: by one (`None`), or up to a typed-in sequence if it is beyond.
+fn advance(
+    conn: &mut DbConnection,
+    department_id: i64,
+    code: &str,
+    year: i32,
+    typed: Option<i32>,
+) -> QueryResult<i32> {
+    use diesel::sql_types::{BigInt, Integer, Text};
+    #[derive(QueryableByName)]
+    struct Taken {
+        #[diesel(sql_type = Integer)]
+        last_seq: i32,
+    }
+    let set = if typed.is_some() {
+        "CASE WHEN excluded.last_seq > reply_counters.last_seq \
+         THEN excluded.last_seq ELSE reply_counters.last_seq END"
+    } else {
+        "reply_counters.last_seq + 1"
+    };
+    let params = match conn {
+        DbConnection::Pg(_) => "$1, $2, $3, $4",
+        DbConnection::Sqlite(_) => "?, ?, ?, ?",
+    };
+    let sql = format!(
+        "INSERT INTO reply_counters (department_id, doc_code, year, last_seq) \
+         VALUES ({params}) ON CONFLICT (department_id, doc_code, year) \
+         DO UPDATE SET last_seq = {set} RETURNING last_seq"
+    );
+    diesel::sql_query(sql)
+        .bind::<BigInt, _>(department_id)
+        .bind::<Text, _>(code)
+        .bind::<Integer, _>(year)
+        .bind::<Integer, _>(typed.unwrap_or(1))
+        .get_result::<Taken>(conn)
+        .map(|t| t.last_seq)
 }
 
 /// Every doc number the department has used, for the duplicate check.

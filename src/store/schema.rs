@@ -392,3 +392,12 @@ diesel::table! {
         last_seq -> Integer,
     }
 }
+
+diesel::table! {
+    reply_counters (department_id, doc_code, year) {
+        department_id -> BigInt,
+        doc_code -> Text,
+        year -> Integer,
+        last_seq -> Integer,
+    }
+}

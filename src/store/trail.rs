@@ -146,6 +146,53 @@ pub fn append(
         .get_result(conn)
 }
 
+/// The first record of a new case's chain.
+pub struct Opening<'a> {
+    pub case_id: i64,
+    pub actor_id: i64,
+    pub action: &'a str,
+    pub after: &'a str,
+}
+
+/// Starts the chains of cases created in this transaction, in one multi-row insert: a new
+/// case has no record yet, so each opens at sequence 1 after `GENESIS` without reading.
+pub fn open_chains(conn: &mut DbConnection, openings: &[Opening<'_>]) -> QueryResult<()> {
+    let at = chain_now();
+    let rows: Vec<_> = openings
+        .iter()
+        .map(|o| {
+            let hash = Content {
+                prev_hash: GENESIS,
+                case_id: o.case_id,
+                seq: 1,
+                actor_id: o.actor_id,
+                at,
+                action: o.action,
+                before: None,
+                after: o.after,
+            }
+            .digest();
+            (
+                audit_records::case_id.eq(o.case_id),
+                audit_records::seq.eq(1),
+                audit_records::actor_id.eq(o.actor_id),
+                audit_records::at.eq(at),
+                audit_records::action.eq(o.action),
+                audit_records::before_state.eq(None::<&str>),
+                audit_records::after_state.eq(o.after),
+                audit_records::prev_hash.eq(GENESIS),
+                audit_records::hash.eq(hash),
+            )
+        })
+        .collect();
+    for chunk in rows.chunks(super::INSERT_CHUNK) {
+        super::per_backend!(conn, |c| diesel::insert_into(audit_records::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
+}
+
 pub fn history(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AuditRecord>> {
     audit_records::table
         .filter(audit_records::case_id.eq(case_id))

@@ -478,6 +478,149 @@ async fn concurrent_writers_and_retries_lose_nothing() {
     assert_eq!(numbers.len(), 8);
 }
 
+/// The sequence numbers of case numbers `2026-NNNN`, sorted.
+fn sequences(numbers: impl IntoIterator<Item = String>) -> Vec<u32> {
+    let mut seqs: Vec<u32> = numbers
+        .into_iter()
+        .map(|n| n.strip_prefix("2026-").unwrap().parse().unwrap())
+        .collect();
+    seqs.sort_unstable();
+    seqs
+}
+
+#[actix_web::test]
+async fn sixty_four_concurrent_intakes_in_one_department_all_succeed_gapless() {
+    let app = spawn_app().await;
+    // A department with the address and phone its acknowledgements must carry.
+    let r = app
+        .post(
+            "/api/v1/departments",
+            &app.admin_token,
+            json!({"name": "南宁市交通运输局", "code": "南交信复", "kind": "department", "level": "city",
+                   "region": "450100", "address": "南宁市民族大道1号", "phone": "0771-1234567"}),
+        )
+        .await;
+    let dept = r.expect(201, None)["id"].as_i64().unwrap();
+    let (_, clerk) = app.user("clerk_busy", "clerk", Some(dept)).await;
+    let o = Office {
+        dept,
+        clerk,
+        clerk_id: 0,
+        sup: String::new(),
+        sup_id: 0,
+    };
+    // 64 single intakes (each a distinct applicant with an e-mail: one acknowledgement each)
+    // and two batches of 10, all at once, all in one department.
+    let singles: Vec<_> = (0..64)
+        .map(|i| {
+            let mut body = intake(o.dept, "in_person", "2026-11-20", Some("2026-11-20"));
+            body["applicant"]["name"] = json!(format!("申请人{i}"));
+            body["applicant"]["id_number"] = Value::Null;
+            create(&app, &o.clerk, body)
+        })
+        .collect();
+    let batch = |tag: &str| {
+        let cases: Vec<Value> = (0..10)
+            .map(|i| {
+                let mut body = intake(o.dept, "online", "2026-11-20", None);
+                body["applicant"]["name"] = json!(format!("批量{tag}{i}"));
+                body
+            })
+            .collect();
+        app.post("/api/v1/cases/batch", &o.clerk, json!({ "cases": cases }))
+    };
+    let (singles, batch_a, batch_b) =
+        futures_join3(join_all(singles), batch("甲"), batch("乙")).await;
+    let failed: Vec<_> = singles
+        .iter()
+        .chain([&batch_a, &batch_b])
+        .filter(|r| r.status.as_u16() != 201)
+        .map(|r| (r.status, r.body.clone()))
+        .collect();
+    assert!(failed.is_empty(), "non-2xx answers: {failed:?}");
+    let mut numbers: Vec<String> = singles
+        .iter()
+        .map(|r| r.body["case_number"].as_str().unwrap().to_owned())
+        .collect();
+    for b in [&batch_a, &batch_b] {
+        let items = b.body["items"].as_array().unwrap();
+        let seqs = sequences(
+            items
+                .iter()
+                .map(|c| c["case_number"].as_str().unwrap().to_owned()),
+        );
+        // A batch's cases are numbered consecutively, in the order sent.
+        assert_eq!(seqs.last().unwrap() - seqs[0], 9, "{seqs:?}");
+        assert_eq!(
+            items[0]["applicant"]["name"]
+                .as_str()
+                .unwrap()
+                .chars()
+                .last(),
+            Some('0')
+        );
+        numbers.extend(
+            items
+                .iter()
+                .map(|c| c["case_number"].as_str().unwrap().to_owned()),
+        );
+    }
+    // Unique and gapless: exactly 1..=84.
+    assert_eq!(sequences(numbers), (1..=84).collect::<Vec<u32>>());
+
+    // Every case has its audit chain and its acknowledgement (in-person intakes have a
+    // receipt date; online ones wait for it).
+    let verify = app.cli(&["verify-audit"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+    use diesel::prelude::*;
+    use ogi_tracker::store::schema::{audit_records, outbox};
+    let mut conn = app.pool.get().unwrap();
+    let records: i64 = audit_records::table.count().get_result(&mut conn).unwrap();
+    assert_eq!(records, 84);
+    let mails: Vec<String> = outbox::table.select(outbox::kind).load(&mut conn).unwrap();
+    assert_eq!(mails.len(), 64);
+    assert!(mails.iter().all(|k| k == "acknowledgement"), "{mails:?}");
+}
+
+/// Awaits three futures of different types concurrently.
+async fn futures_join3<A, B, C>(
+    a: impl std::future::Future<Output = A>,
+    b: impl std::future::Future<Output = B>,
+    c: impl std::future::Future<Output = C>,
+) -> (A, B, C) {
+    let (mut a, mut b, mut c) = (Box::pin(a), Box::pin(b), Box::pin(c));
+    let (mut ra, mut rb, mut rc) = (None, None, None);
+    std::future::poll_fn(|cx| {
+        use std::task::Poll;
+        if ra.is_none()
+            && let Poll::Ready(v) = a.as_mut().poll(cx)
+        {
+            ra = Some(v);
+        }
+        if rb.is_none()
+            && let Poll::Ready(v) = b.as_mut().poll(cx)
+        {
+            rb = Some(v);
+        }
+        if rc.is_none()
+            && let Poll::Ready(v) = c.as_mut().poll(cx)
+        {
+            rc = Some(v);
+        }
+        if ra.is_some() && rb.is_some() && rc.is_some() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
+    })
+    .await;
+    (ra.unwrap(), rb.unwrap(), rc.unwrap())
+}
+
 /// Awaits all futures concurrently (no extra crate needed).
 pub async fn join_all<F: std::future::Future<Output = Resp>>(futures: Vec<F>) -> Vec<Resp> {
     let handles: Vec<_> = futures.into_iter().map(|f| Box::pin(f)).collect();

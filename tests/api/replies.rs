@@ -416,6 +416,44 @@ async fn automatic_doc_numbers_never_collide() {
 }
 
 #[actix_web::test]
+async fn concurrent_automatic_replies_in_one_department_are_numbered_gapless() {
+    let app = spawn_app().await;
+    let b = bureau(&app).await;
+    let mut cases = Vec::new();
+    let mut bodies = Vec::new();
+    for _ in 0..24 {
+        let c = new_case(&app, &b, "in_person").await;
+        bodies.push(compliant(&app, &b, &c, "disclosed", "auto").await);
+        cases.push(c);
+    }
+    let pending: Vec<_> = cases
+        .iter()
+        .zip(bodies)
+        .map(|(c, body)| reply(&app, &b.clerk, c, body))
+        .collect();
+    let answers = crate::cases::join_all(pending).await;
+    let failed: Vec<_> = answers
+        .iter()
+        .filter(|r| r.status.as_u16() != 201)
+        .map(|r| (r.status, r.body.clone()))
+        .collect();
+    assert!(failed.is_empty(), "non-2xx answers: {failed:?}");
+    let mut seqs: Vec<u32> = answers
+        .iter()
+        .map(|r| {
+            let n = r.body["doc_number"].as_str().unwrap();
+            n.strip_prefix("南交信复〔2024〕")
+                .and_then(|n| n.strip_suffix('号'))
+                .unwrap()
+                .parse()
+                .unwrap()
+        })
+        .collect();
+    seqs.sort_unstable();
+    assert_eq!(seqs, (1..=24).collect::<Vec<u32>>());
+}
+
+#[actix_web::test]
 async fn drafts_pass_the_checker_but_for_what_a_clerk_fills_in() {
     let app = spawn_app().await;
     let b = bureau(&app).await;

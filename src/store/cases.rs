@@ -2,11 +2,14 @@
 //! are derived columns: the caller recomputes them from the events and writes them in the
 //! same transaction as the change that moved them.
 
+use std::collections::BTreeSet;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
+use diesel::sql_types::{Bool, Text};
 
-use super::schema::{case_events, case_items, cases};
-use super::{Backend, DbConnection, now};
+use super::schema::{case_events, case_items, cases, search_grams};
+use super::{Backend, DbConnection, now, search};
 
 /// Sort key for cases without a due date: after every real date.
 pub const NO_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
@@ -162,7 +165,21 @@ pub fn insert(
         .returning(<CaseRow as Selectable<Backend>>::construct_selection())
         .get_result(conn)?;
     insert_items(conn, row.id, &new.items)?;
+    search::add(
+        conn,
+        row.id,
+        &searched(&row.applicant_name, &row.case_number, &new.items),
+    )?;
     Ok(row)
+}
+
+/// The grams of the texts the words search looks at.
+fn searched(applicant_name: &str, case_number: &str, items: &[String]) -> BTreeSet<String> {
+    search::grams(
+        [applicant_name, case_number]
+            .into_iter()
+            .chain(items.iter().map(String::as_str)),
+    )
 }
 
 /// A case's items, numbered from 1 in the order given.
@@ -232,6 +249,12 @@ pub fn update_intake(
     new: &NewCase,
     items: bool,
 ) -> QueryResult<()> {
+    let (old_name, number): (String, String) = cases::table
+        .find(id)
+        .select((cases::applicant_name, cases::case_number))
+        .first(conn)?;
+    let old_items = self::items(conn, id)?;
+    let old = searched(&old_name, &number, &old_items);
     diesel::update(cases::table.filter(cases::id.eq(id)))
         .set((
             cases::applicant_type.eq(&new.applicant_type),
@@ -253,7 +276,13 @@ pub fn update_intake(
         diesel::delete(case_items::table.filter(case_items::case_id.eq(id))).execute(conn)?;
         insert_items(conn, id, &new.items)?;
     }
-    Ok(())
+    let kept = if items { &new.items } else { &old_items };
+    search::replace(
+        conn,
+        id,
+        &old,
+        &searched(&new.applicant_name, &number, kept),
+    )
 }
 
 /// Writes new derived values and bumps the version if it is still `expected_version`;
@@ -449,15 +478,43 @@ pub fn list(
             .replace('%', "\\%")
             .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
-        let in_items = case_items::table
-            .filter(case_items::description.like(pattern.clone()).escape('\\'))
-            .select(case_items::case_id);
+        // Candidates from the gram index, each verified by the exact substring match.
+        match search::probe(text) {
+            search::Probe::Range { from, to } => {
+                q = q.filter(
+                    cases::id.eq_any(
+                        search_grams::table
+                            .filter(search_grams::gram.ge(from))
+                            .filter(search_grams::gram.lt(to))
+                            .select(search_grams::case_id),
+                    ),
+                );
+            }
+            search::Probe::All(grams) => {
+                for g in grams {
+                    q = q.filter(
+                        cases::id.eq_any(
+                            search_grams::table
+                                .filter(search_grams::gram.eq(g))
+                                .select(search_grams::case_id),
+                        ),
+                    );
+                }
+            }
+        }
+        // Correlated, so only the candidates' items are read.
+        let in_items = diesel::dsl::sql::<Bool>(
+            "EXISTS (SELECT 1 FROM case_items WHERE case_items.case_id = cases.id \
+             AND case_items.description LIKE ",
+        )
+        .bind::<Text, _>(pattern.clone())
+        .sql(" ESCAPE '\\')");
         q = q.filter(
             cases::applicant_name
                 .like(pattern.clone())
                 .escape('\\')
                 .or(cases::case_number.like(pattern).escape('\\'))
-                .or(cases::id.eq_any(in_items)),
+                .or(in_items),
         );
     }
     let (col_due, col_rec) = (cases::due_sort, cases::receipt_sort);

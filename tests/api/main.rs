@@ -13,6 +13,7 @@ mod legal;
 mod mail;
 mod ops;
 mod replies;
+mod search;
 mod smtp;
 mod usability;
 mod web;

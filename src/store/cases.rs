@@ -6,7 +6,6 @@ use std::collections::BTreeSet;
 
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Text};
 
 use super::schema::{case_events, case_items, cases, search_grams};
 use super::{Backend, DbConnection, now, search};
@@ -479,42 +478,39 @@ pub fn list(
             .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
         // Candidates from the gram index, each verified by the exact substring match.
-        match search::probe(text) {
-            search::Probe::Range { from, to } => {
-                q = q.filter(
-                    cases::id.eq_any(
-                        search_grams::table
-                            .filter(search_grams::gram.ge(from))
-                            .filter(search_grams::gram.lt(to))
-                            .select(search_grams::case_id),
-                    ),
-                );
-            }
-            search::Probe::All(grams) => {
-                for g in grams {
-                    q = q.filter(
-                        cases::id.eq_any(
-                            search_grams::table
-                                .filter(search_grams::gram.eq(g))
-                                .select(search_grams::case_id),
-                        ),
-                    );
+        // One gram is the closed range [g, g]; a single character the range of grams
+        // starting with it (one expression type for both).
+        let candidates = |probe: &search::Probe, i: usize| {
+            let (lo, hi) = match probe {
+                search::Probe::Range { from, to } => (from.clone(), to.clone()),
+                search::Probe::All(all) => {
+                    let g = all.get(i).cloned().unwrap_or_default();
+                    (g.clone(), g)
                 }
-            }
+            };
+            search_grams::table
+                .filter(search_grams::gram.ge(lo).and(search_grams::gram.le(hi)))
+                .select(search_grams::case_id)
+        };
+        let probe = search::probe(text);
+        let probes = match &probe {
+            search::Probe::Range { .. } => 1,
+            search::Probe::All(all) => all.len(),
+        };
+        for i in 0..probes {
+            q = q.filter(cases::id.eq_any(candidates(&probe, i)));
         }
-        // Correlated, so only the candidates' items are read.
-        let in_items = diesel::dsl::sql::<Bool>(
-            "EXISTS (SELECT 1 FROM case_items WHERE case_items.case_id = cases.id \
-             AND case_items.description LIKE ",
-        )
-        .bind::<Text, _>(pattern.clone())
-        .sql(" ESCAPE '\\')");
+        // Only the items of the first probe's candidates are read, not every item.
+        let in_items = case_items::table
+            .filter(case_items::case_id.eq_any(candidates(&probe, 0)))
+            .filter(case_items::description.like(pattern.clone()).escape('\\'))
+            .select(case_items::case_id);
         q = q.filter(
             cases::applicant_name
                 .like(pattern.clone())
                 .escape('\\')
                 .or(cases::case_number.like(pattern).escape('\\'))
-                .or(in_items),
+                .or(cases::id.eq_any(in_items)),
         );
     }
     let (col_due, col_rec) = (cases::due_sort, cases::receipt_sort);

@@ -39,7 +39,7 @@ pub fn grams<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
 /// How a (trimmed, non-empty) query narrows the candidates.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Probe {
-    /// One character: grams in `[from, to)` (those starting with it).
+    /// One character: grams in `[from, to]` (those starting with it).
     Range { from: String, to: String },
     /// Cases holding every one of these bigrams.
     All(Vec<String>),
@@ -48,13 +48,11 @@ pub enum Probe {
 pub fn probe(query: &str) -> Probe {
     let chars = fold(query);
     if let [c] = chars[..] {
-        // The next scalar value after c (skipping the surrogate gap); char::MAX has none, and
-        // every gram starting with it sorts below "\u{10FFFF}\u{10FFFF}".
-        let next = (u32::from(c) + 1..=0x10_FFFF).find_map(char::from_u32);
-        let to = next.map_or_else(|| format!("{c}{c}{c}"), String::from);
+        // Grams are at most two characters: every one starting with c sorts between c and
+        // c followed by the last scalar value.
         return Probe::Range {
             from: c.to_string(),
-            to,
+            to: format!("{c}{}", char::MAX),
         };
     }
     let mut seen = BTreeSet::new();
@@ -141,7 +139,7 @@ mod tests {
             probe("征"),
             Probe::Range {
                 from: "征".into(),
-                to: char::from_u32(u32::from('征') + 1).unwrap().to_string()
+                to: "征\u{10FFFF}".into()
             }
         );
         assert_eq!(probe("A"), probe("a"));

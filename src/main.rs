@@ -68,13 +68,13 @@ enum Command {
     /// removed or reordered in the database.
     VerifyAudit,
     /// Fill the database with realistic demonstration data (departments with a clerk and a
-    /// supervisor each, cases over the past year in every state), through the same
+    /// supervisor each, cases over the past three years in every state), through the same
     /// operations as real work. For trying the pages and for benchmarks.
     Demo {
         /// How many cases.
         #[arg(long, default_value_t = 200)]
         cases: usize,
-        /// How many departments (every tenth a county government over the next nine).
+        /// How many departments: a city government, and county governments each over ten departments.
         #[arg(long, default_value_t = 3)]
         departments: usize,
         /// The password of every demonstration user (clerk000, sup000, …).
@@ -393,7 +393,8 @@ fn demo(
     password: &str,
     seed: u64,
 ) -> Result<(), String> {
-    let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), 2).map_err(|e| e.to_string())?;
+    let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), ogi_tracker::ops::demo::WORKERS + 1)
+        .map_err(|e| e.to_string())?;
     let admin = {
         let mut conn = ctx.pool.get().map_err(|e| e.to_string())?;
         // An empty database gets its admin as at the first start.

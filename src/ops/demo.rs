@@ -91,10 +91,19 @@ pub struct DemoReport {
     pub extensions: usize,
     pub consultations: usize,
     pub fee_notices: usize,
+    pub remedies: usize,
 }
 
-/// Fills the database with `cases` cases over `departments` departments (a county
-/// government with its departments, and more governments as needed), as of today.
+/// How far back receipt dates go: several years, so annual reports have past years.
+const SPAN_DAYS: u64 = 3 * 365;
+
+/// Departments filled at once (each worker takes the next department): intake, events and
+/// replies are separate transactions, so a few connections keep the database busy.
+pub const WORKERS: u32 = 4;
+
+/// Fills the database with `cases` cases over `departments` departments in a three-level
+/// tree (a city government, county governments under it, their departments under them),
+/// as of today.
 pub fn fill(
     ctx: &Ctx,
     admin: &Actor,
@@ -107,21 +116,43 @@ pub fn fill(
     let mut rng = Rng(seed.max(1));
     let today = ctx.today();
     let mut report = DemoReport::default();
-    // The tree: every 10th department a county government, the others its departments.
+    // The tree: department 0 the city government; then every 11th a county government
+    // under it, the ten after it that county's departments.
     let mut dept_ids = Vec::new();
-    let mut parent = None;
+    let (mut city, mut county) = (None, None);
     for i in 0..departments.max(1) {
-        let government = i % 10 == 0;
-        let place = PLACES[i % PLACES.len()];
-        let name = if government {
-            format!("示范第{}县人民政府", i / 10 + 1)
+        let (kind, level, parent, name, place) = if i == 0 {
+            (
+                "government",
+                "city",
+                None,
+                "示范市人民政府".to_owned(),
+                PLACES[0],
+            )
         } else {
-            format!("示范第{}县{}所", i / 10 + 1, place)
+            let n = (i - 1) / 11 + 1;
+            let place = PLACES[i % PLACES.len()];
+            if (i - 1) % 11 == 0 {
+                (
+                    "government",
+                    "county",
+                    city,
+                    format!("示范第{n}县人民政府"),
+                    place,
+                )
+            } else {
+                (
+                    "department",
+                    "county",
+                    county,
+                    format!("示范第{n}县{place}所"),
+                    place,
+                )
+            }
         };
         let input: DepartmentInput = serde_json::from_value(serde_json::json!({
             "name": name, "code": format!("示范{i:03}"),
-            "kind": if government { "government" } else { "department" },
-            "level": "county", "parent_id": if government { None } else { parent },
+            "kind": kind, "level": level, "parent_id": parent,
             "region": "450122", "address": format!("南宁市示范县{place}人民路{}号", i + 1),
             "phone": format!("0771-65{:05}", i),
             "reconsideration_organ": {"name": "南宁市人民政府", "address": "南宁市民族大道1号", "phone": "0771-2800000"},
@@ -129,8 +160,10 @@ pub fn fill(
         }))
         .map_err(OpError::internal)?;
         let d = super::org::create_department(ctx, admin, input)?;
-        if government {
-            parent = Some(d.id);
+        match (i, kind) {
+            (0, _) => city = Some(d.id),
+            (_, "government") => county = Some(d.id),
+            _ => {}
         }
         dept_ids.push(d.id);
         for (role, prefix) in [("clerk", "clerk"), ("supervisor", "sup")] {
@@ -152,58 +185,106 @@ pub fn fill(
     }
     report.departments = dept_ids.len();
 
-    // Cases, in batches per department, received over the past 365 days.
+    // Cases: each department from its own seeded generator (the same data whatever the
+    // order the workers take them in).
     let per_dept = cases.div_ceil(dept_ids.len());
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let parts: Vec<OpResult<DemoReport>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..(WORKERS as usize).min(dept_ids.len()))
+            .map(|_| {
+                s.spawn(|| {
+                    let mut part = DemoReport::default();
+                    loop {
+                        let n = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        let Some(dept) = dept_ids.get(n) else {
+                            return Ok(part);
+                        };
+                        let want = per_dept.min(cases.saturating_sub(n * per_dept));
+                        let salt = (n as u64 + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+                        let mut rng = Rng((seed ^ salt).max(1));
+                        fill_department(ctx, admin, *dept, want, today, &mut rng, &mut part)?;
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| {
+                w.join()
+                    .unwrap_or_else(|_| Err(OpError::internal("a demo worker panicked")))
+            })
+            .collect()
+    });
+    for part in parts {
+        let part = part?;
+        report.cases += part.cases;
+        report.replies += part.replies;
+        report.corrections += part.corrections;
+        report.extensions += part.extensions;
+        report.consultations += part.consultations;
+        report.fee_notices += part.fee_notices;
+        report.remedies += part.remedies;
+    }
+    Ok(report)
+}
+
+/// One department's cases, received over the past `SPAN_DAYS`, and what happened to them.
+fn fill_department(
+    ctx: &Ctx,
+    admin: &Actor,
+    dept: i64,
+    want: usize,
+    today: NaiveDate,
+    rng: &mut Rng,
+    report: &mut DemoReport,
+) -> OpResult<()> {
     let mut made: Vec<(i64, NaiveDate)> = Vec::new();
-    for (n, dept) in dept_ids.iter().enumerate() {
-        let want = per_dept.min(cases.saturating_sub(n * per_dept));
-        let mut batch = Vec::new();
-        for _ in 0..want {
-            let received = today - Duration::days(i64::try_from(rng.below(365)).unwrap_or(0));
-            let channel = *rng.pick(CHANNELS);
-            let submitted = if channel == "in_person" {
-                received
-            } else {
-                received - Duration::days(i64::try_from(rng.below(4)).unwrap_or(0))
-            };
-            let name = format!(
-                "{}{}{}",
-                rng.pick(SURNAMES),
-                rng.pick(GIVEN),
-                rng.pick(GIVEN)
-            );
-            batch.push(CaseIn {
-                department_id: Some(*dept),
-                applicant: ApplicantIn {
-                    kind: (*rng.pick(KINDS)).into(),
-                    name,
-                    id_number: None,
-                    phone: Some(format!("138{:08}", rng.below(100_000_000))),
-                    email: None,
-                    address: Some(format!("南宁市示范县{}", rng.pick(PLACES))),
-                },
-                channel: channel.into(),
-                submitted_on: submitted,
-                received_on: Some(received),
-                tracking_number: None,
-                items: vec![ItemIn {
-                    description: format!("{}{}", rng.pick(PLACES), rng.pick(SUBJECTS)),
-                }],
-                purpose: None,
-                delivery_preference: Some("post".into()),
-            });
-            if batch.len() == 500 {
-                made.extend(register(ctx, admin, std::mem::take(&mut batch))?);
-            }
-        }
-        if !batch.is_empty() {
-            made.extend(register(ctx, admin, batch)?);
+    let mut batch = Vec::new();
+    for _ in 0..want {
+        let received = today - Duration::days(i64::try_from(rng.below(SPAN_DAYS)).unwrap_or(0));
+        let channel = *rng.pick(CHANNELS);
+        let submitted = if channel == "in_person" {
+            received
+        } else {
+            received - Duration::days(i64::try_from(rng.below(4)).unwrap_or(0))
+        };
+        let name = format!(
+            "{}{}{}",
+            rng.pick(SURNAMES),
+            rng.pick(GIVEN),
+            rng.pick(GIVEN)
+        );
+        batch.push(CaseIn {
+            department_id: Some(dept),
+            applicant: ApplicantIn {
+                kind: (*rng.pick(KINDS)).into(),
+                name,
+                id_number: None,
+                phone: Some(format!("138{:08}", rng.below(100_000_000))),
+                email: None,
+                address: Some(format!("南宁市示范县{}", rng.pick(PLACES))),
+            },
+            channel: channel.into(),
+            submitted_on: submitted,
+            received_on: Some(received),
+            tracking_number: None,
+            items: vec![ItemIn {
+                description: format!("{}{}", rng.pick(PLACES), rng.pick(SUBJECTS)),
+            }],
+            purpose: None,
+            delivery_preference: Some("post".into()),
+        });
+        if batch.len() == 500 {
+            made.extend(register(ctx, admin, std::mem::take(&mut batch))?);
         }
     }
-    report.cases = made.len();
+    if !batch.is_empty() {
+        made.extend(register(ctx, admin, batch)?);
+    }
+    report.cases += made.len();
 
     // What happened to them: most old cases answered; some corrected, consulted, extended
-    // or charged first; recent ones still open.
+    // or charged first; recent ones still open, a few old ones overdue.
     for (id, received) in made {
         let age = (today - received).num_days();
         let mut version = 1;
@@ -273,11 +354,17 @@ pub fn fill(
         {
             report.fee_notices += 1;
         }
-        // Answered: nearly all cases older than six weeks, half of those older than three.
-        let answered = (age > 42 && rng.below(100) < 96) || (age > 21 && rng.below(2) == 0);
-        // Extended and consulted cases stay open.
-        if answered && !(8..18).contains(&roll) {
-            let issued = day(i64::try_from(10 + rng.below(25)).unwrap_or(20)).min(today);
+        // Answered: nearly all cases older than six weeks, half of those older than three;
+        // extended and consulted ones after their longer periods, or they stay open.
+        let slow = (8..18).contains(&roll);
+        let answered = if slow {
+            age > 60 && rng.below(100) < 98
+        } else {
+            (age > 42 && rng.below(100) < 99) || (age > 21 && rng.below(2) == 0)
+        };
+        if answered {
+            let after = if slow { 30 } else { 10 };
+            let issued = day(i64::try_from(after + rng.below(25)).unwrap_or(20)).min(today);
             let sealed = rng.below(10) > 0;
             let input = super::replies::ReplyIn {
                 doc_number: Some("auto".into()),
@@ -321,10 +408,37 @@ pub fn fill(
             // A reply dated before a later event is refused: demo data skips it.
             if super::replies::record_reply(ctx, admin, id, version, input).is_ok() {
                 report.replies += 1;
+                // Some applicants go on to reconsideration or a suit.
+                if rng.below(100) < 2 && issued + Duration::days(30) < today {
+                    let litigation = rng.below(3) == 0;
+                    let remedy = super::remedies::RemedyIn {
+                        kind: if litigation {
+                            "litigation"
+                        } else {
+                            "reconsideration"
+                        }
+                        .into(),
+                        after_reconsideration: litigation.then_some(false),
+                        filed_on: issued
+                            + Duration::days(i64::try_from(5 + rng.below(25)).unwrap_or(10)),
+                        body: if litigation {
+                            "南宁市中级人民法院"
+                        } else {
+                            "南宁市人民政府"
+                        }
+                        .into(),
+                        case_ref: None,
+                        reply_received_on: None,
+                        posted_on: None,
+                    };
+                    if super::remedies::record(ctx, admin, id, remedy).is_ok() {
+                        report.remedies += 1;
+                    }
+                }
             }
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 fn register(ctx: &Ctx, admin: &Actor, cases: Vec<CaseIn>) -> OpResult<Vec<(i64, NaiveDate)>> {

@@ -2,11 +2,13 @@
 //! are derived columns: the caller recomputes them from the events and writes them in the
 //! same transaction as the change that moved them.
 
+use std::collections::BTreeSet;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{case_events, case_items, cases};
-use super::{Backend, DbConnection, now};
+use super::schema::{case_events, case_items, cases, search_grams};
+use super::{Backend, DbConnection, now, search};
 
 /// Sort key for cases without a due date: after every real date.
 pub const NO_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
@@ -254,7 +256,23 @@ pub fn insert_many(
         .map(|(row, i)| (row.id, i.new.items.as_slice()))
         .collect();
     insert_items(conn, &items)?;
+    for (row, i) in ordered.iter().zip(intakes) {
+        search::add(
+            conn,
+            row.id,
+            &searched(&row.applicant_name, &row.case_number, &i.new.items),
+        )?;
+    }
     Ok(ordered)
+}
+
+/// The grams of the texts the words search looks at.
+fn searched(applicant_name: &str, case_number: &str, items: &[String]) -> BTreeSet<String> {
+    search::grams(
+        [applicant_name, case_number]
+            .into_iter()
+            .chain(items.iter().map(String::as_str)),
+    )
 }
 
 /// Items of cases, each case's numbered from 1 in the order given.
@@ -332,6 +350,12 @@ pub fn update_intake(
     new: &NewCase,
     items: bool,
 ) -> QueryResult<()> {
+    let (old_name, number): (String, String) = cases::table
+        .find(id)
+        .select((cases::applicant_name, cases::case_number))
+        .first(conn)?;
+    let old_items = self::items(conn, id)?;
+    let old = searched(&old_name, &number, &old_items);
     diesel::update(cases::table.filter(cases::id.eq(id)))
         .set((
             cases::applicant_type.eq(&new.applicant_type),
@@ -353,7 +377,13 @@ pub fn update_intake(
         diesel::delete(case_items::table.filter(case_items::case_id.eq(id))).execute(conn)?;
         insert_items(conn, &[(id, new.items.as_slice())])?;
     }
-    Ok(())
+    let kept = if items { &new.items } else { &old_items };
+    search::replace(
+        conn,
+        id,
+        &old,
+        &searched(&new.applicant_name, &number, kept),
+    )
 }
 
 /// Writes new derived values and bumps the version if it is still `expected_version`;
@@ -582,7 +612,32 @@ pub fn list(
             .replace('%', "\\%")
             .replace('_', "\\_");
         let pattern = format!("%{escaped}%");
+        // Candidates from the gram index, each verified by the exact substring match.
+        // One gram is the closed range [g, g]; a single character the range of grams
+        // starting with it (one expression type for both).
+        let candidates = |probe: &search::Probe, i: usize| {
+            let (lo, hi) = match probe {
+                search::Probe::Range { from, to } => (from.clone(), to.clone()),
+                search::Probe::All(all) => {
+                    let g = all.get(i).cloned().unwrap_or_default();
+                    (g.clone(), g)
+                }
+            };
+            search_grams::table
+                .filter(search_grams::gram.ge(lo).and(search_grams::gram.le(hi)))
+                .select(search_grams::case_id)
+        };
+        let probe = search::probe(text);
+        let probes = match &probe {
+            search::Probe::Range { .. } => 1,
+            search::Probe::All(all) => all.len(),
+        };
+        for i in 0..probes {
+            q = q.filter(cases::id.eq_any(candidates(&probe, i)));
+        }
+        // Only the items of the first probe's candidates are read, not every item.
         let in_items = case_items::table
+            .filter(case_items::case_id.eq_any(candidates(&probe, 0)))
             .filter(case_items::description.like(pattern.clone()).escape('\\'))
             .select(case_items::case_id);
         q = q.filter(

@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod remedies;
 pub mod replies;
 pub mod schema;
+pub mod search;
 pub mod trail;
 pub mod users;
 pub mod web_sessions;

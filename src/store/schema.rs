@@ -100,6 +100,13 @@ diesel::table! {
 }
 
 diesel::table! {
+    search_grams (gram, case_id) {
+        gram -> Text,
+        case_id -> BigInt,
+    }
+}
+
+diesel::table! {
     case_events (id) {
         id -> BigInt,
         case_id -> BigInt,
@@ -200,12 +207,14 @@ diesel::joinable!(calendar_years -> users (imported_by));
 diesel::joinable!(cases -> departments (department_id));
 diesel::joinable!(case_items -> cases (case_id));
 diesel::joinable!(case_events -> cases (case_id));
+diesel::joinable!(search_grams -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(
     departments,
     users,
     calendar_years,
     cases,
     case_items,
+    search_grams,
     case_events,
     audit_records,
     idempotency_keys,

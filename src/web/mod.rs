@@ -4,9 +4,9 @@
 //! the API at `/api/v1`. Core paths work without JavaScript; htmx (vendored) adds live
 //! previews.
 
+mod admin;
 mod annual;
 mod audits;
-mod admin;
 mod cases;
 mod desk;
 mod docx;

@@ -16,6 +16,7 @@ mod mail;
 mod ops;
 mod replies;
 mod scaling;
+mod search;
 mod smtp;
 mod supervision;
 mod usability;

@@ -253,3 +253,61 @@ async fn sixty_four_clerks_registering_at_once_all_succeed_with_gapless_numbers(
         "every intake succeeds, numbers unique and gapless"
     );
 }
+
+#[actix_web::test]
+async fn demo_data_spans_a_three_level_tree_and_several_years() {
+    let mut app = spawn_app().await;
+    let out = app.cli(&[
+        "demo",
+        "--cases",
+        "260",
+        "--departments",
+        "13",
+        "--seed",
+        "3",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["cases"], 260);
+    // The fill takes longer than the server's keep-alive: new connections from here on.
+    app.client = reqwest::Client::new();
+    let depts = app.get("/api/v1/departments", &app.admin_token).await;
+    let depts = depts.expect(200, None)["items"].as_array().unwrap().clone();
+    let parent = |id: i64| {
+        depts
+            .iter()
+            .find(|d| d["id"] == id)
+            .and_then(|d| d["parent_id"].as_i64())
+    };
+    let depth = depts
+        .iter()
+        .map(|d| {
+            let mut n = 1;
+            let mut at = d["id"].as_i64().unwrap();
+            while let Some(p) = parent(at) {
+                n += 1;
+                at = p;
+            }
+            n
+        })
+        .max();
+    assert_eq!(depth, Some(3));
+    // Receipts over more than one year (the fixed test clock is 2026-11-22).
+    let old = app
+        .get(
+            "/api/v1/cases?received_to=2025-06-30&limit=1",
+            &app.admin_token,
+        )
+        .await;
+    assert_eq!(old.expect(200, None)["items"].as_array().unwrap().len(), 1);
+    let verify = app.cli(&["verify-audit"]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
+}

@@ -13,8 +13,8 @@
 #[path = "../api/helpers.rs"]
 mod helpers;
 
-mod auditor;
 mod admin;
+mod auditor;
 mod clerk;
 mod supervisor;
 

@@ -1,0 +1,156 @@
+//! The words search's index (`search_grams`): for each searched text of a case (applicant
+//! name, case number, item descriptions), ASCII-folded, the substring of up to two
+//! characters at every position — every bigram plus the text's last character. It is kept
+//! in the same transaction as the text (intake, batch intake, correction, demo), and the
+//! migration computes the same grams in SQL for cases stored before it. Lists look up
+//! candidates here and verify them with the exact `LIKE`, so the index need only hold a
+//! superset: one- and two-character Chinese words are served like longer ones.
+
+use std::collections::BTreeSet;
+
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+
+use super::DbConnection;
+use super::schema::search_grams;
+
+/// At most this many of a query's bigrams narrow the candidates (each is one index probe);
+/// the exact match checks the rest.
+const MAX_QUERY_GRAMS: usize = 6;
+
+/// SQLite's `LIKE` ignores ASCII case (PostgreSQL's does not): folding ASCII here keeps the
+/// index a superset for both, and matches `lower()`/`translate()` in the migration.
+fn fold(text: &str) -> Vec<char> {
+    text.chars().map(|c| c.to_ascii_lowercase()).collect()
+}
+
+/// The grams of the texts of one case.
+pub fn grams<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for text in texts {
+        let chars = fold(text);
+        for i in 0..chars.len() {
+            out.insert(chars[i..chars.len().min(i + 2)].iter().collect());
+        }
+    }
+    out
+}
+
+/// How a (trimmed, non-empty) query narrows the candidates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Probe {
+    /// One character: grams in `[from, to]` (those starting with it).
+    Range { from: String, to: String },
+    /// Cases holding every one of these bigrams.
+    All(Vec<String>),
+}
+
+pub fn probe(query: &str) -> Probe {
+    let chars = fold(query);
+    if let [c] = chars[..] {
+        // Grams are at most two characters: every one starting with c sorts between c and
+        // c followed by the last scalar value.
+        return Probe::Range {
+            from: c.to_string(),
+            to: format!("{c}{}", char::MAX),
+        };
+    }
+    let mut seen = BTreeSet::new();
+    let picked: Vec<String> = chars
+        .windows(2)
+        .map(|w| w.iter().collect::<String>())
+        .filter(|g| seen.insert(g.clone()))
+        .collect();
+    // Spread the probes over the whole query when it is long.
+    let step = picked.len().div_ceil(MAX_QUERY_GRAMS).max(1);
+    Probe::All(picked.into_iter().step_by(step).collect())
+}
+
+fn json(grams: &BTreeSet<String>) -> String {
+    serde_json::to_string(grams).unwrap_or_else(|_| "[]".into())
+}
+
+/// Adds grams of a case (one statement, the grams passed as a JSON array).
+pub fn add(conn: &mut DbConnection, case_id: i64, grams: &BTreeSet<String>) -> QueryResult<()> {
+    if grams.is_empty() {
+        return Ok(());
+    }
+    let sql = match conn {
+        DbConnection::Pg(_) => {
+            "INSERT INTO search_grams (gram, case_id) \
+             SELECT DISTINCT g, $1 FROM json_array_elements_text($2::json) AS t (g) \
+             ON CONFLICT DO NOTHING"
+        }
+        DbConnection::Sqlite(_) => {
+            "INSERT OR IGNORE INTO search_grams (gram, case_id) \
+             SELECT DISTINCT value, ? FROM json_each(?)"
+        }
+    };
+    diesel::sql_query(sql)
+        .bind::<BigInt, _>(case_id)
+        .bind::<Text, _>(json(grams))
+        .execute(conn)
+        .map(|_| ())
+}
+
+/// Removes grams of a case.
+pub fn remove(conn: &mut DbConnection, case_id: i64, grams: &BTreeSet<String>) -> QueryResult<()> {
+    if grams.is_empty() {
+        return Ok(());
+    }
+    diesel::delete(
+        search_grams::table
+            .filter(search_grams::case_id.eq(case_id))
+            .filter(search_grams::gram.eq_any(grams.iter().cloned().collect::<Vec<_>>())),
+    )
+    .execute(conn)
+    .map(|_| ())
+}
+
+/// Replaces a case's grams after its texts changed: only the difference is written.
+pub fn replace(
+    conn: &mut DbConnection,
+    case_id: i64,
+    old: &BTreeSet<String>,
+    new: &BTreeSet<String>,
+) -> QueryResult<()> {
+    remove(conn, case_id, &old.difference(new).cloned().collect())?;
+    add(conn, case_id, &new.difference(old).cloned().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grams_are_bigrams_and_the_last_character() {
+        let g = grams(["征收Ab", "张"]);
+        let want: BTreeSet<String> = ["征收", "收a", "ab", "b", "张"]
+            .into_iter()
+            .map(String::from)
+            .collect();
+        assert_eq!(g, want);
+        assert!(grams([""]).is_empty());
+    }
+
+    #[test]
+    fn probes() {
+        assert_eq!(
+            probe("征"),
+            Probe::Range {
+                from: "征".into(),
+                to: "征\u{10FFFF}".into()
+            }
+        );
+        assert_eq!(probe("A"), probe("a"));
+        assert_eq!(probe("征收"), Probe::All(vec!["征收".into()]));
+        assert_eq!(
+            probe("土地征收"),
+            Probe::All(vec!["土地".into(), "地征".into(), "征收".into()])
+        );
+        let Probe::All(long) = probe("国有建设用地使用权出让合同及附图") else {
+            panic!("a long query probes bigrams");
+        };
+        assert!(long.len() <= MAX_QUERY_GRAMS && long.len() >= 4);
+    }
+}

@@ -742,6 +742,31 @@ async fn refused_import(
     calendars_page(state, page, p).await
 }
 
+/// The pasted year did not parse: the page again with what is wrong beside it.
+async fn refused_form(
+    state: &State,
+    page: &Page,
+    form: &Form,
+    errors: Fields,
+) -> Result<HttpResponse, WebError> {
+    refused_import(state, page, form, errors, StatusCode::UNPROCESSABLE_ENTITY).await
+}
+
+/// The preview or the import refused the year: its reasons beside the pasted text.
+async fn refused_op(
+    state: &State,
+    page: &Page,
+    form: &Form,
+    e: OpError,
+) -> Result<HttpResponse, WebError> {
+    let r = refusal(e)?;
+    let mut errors = import_errors(r.fields);
+    if let Some(m) = r.message {
+        errors.insert("body".into(), m);
+    }
+    refused_import(state, page, form, errors, r.status).await
+}
+
 pub async fn preview_import(
     state: State,
     page: Page,
@@ -751,16 +776,7 @@ pub async fn preview_import(
     page.check_csrf(&form)?;
     let input = match import_form(&form) {
         Ok(i) => i,
-        Err(errors) => {
-            return refused_import(
-                &state,
-                &page,
-                &form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        Err(errors) => return refused_form(&state, &page, &form, errors).await,
     };
     let actor = page.0.actor.clone();
     let (layer, year) = (input.layer.clone(), input.year);
@@ -780,14 +796,7 @@ pub async fn preview_import(
             )?;
             Ok(html(StatusCode::OK, body))
         }
-        Err(WebError::Op(e)) => {
-            let r = refusal(e)?;
-            let mut errors = import_errors(r.fields);
-            if let Some(m) = r.message {
-                errors.insert("body".into(), m);
-            }
-            refused_import(&state, &page, &form, errors, r.status).await
-        }
+        Err(WebError::Op(e)) => refused_op(&state, &page, &form, e).await,
         Err(e) => Err(e),
     }
 }
@@ -801,16 +810,7 @@ pub async fn apply_import(
     page.check_csrf(&form)?;
     let input = match import_form(&form) {
         Ok(i) => i,
-        Err(errors) => {
-            return refused_import(
-                &state,
-                &page,
-                &form,
-                errors,
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await;
-        }
+        Err(errors) => return refused_form(&state, &page, &form, errors).await,
     };
     let actor = page.0.actor.clone();
     let year = input.year;
@@ -825,14 +825,7 @@ pub async fn apply_import(
             row.version,
             moved.len()
         ))),
-        Err(WebError::Op(e)) => {
-            let r = refusal(e)?;
-            let mut errors = import_errors(r.fields);
-            if let Some(m) = r.message {
-                errors.insert("body".into(), m);
-            }
-            refused_import(&state, &page, &form, errors, r.status).await
-        }
+        Err(WebError::Op(e)) => refused_op(&state, &page, &form, e).await,
         Err(e) => Err(e),
     }
 }

@@ -17,7 +17,7 @@ use serde::{Deserialize, Serialize};
 use super::error::{WebError, html, refusal, see_other};
 use super::render::render;
 use super::session::Page;
-use super::{Form, run};
+use super::{Form, run, run_parsed};
 use crate::domain::campaign::{Citation, Defect, LetterStatus};
 use crate::domain::compliance::{LitigationRoute, ReconsiderationRoute, Remedy};
 use crate::domain::validation::FieldErrors;
@@ -171,10 +171,10 @@ pub async fn create(
     let form = form.into_inner();
     page.check_csrf(&form)?;
     let actor = page.0.actor.clone();
-    let result = match campaign_input(&form) {
-        Ok(input) => run(&state, move |ctx| campaigns::create(ctx, &actor, input)).await,
-        Err(e) => Err(e.into()),
-    };
+    let result = run_parsed(&state, campaign_input(&form), move |ctx, input| {
+        campaigns::create(ctx, &actor, input)
+    })
+    .await;
     match result {
         Ok(c) => Ok(see_other(&format!("/audits/{}?done=created", c.id))),
         Err(WebError::Op(e)) => {
@@ -326,15 +326,10 @@ pub async fn add_letter(
     let (id, form) = (path.into_inner(), form.into_inner());
     page.check_csrf(&form)?;
     let actor = page.0.actor.clone();
-    let result = match letter_input(&form) {
-        Ok(input) => {
-            run(&state, move |ctx| {
-                campaigns::add_letter(ctx, &actor, id, input)
-            })
-            .await
-        }
-        Err(e) => Err(e.into()),
-    };
+    let result = run_parsed(&state, letter_input(&form), move |ctx, input| {
+        campaigns::add_letter(ctx, &actor, id, input)
+    })
+    .await;
     after_form(&state, &page, id, "letter", &form, result, "letters").await
 }
 
@@ -361,15 +356,10 @@ pub async fn edit_letter(
     let ((id, letter_id), form) = (path.into_inner(), form.into_inner());
     page.check_csrf(&form)?;
     let actor = page.0.actor.clone();
-    let result = match letter_patch(&form) {
-        Ok(input) => {
-            run(&state, move |ctx| {
-                campaigns::patch_letter(ctx, &actor, id, letter_id, input)
-            })
-            .await
-        }
-        Err(e) => Err(e.into()),
-    };
+    let result = run_parsed(&state, letter_patch(&form), move |ctx, input| {
+        campaigns::patch_letter(ctx, &actor, id, letter_id, input)
+    })
+    .await;
     let name = format!("edit-{letter_id}");
     after_form(&state, &page, id, &name, &form, result, "letters").await
 }
@@ -431,15 +421,10 @@ pub async fn reply(
     let ((id, letter_id), form) = (path.into_inner(), form.into_inner());
     page.check_csrf(&form)?;
     let actor = page.0.actor.clone();
-    let result = match reply_input(&form) {
-        Ok(input) => {
-            run(&state, move |ctx| {
-                campaigns::put_reply(ctx, &actor, id, letter_id, input)
-            })
-            .await
-        }
-        Err(e) => Err(e.into()),
-    };
+    let result = run_parsed(&state, reply_input(&form), move |ctx, input| {
+        campaigns::put_reply(ctx, &actor, id, letter_id, input)
+    })
+    .await;
     let name = format!("reply-{letter_id}");
     after_form(&state, &page, id, &name, &form, result, "letters").await
 }

@@ -35,6 +35,22 @@ where
     Ok(web::block(move || f(&ctx)).await??)
 }
 
+/// Runs an operation on what a form parsed to; a form that did not parse is refused the same
+/// way the operation would refuse it (its field errors).
+pub async fn run_parsed<I, T, F>(
+    state: &State,
+    parsed: Result<I, OpError>,
+    f: F,
+) -> Result<T, WebError>
+where
+    I: Send + 'static,
+    F: FnOnce(&Ctx, I) -> Result<T, OpError> + Send + 'static,
+    T: Send + 'static,
+{
+    let input = parsed?;
+    run(state, move |ctx| f(ctx, input)).await
+}
+
 /// A submitted form, keys in order (a key may repeat).
 #[derive(Debug, Default, Deserialize)]
 #[serde(transparent)]

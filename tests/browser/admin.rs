@@ -2,20 +2,11 @@
 //! a corrected Guangxi year is pasted, the preview shows the case whose due date moves
 //! (old and new date), the import is confirmed, and the case page shows the new date.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::json;
 
 use crate::helpers::{ADMIN_PASSWORD, spawn_app};
-use crate::{browser, driver, screen, text, wait_for, wait_text};
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
+use crate::{browser, click, driver, screen, sign_in, text, wait_for, wait_text};
 
 /// Guangxi 2026 with the 三月三 break moved one day later (04-18..04-21).
 fn corrected_year() -> String {
@@ -60,21 +51,7 @@ async fn an_admin_previews_a_calendar_year_and_the_case_takes_the_new_due_date()
 
     let driver = driver();
     let c = browser(&driver).await;
-    c.goto(&format!("{}/login", app.base)).await.expect("open");
-    wait_for(&c, "#username").await;
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("admin")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(ADMIN_PASSWORD)
-        .await
-        .unwrap();
-    click(&c, "button[type=submit]").await;
+    sign_in(&c, &app.base, "admin", ADMIN_PASSWORD).await;
     wait_for(&c, "header nav").await;
 
     // The departments as a tree, and the users.

@@ -7,26 +7,7 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 
 use crate::helpers::{USER_PASSWORD, spawn_app};
-use crate::{browser, driver, screen, text, wait_for, wait_text};
-
-async fn set(c: &Client, id: &str, value: &str) {
-    c.execute(
-        "const e = document.getElementById(arguments[0]); e.value = arguments[1];
-         e.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![json!(id), json!(value)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("set {id}: {e}"));
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
+use crate::{browser, click, driver, screen, set, sign_in, text, wait_for, wait_text};
 
 const HEADER: &str = "单位名称,单位类别,渠道,寄出日期,挂号信单号,签收日期,收到答复日期,邮戳日期,文号,加盖公章,法律依据,法律依据条款,告知复议,复议机关,告知诉讼,受理法院\n";
 const LAW: &str = "《中华人民共和国政府信息公开条例》";
@@ -63,21 +44,7 @@ async fn an_auditor_imports_a_sheet_and_reads_the_report() {
 
     let driver = driver();
     let c = browser(&driver).await;
-    c.goto(&format!("{}/login", app.base)).await.expect("open");
-    wait_for(&c, "#username").await;
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("auditor1")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(USER_PASSWORD)
-        .await
-        .unwrap();
-    click(&c, "button[type=submit]").await;
+    sign_in(&c, &app.base, "auditor1", USER_PASSWORD).await;
     // An auditor starts on the campaigns, and the clerks' menu is not offered.
     wait_for(&c, "#campaign-form").await;
     let nav = text(&c, "header nav").await;

@@ -3,31 +3,9 @@
 //! print the letter.
 
 use fantoccini::{Client, Locator};
-use serde_json::json;
 
 use crate::helpers::{USER_PASSWORD, spawn_app_with};
-use crate::{browser, driver, screen, text, wait_for, wait_text};
-
-/// Sets a form field's value as a person would have typed it, and tells the page.
-async fn set(c: &Client, id: &str, value: &str) {
-    c.execute(
-        "const e = document.getElementById(arguments[0]); e.value = arguments[1];
-         e.dispatchEvent(new Event('input', {bubbles: true}));
-         e.dispatchEvent(new Event('change', {bubbles: true}));",
-        vec![json!(id), json!(value)],
-    )
-    .await
-    .unwrap_or_else(|e| panic!("set {id}: {e}"));
-}
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
+use crate::{browser, click, driver, screen, set, text, wait_for, wait_text};
 
 /// Opens an action's form on the case page, fills it, and saves it.
 async fn act(c: &Client, event: &str, fields: &[(&str, &str)]) {

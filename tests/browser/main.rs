@@ -152,3 +152,40 @@ pub async fn wait_text(c: &Client, css: &str, needle: &str) -> String {
     }
     panic!("{css} never showed {needle:?}; last: {last}");
 }
+
+/// Clicks the first element matching a CSS selector.
+pub async fn click(c: &Client, css: &str) {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+/// Sets a form field's value as a person would have typed it, and tells the page.
+pub async fn set(c: &Client, id: &str, value: &str) {
+    c.execute(
+        "const e = document.getElementById(arguments[0]); e.value = arguments[1];
+         e.dispatchEvent(new Event('input', {bubbles: true}));
+         e.dispatchEvent(new Event('change', {bubbles: true}));",
+        vec![json!(id), json!(value)],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("set {id}: {e}"));
+}
+
+/// Opens the login page, types the account and signs in (the caller waits for its page).
+pub async fn sign_in(c: &Client, base: &str, username: &str, password: &str) {
+    c.goto(&format!("{base}/login")).await.expect("open");
+    wait_for(c, "#username").await;
+    for (id, value) in [("username", username), ("password", password)] {
+        c.find(Locator::Id(id))
+            .await
+            .unwrap_or_else(|e| panic!("{id}: {e}"))
+            .send_keys(value)
+            .await
+            .unwrap_or_else(|e| panic!("type {id}: {e}"));
+    }
+    click(c, "button[type=submit]").await;
+}

@@ -1,20 +1,11 @@
 //! A supervisor's round in the browser: the 督办 overview finds an overdue case two levels
 //! below, its list opens the case, and an extension request is approved from the list.
 
-use fantoccini::{Client, Locator};
+use fantoccini::Locator;
 use serde_json::json;
 
 use crate::helpers::{USER_PASSWORD, spawn_app};
-use crate::{browser, driver, screen, text, wait_for, wait_text};
-
-async fn click(c: &Client, css: &str) {
-    c.find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|e| panic!("{css}: {e}"))
-        .click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
+use crate::{browser, click, driver, screen, sign_in, text, wait_for, wait_text};
 
 #[actix_web::test]
 async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
@@ -91,21 +82,7 @@ async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
 
     let driver = driver();
     let c = browser(&driver).await;
-    c.goto(&format!("{}/login", app.base)).await.expect("open");
-    wait_for(&c, "#username").await;
-    c.find(Locator::Id("username"))
-        .await
-        .unwrap()
-        .send_keys("sup_gov")
-        .await
-        .unwrap();
-    c.find(Locator::Id("password"))
-        .await
-        .unwrap()
-        .send_keys(USER_PASSWORD)
-        .await
-        .unwrap();
-    click(&c, "button[type=submit]").await;
+    sign_in(&c, &app.base, "sup_gov", USER_PASSWORD).await;
     wait_for(&c, ".counts").await;
 
     // The overview: three levels, the overdue case in the lowest one.

@@ -2,13 +2,13 @@
 //! template, so page, document and workbook never disagree), the checks, the .xlsx, and the
 //! cases behind any number one click away. Parse → `ops::annual` → render.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::Datelike;
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::error::{WebError, html};
+use super::error::{WebError, download, html};
 use super::render::render;
 use super::run;
 use super::session::Page;
@@ -66,13 +66,11 @@ pub async fn report(
     if q.format.as_deref() == Some("xlsx") {
         let bytes = annual_xlsx::annual_xlsx(&computed.report, &title)
             .map_err(|e| WebError::Op(OpError::internal(e)))?;
-        return Ok(HttpResponse::Ok()
-            .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"annual-{year}-{department_id}.xlsx\""),
-            ))
-            .body(bytes));
+        return Ok(download(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            &format!("annual-{year}-{department_id}.xlsx"),
+            bytes,
+        ));
     }
     let sub = if subtree { "&include_subtree=1" } else { "" };
     let link = format!("/reports/annual/cell?year={year}&department_id={department_id}{sub}");

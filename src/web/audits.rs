@@ -7,7 +7,7 @@
 use std::collections::{BTreeMap, HashMap};
 
 use actix_multipart::Multipart;
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::NaiveDate;
 use futures_util::StreamExt;
@@ -583,15 +583,11 @@ pub async fn report_xlsx(
     let name = format!("audit-{}-{}", r.audit.id, r.as_of);
     let file = tabular::download(&campaigns::workbook(&r.report), &name, true)
         .map_err(|e| WebError::Op(OpError::internal(e)))?;
-    Ok(HttpResponse::Ok()
-        .content_type(file.content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", file.filename),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(file.bytes))
+    Ok(super::error::download(
+        file.content_type,
+        &file.filename,
+        file.bytes,
+    ))
 }
 
 pub async fn scorecard(

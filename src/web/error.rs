@@ -50,6 +50,19 @@ pub fn html(status: StatusCode, body: String) -> HttpResponse {
     resp.content_type("text/html; charset=utf-8").body(body)
 }
 
+/// A file to save (letters, workbooks, CSV): never cached, never sniffed.
+pub fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .body(bytes)
+}
+
 /// A redirect after a form (303: the browser follows with GET).
 pub fn see_other(location: &str) -> HttpResponse {
     let mut resp = HttpResponse::SeeOther();

@@ -198,23 +198,11 @@ pub async fn notice_docx(
         date: &date,
     })
     .map_err(WebError::Internal)?;
-    Ok(download(
+    Ok(super::error::download(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &format!("notice-{id}.docx"),
         bytes,
     ))
-}
-
-fn download(content_type: &str, name: &str, bytes: Vec<u8>) -> HttpResponse {
-    HttpResponse::Ok()
-        .content_type(content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
-        .body(bytes)
 }
 
 /// Upload of one file (multipart form: csrf, kind, file).

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use chrono::NaiveDate;
 use minijinja::{Value, context};
@@ -404,12 +404,9 @@ pub async fn docx(
     })
     .map_err(WebError::Internal)?;
     let name = format!("reply-{}.docx", file.view.case_number);
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.wordprocessingml.document")
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{name}\""),
-        ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .body(bytes))
+    Ok(super::error::download(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &name,
+        bytes,
+    ))
 }

@@ -2,12 +2,12 @@
 //! with its downloads, and the extension requests to decide. Each parses, calls one
 //! operation, renders; deciding a request posts to the case's event form like any action.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use minijinja::{Value, context};
 use serde::Deserialize;
 
-use super::error::{WebError, html};
+use super::error::{WebError, download, html};
 use super::render::render;
 use super::run;
 use super::session::Page;
@@ -70,13 +70,7 @@ pub async fn overdue(
     let name = format!("{}-{}", report.kind, report.as_of);
     let file = tabular::download(&report.tables(), &name, as_xlsx)
         .map_err(|e| WebError::Op(crate::ops::OpError::internal(e)))?;
-    Ok(HttpResponse::Ok()
-        .content_type(file.content_type)
-        .insert_header((
-            header::CONTENT_DISPOSITION,
-            format!("attachment; filename=\"{}\"", file.filename),
-        ))
-        .body(file.bytes))
+    Ok(download(file.content_type, &file.filename, file.bytes))
 }
 
 #[derive(Deserialize)]
@@ -152,13 +146,7 @@ pub async fn compliance(
         let name = format!("compliance-{}-{}", report.from, report.to);
         let file = tabular::download(&report.tables(), &name, as_xlsx)
             .map_err(|e| WebError::Op(crate::ops::OpError::internal(e)))?;
-        return Ok(HttpResponse::Ok()
-            .content_type(file.content_type)
-            .insert_header((
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{}\"", file.filename),
-            ))
-            .body(file.bytes));
+        return Ok(download(file.content_type, &file.filename, file.bytes));
     }
     // The chart: one bar per code, most frequent first; its article from any count of it.
     let mut by_code: Vec<(String, i64, String)> = report

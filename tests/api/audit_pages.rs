@@ -315,6 +315,11 @@ async fn an_auditor_works_a_campaign_through_the_pages() {
         .unwrap();
     assert_eq!(l["reply"]["sealed"], false, "{l}");
     assert_eq!(l["defects"], json!(["unsealed", "no_remedy"]), "{l}");
+    // The row edits the mailing date too, and counts the checker's findings.
+    let (_, html, _) = b.get(&format!("/audits/{id}")).await;
+    assert!(html.contains(&format!("form=\"edit-{t2}\" name=\"sent_on\"")));
+    let findings = l["findings"].as_array().unwrap().len();
+    assert!(html.contains(&format!("合规检查 {findings} 项")) && findings > 0);
     // A reply form without its date is refused with the field named.
     let (status, _, html) = b
         .post(

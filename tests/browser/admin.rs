@@ -53,7 +53,7 @@ async fn an_admin_previews_a_calendar_year_and_the_case_takes_the_new_due_date()
     let c = browser(&driver).await;
     sign_in(&c, &app.base, "admin", ADMIN_PASSWORD).await;
     wait_for(&c, "header nav").await;
-    // Thirteen pages in four groups, one row at 1366 px.
+    // Twelve pages in four groups, one row at 1366 px.
     let menu = text(&c, "header nav.menu").await;
     for group in ["办件", "监督", "测评", "管理"] {
         assert!(menu.contains(group), "{menu}");

@@ -38,8 +38,6 @@ pub struct DeskLine {
     pub working_days_left: Option<i64>,
     /// What the case waits on, in words, with the date it waits until.
     pub waits_on: Option<String>,
-    /// The caller handles the case (a supervisor oversees those of the departments below).
-    pub handles: bool,
 }
 
 #[derive(Debug, Default, Serialize)]
@@ -59,6 +57,9 @@ pub struct Desk {
     pub lines: Vec<DeskLine>,
     /// Applications whose receipt date is not yet confirmed: no clock runs.
     pub unconfirmed: Vec<CaseView>,
+    /// The cases listed that the caller oversees rather than handles (a supervisor's cases
+    /// of the departments below): to look at, not to work on.
+    pub overseen: Vec<i64>,
     /// More open cases exist than the desk shows.
     pub truncated: bool,
 }
@@ -91,6 +92,12 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     let mut counts = DeskCounts::default();
     let mut lines = Vec::new();
     let mut unconfirmed = Vec::new();
+    let overseen = page
+        .items
+        .iter()
+        .filter(|c| !super::cases::handles(actor, c.department_id, c.assignee_id))
+        .map(|c| c.id)
+        .collect();
     for case in page.items {
         if case.received_on.is_none() {
             counts.unconfirmed += 1;
@@ -151,7 +158,6 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         }
         counts.open += 1;
         lines.push(DeskLine {
-            handles: super::cases::handles(actor, case.department_id, case.assignee_id),
             case,
             urgency,
             working_days_left: left,
@@ -170,6 +176,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         counts,
         lines,
         unconfirmed,
+        overseen,
         truncated,
     })
 }

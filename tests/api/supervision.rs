@@ -359,9 +359,11 @@ async fn a_supervisor_above_oversees_a_case_and_handles_only_its_own() {
     assert!(html.contains("id=\"extension-request\"") && html.contains("需调取2019年以前的档案"));
     assert!(html.contains("id=\"extension_granted-days\" name=\"working_days\" value=\"15\""));
     assert!(html.contains("等待事项：<b>待审批延期</b>"), "{html}");
-    let (status, html, _) = page.get(&format!("/cases/{id}/reply")).await;
-    assert_eq!(status, 403);
-    assert!(html.contains("监督人员"));
+    for form in ["reply", "notices/extension"] {
+        let (status, html, _) = page.get(&format!("/cases/{id}/{form}")).await;
+        assert_eq!(status, 403, "{form}");
+        assert!(html.contains("监督人员"), "{form}");
+    }
     let version = v.trim_matches('"');
     let (status, _, html) = page
         .post(

@@ -2,6 +2,8 @@
 //! derived columns, the audit record, the mails it causes. Store and domain only (no actix),
 //! shared by the HTTP handlers and the notification job.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -57,6 +59,18 @@ pub fn parse_events(rows: Vec<EventRow>) -> Result<Vec<(EventRow, CaseEvent)>, C
 /// The events of a case, parsed.
 pub fn load_events(c: &mut DbConnection, id: i64) -> Result<Vec<(EventRow, CaseEvent)>, CaseError> {
     parse_events(store::cases::events(c, id)?)
+}
+
+/// The events of several cases, parsed, by case (in recording order).
+pub fn events_by_case(
+    c: &mut DbConnection,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<(EventRow, CaseEvent)>>, CaseError> {
+    let mut by_case: HashMap<i64, Vec<(EventRow, CaseEvent)>> = HashMap::new();
+    for (row, event) in parse_events(store::cases::events_of(c, ids)?)? {
+        by_case.entry(row.case_id).or_default().push((row, event));
+    }
+    Ok(by_case)
 }
 
 /// The events as the domain folds them.

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::cases::{load, visible_case};
+use super::cases::{handled_case, load, visible_case};
 use super::{CASE_WRITERS, Ctx, OpError, OpResult, log_action, require, scope};
 use crate::auth::{Actor, Role};
 use crate::domain::case::{CaseEvent, FEE_PAYMENT_DAYS};
@@ -166,7 +166,7 @@ pub fn record_notice(
     }
     ctx.write(|c| {
         let scope = scope(c, actor)?;
-        let case = visible_case(c, &scope, case_id)?;
+        let case = handled_case(c, &scope, actor, case_id)?;
         if sent_on < case.submitted_on {
             return Err(OpError::field("sent_on", "发出日期不能早于申请提交日期"));
         }
@@ -286,7 +286,7 @@ pub fn attach(
     let sha256 = store::trail::sha256_hex(content);
     ctx.write(|c| {
         let scope = scope(c, actor)?;
-        visible_case(c, &scope, case_id)?;
+        handled_case(c, &scope, actor, case_id)?;
         let meta = store::case_files::insert_attachment(
             c,
             &NewAttachment {

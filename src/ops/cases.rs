@@ -17,6 +17,7 @@ use crate::domain::case::{
     ApplicantType, CaseEvent, Channel, DeliveryPreference, REPEAT_SIMILARITY, Status,
     item_similarity,
 };
+use crate::domain::case_actions::{Action, OVERSIGHT, WaitsOn};
 use crate::domain::deadline::{ClockState, Deadline, DeadlineFlag};
 use crate::domain::validation::{
     FieldErrors, optional_email, optional_multiline, optional_text, required_text,
@@ -411,6 +412,45 @@ pub(crate) fn visible_case(c: &mut DbConnection, scope: &Scope, id: i64) -> OpRe
     store::cases::find(c, id)?
         .filter(|r| scope.allows(r.department_id))
         .ok_or(OpError::NotFound("案件"))
+}
+
+/// Whether the caller handles the case (承办) rather than overseeing it: clerks (their scope
+/// is their department) and administrators do; a supervisor handles the cases of its own
+/// department and those assigned to it. A supervisor above the case's department oversees
+/// it: it sees everything, and may take only the oversight actions
+/// (`case_actions::OVERSIGHT`) and record remedies — the answer is the department's.
+pub fn handles(actor: &Actor, department_id: i64, assignee_id: Option<i64>) -> bool {
+    actor.role != Role::Supervisor
+        || actor.department_id == Some(department_id)
+        || assignee_id == Some(actor.user_id)
+}
+
+/// The refusal of a handler's action to someone who oversees the case.
+pub fn oversight_only() -> OpError {
+    OpError::Denied {
+        code: "oversight_only",
+        message: "该案件由下级机关承办：监督人员可以查看、审批延期、另行确定答复期限、指定承办人；如需亲自办理，请先将案件指定给自己".into(),
+    }
+}
+
+fn require_handler(actor: &Actor, row: &CaseRow) -> OpResult<()> {
+    if handles(actor, row.department_id, row.assignee_id) {
+        Ok(())
+    } else {
+        Err(oversight_only())
+    }
+}
+
+/// A case the caller may see and handles (`handles`): for the handler's own writes.
+pub(crate) fn handled_case(
+    c: &mut DbConnection,
+    scope: &Scope,
+    actor: &Actor,
+    id: i64,
+) -> OpResult<CaseRow> {
+    let row = visible_case(c, scope, id)?;
+    require_handler(actor, &row)?;
+    Ok(row)
 }
 
 fn department(c: &mut DbConnection, id: i64) -> OpResult<Department> {
@@ -816,20 +856,24 @@ pub(crate) struct Changed<T> {
 }
 
 /// The one sequence of every change to a case, inside the caller's transaction: scope →
-/// version → derive → decide (the caller's rules and extra rows) → event → derive →
-/// versioned update → audit record → mail.
+/// handler (unless the change is an `oversight` one) → version → derive → decide (the
+/// caller's rules and extra rows) → event → derive → versioned update → audit record → mail.
 pub(crate) fn change_case<T>(
     c: &mut DbConnection,
     ctx: &Ctx,
     actor: &Actor,
     id: i64,
     expected: i32,
+    oversight: bool,
     decide: impl FnOnce(&mut DbConnection, &Loaded) -> OpResult<Change<T>>,
 ) -> OpResult<Changed<T>> {
     require(actor, CASE_WRITERS)?;
     let today = ctx.today();
     let scope = scope(c, actor)?;
     let before = load(c, ctx, &scope, id, today)?;
+    if !oversight {
+        require_handler(actor, &before.row)?;
+    }
     check_version(before.row.version, expected)?;
     let change = decide(c, &before)?;
     let mut events = before.derivation.events.clone();
@@ -907,8 +951,9 @@ pub fn record_event(
     if let CaseEvent::ExtensionRefused { refused_by, .. } = &mut event {
         *refused_by = actor.user_id;
     }
+    let oversight = Action::is_oversight_event(event.kind());
     ctx.write(|c| {
-        let changed = change_case(c, ctx, actor, id, expected, |c, before| {
+        let changed = change_case(c, ctx, actor, id, expected, oversight, |c, before| {
             check_people(c, actor, &before.row, &event)?;
             before
                 .derivation
@@ -1029,7 +1074,7 @@ pub fn correct_intake(
 ) -> OpResult<CaseView> {
     let today = ctx.today();
     ctx.write(|c| {
-        let changed = change_case(c, ctx, actor, id, expected, |c, before| {
+        let changed = change_case(c, ctx, actor, id, expected, false, |c, before| {
             let row = &before.row;
             let items = store::cases::items(c, id)?;
             let stored = NewCase {
@@ -1442,14 +1487,50 @@ pub(crate) fn open_consultations(d: &Derivation) -> Vec<(i64, String)> {
         .collect()
 }
 
+/// An extension request (Art. 33(2)) as the clerk made it.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExtensionRequest {
+    pub requested_on: NaiveDate,
+    pub working_days: u32,
+    pub reason: String,
+}
+
+impl ExtensionRequest {
+    /// The request an event makes; of a case's requests the latest is the one waiting (an
+    /// earlier one was decided).
+    pub fn of(event: &CaseEvent) -> Option<ExtensionRequest> {
+        match event {
+            CaseEvent::ExtensionRequested {
+                date,
+                working_days,
+                reason,
+            } => Some(ExtensionRequest {
+                requested_on: *date,
+                working_days: *working_days,
+                reason: reason.clone(),
+            }),
+            _ => None,
+        }
+    }
+}
+
 /// Everything a case page shows: the view, the audit trail, the actions the case allows
-/// now, and who it may be assigned to.
+/// the caller now, and who it may be assigned to.
 #[derive(Debug, Serialize)]
 pub struct CaseFile {
     pub view: CaseView,
     pub department: String,
     pub history: Vec<store::trail::AuditRecord>,
-    pub actions: Vec<crate::domain::case_actions::Action>,
+    /// The caller handles the case (`handles`); otherwise it oversees it, and `actions`
+    /// holds only the oversight actions.
+    pub handles: bool,
+    pub actions: Vec<Action>,
+    /// What the case waits on now, in words (None: answered or closed).
+    pub waits_on: Option<&'static str>,
+    /// The extension request waiting for a decision.
+    pub extension_request: Option<ExtensionRequest>,
+    /// Who recorded the events and audit records: user id → display name.
+    pub people: BTreeMap<i64, String>,
     pub staff: Vec<Assignable>,
     /// Open consultations: (event id, who was consulted).
     pub open_consultations: Vec<(i64, String)>,
@@ -1466,10 +1547,36 @@ pub fn case_file(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<CaseFile> {
         let scope = scope(c, actor)?;
         let l = load(c, ctx, &scope, id, today)?;
         let approver = matches!(actor.role, Role::Supervisor | Role::Admin);
-        let actions = crate::domain::case_actions::available(&l.derivation.state, approver);
+        let handles = handles(actor, l.row.department_id, l.row.assignee_id);
+        let actions = crate::domain::case_actions::available(&l.derivation.state, approver)
+            .into_iter()
+            .filter(|a| handles || OVERSIGHT.contains(a))
+            .collect();
+        let state = &l.derivation.state;
+        let waits_on = WaitsOn::of(state, &recorded(&l.derivation.events)).map(WaitsOn::label);
+        let extension_request = state
+            .extension_requested
+            .then(|| {
+                l.derivation
+                    .events
+                    .iter()
+                    .rev()
+                    .find_map(|(_, e)| ExtensionRequest::of(e))
+            })
+            .flatten();
         let open_consultations = open_consultations(&l.derivation);
         let staff = assignable(c, l.row.department_id)?;
         let history = store::trail::history(c, id)?;
+        let mut people = BTreeMap::new();
+        let ids = history
+            .iter()
+            .map(|h| h.actor_id)
+            .chain(l.derivation.events.iter().map(|(r, _)| r.recorded_by));
+        for user in ids {
+            if let std::collections::btree_map::Entry::Vacant(e) = people.entry(user) {
+                e.insert(store::users::find(c, user)?.map_or_else(String::new, |u| u.display_name));
+            }
+        }
         let department = l.dept.data.name.clone();
         let events: Vec<CaseEvent> = l.derivation.events.iter().map(|(_, e)| e.clone()).collect();
         let notice_kinds =
@@ -1484,7 +1591,11 @@ pub fn case_file(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<CaseFile> {
             view,
             department,
             history,
+            handles,
             actions,
+            waits_on,
+            extension_request,
+            people,
             staff,
             open_consultations,
             notice_kinds,

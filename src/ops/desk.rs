@@ -9,9 +9,9 @@ use serde::Serialize;
 use super::cases::{CaseView, ListQuery, departments_in_scope, list};
 use super::{Ctx, OpResult};
 use crate::auth::Actor;
-use crate::cases::{department_calendar, derive, parse_events};
+use crate::cases::{department_calendar, derive, events_by_case, recorded};
 use crate::domain::case::FEE_PAYMENT_DAYS;
-use crate::store;
+use crate::domain::case_actions::WaitsOn;
 
 /// How many open cases a desk shows at most (the rest are found by search).
 const DESK_LIMIT: i64 = 200;
@@ -57,6 +57,9 @@ pub struct Desk {
     pub lines: Vec<DeskLine>,
     /// Applications whose receipt date is not yet confirmed: no clock runs.
     pub unconfirmed: Vec<CaseView>,
+    /// The cases listed that the caller oversees rather than handles (a supervisor's cases
+    /// of the departments below): to look at, not to work on.
+    pub overseen: Vec<i64>,
     /// More open cases exist than the desk shows.
     pub truncated: bool,
 }
@@ -78,10 +81,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     let truncated = page.next_cursor.is_some();
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
     let (events, departments, calendars) = ctx.read(|c| {
-        let mut by_case: HashMap<i64, Vec<store::cases::EventRow>> = HashMap::new();
-        for e in store::cases::events_of(c, &ids)? {
-            by_case.entry(e.case_id).or_default().push(e);
-        }
+        let by_case = events_by_case(c, &ids)?;
         let departments: HashMap<i64, _> = departments_in_scope(c, actor, None, false)?
             .into_iter()
             .map(|d| (d.id, d.data))
@@ -92,6 +92,12 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     let mut counts = DeskCounts::default();
     let mut lines = Vec::new();
     let mut unconfirmed = Vec::new();
+    let overseen = page
+        .items
+        .iter()
+        .filter(|c| !super::cases::handles(actor, c.department_id, c.assignee_id))
+        .map(|c| c.id)
+        .collect();
     for case in page.items {
         if case.received_on.is_none() {
             counts.unconfirmed += 1;
@@ -101,32 +107,36 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         let Some(dept) = departments.get(&case.department_id) else {
             continue;
         };
-        let rows = events.remove(&case.id).unwrap_or_default();
         let d = derive(
             &calendars,
             dept,
             case.received_on,
-            parse_events(rows)?,
+            events.remove(&case.id).unwrap_or_default(),
             today,
         )?;
         let left = d.deadline.working_days_remaining;
         let cal = department_calendar(&calendars, dept);
-        let waits_on = if let Some((_, by)) = d.state.awaiting_correction {
-            Some(format!("等待申请人补正（补正期限 {by}）"))
-        } else if let Some(notice) = d.state.fee_pending {
-            let by = cal
-                .add_working_days(notice, FEE_PAYMENT_DAYS)
-                .map(|r| r.value.to_string())
-                .unwrap_or_default();
-            Some(format!("等待申请人缴费（缴费期限 {by}）"))
-        } else if !d.state.open_consultations.is_empty() {
-            let consulted: Vec<String> = super::cases::open_consultations(&d)
-                .into_iter()
-                .map(|(_, who)| who)
-                .collect();
-            Some(format!("征求意见中：{}", consulted.join("、")))
-        } else {
-            None
+        let waits_on = match WaitsOn::of(&d.state, &recorded(&d.events)) {
+            Some(WaitsOn::Correction) => d
+                .state
+                .awaiting_correction
+                .map(|(_, by)| format!("等待申请人补正（补正期限 {by}）")),
+            Some(WaitsOn::Fee) => d.state.fee_pending.map(|notice| {
+                let by = cal
+                    .add_working_days(notice, FEE_PAYMENT_DAYS)
+                    .map(|r| r.value.to_string())
+                    .unwrap_or_default();
+                format!("等待申请人缴费（缴费期限 {by}）")
+            }),
+            Some(w @ (WaitsOn::ThirdParty | WaitsOn::Agency)) => {
+                let consulted: Vec<String> = super::cases::open_consultations(&d)
+                    .into_iter()
+                    .map(|(_, who)| who)
+                    .collect();
+                Some(format!("{}：{}", w.label(), consulted.join("、")))
+            }
+            Some(w @ WaitsOn::Approval) => Some(w.label().to_owned()),
+            Some(WaitsOn::Receipt | WaitsOn::Reply) | None => None,
         };
         let urgency = if case.status == "paused" || case.status == "awaiting_correction" {
             Urgency::Waiting
@@ -166,6 +176,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         counts,
         lines,
         unconfirmed,
+        overseen,
         truncated,
     })
 }

@@ -294,7 +294,7 @@ pub fn record_reply(
         wanted_number,
     } = validate(&input, ctx.today())?;
     ctx.write_retry(|c| {
-        let changed = change_case(c, ctx, actor, id, expected, |c, before| {
+        let changed = change_case(c, ctx, actor, id, expected, false, |c, before| {
             let (row, dept, d) = (&before.row, &before.dept, &before.derivation);
             if d.state.closed.is_some() || d.state.replied_on.is_some() {
                 return Err(OpError::conflict(

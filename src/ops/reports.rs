@@ -11,6 +11,8 @@ use super::cases::{departments_in_scope, refresh_paused};
 use super::{Ctx, OpError, OpResult};
 use crate::auth::Actor;
 use crate::domain::calendar::CalendarSet;
+use crate::domain::case::CaseState;
+use crate::domain::case_actions::WaitsOn;
 use crate::report::tabular::Table;
 use crate::store::cases::{CaseRow, ListFilter, SortKey};
 use crate::store::departments::Department;
@@ -46,6 +48,9 @@ pub struct CaseLine {
     pub working_days: i64,
     pub assignee_id: Option<i64>,
     pub assignee: Option<String>,
+    /// Who must act before the case can be answered (`case_actions::WaitsOn`), and its words.
+    pub waits_on: Option<WaitsOn>,
+    pub waits_on_label: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -93,6 +98,8 @@ fn lines(
         .map(|u| (u.id, u.display_name))
         .collect();
     let by_id: HashMap<i64, &Department> = departments.iter().map(|d| (d.id, d)).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let mut events = crate::cases::events_by_case(c, &ids)?;
     rows.into_iter()
         .filter_map(|row| {
             let dept = by_id.get(&row.department_id)?;
@@ -100,6 +107,8 @@ fn lines(
             Some((row, *dept, due))
         })
         .map(|(row, dept, due)| {
+            let recorded = crate::cases::recorded(&events.remove(&row.id).unwrap_or_default());
+            let waits_on = WaitsOn::of(&CaseState::fold(row.received_on, &recorded), &recorded);
             let cal = crate::cases::department_calendar(calendars, &dept.data);
             let (from, to) = if overdue { (due, as_of) } else { (as_of, due) };
             let days = cal
@@ -119,6 +128,8 @@ fn lines(
                 working_days: days,
                 assignee: row.assignee_id.and_then(|a| users.get(&a).cloned()),
                 assignee_id: row.assignee_id,
+                waits_on,
+                waits_on_label: waits_on.map(WaitsOn::label),
             })
         })
         .collect()
@@ -165,6 +176,7 @@ impl CaseReport {
                 "状态",
                 days,
                 "承办人",
+                "等待事项",
             ],
         );
         for i in &r.items {
@@ -177,6 +189,7 @@ impl CaseReport {
                 i.status.clone().into(),
                 i.working_days.into(),
                 i.assignee.clone().into(),
+                i.waits_on_label.map(str::to_owned).into(),
             ]);
         }
         let mut totals = Table::new(

@@ -8,12 +8,11 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::cases::{departments_in_scope, display_number, refresh_paused};
+use super::cases::{ExtensionRequest, departments_in_scope, display_number, refresh_paused};
 use super::reports::{self, CaseReportQuery};
 use super::{Ctx, OpError, OpResult};
 use crate::auth::Actor;
 use crate::cases::parse_events;
-use crate::domain::case::CaseEvent;
 use crate::store;
 use crate::store::cases::{ListFilter, SortKey};
 
@@ -161,9 +160,8 @@ pub struct Approval {
     pub due_on: Option<NaiveDate>,
     /// Working days from today to the current due date (negative: overdue).
     pub working_days_left: Option<i64>,
-    pub requested_on: NaiveDate,
-    pub working_days: u32,
-    pub reason: String,
+    #[serde(flatten)]
+    pub request: ExtensionRequest,
 }
 
 /// The requests waiting for a decision in the actor's departments, soonest due first.
@@ -183,21 +181,15 @@ pub fn approvals(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Approval>> {
         };
         let rows = store::cases::list(c, &filter, SortKey::Due, None, 1_000)?;
         let case_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        let mut requests: HashMap<i64, (NaiveDate, u32, String)> = HashMap::new();
+        let mut requests: HashMap<i64, ExtensionRequest> = HashMap::new();
         for (row, event) in parse_events(store::cases::events_of(c, &case_ids)?)? {
-            // The latest request is the one waiting (an earlier one was refused).
-            if let CaseEvent::ExtensionRequested {
-                date,
-                working_days,
-                reason,
-            } = event
-            {
-                requests.insert(row.case_id, (date, working_days, reason));
+            if let Some(r) = ExtensionRequest::of(&event) {
+                requests.insert(row.case_id, r);
             }
         }
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
-            let (Some(dept), Some((requested_on, working_days, reason))) =
+            let (Some(dept), Some(request)) =
                 (by_id.get(&row.department_id), requests.remove(&row.id))
             else {
                 continue;
@@ -224,9 +216,7 @@ pub fn approvals(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Approval>> {
                 version: row.version,
                 due_on: row.due_on,
                 working_days_left: left,
-                requested_on,
-                working_days,
-                reason,
+                request,
             });
         }
         Ok(out)

@@ -239,11 +239,13 @@ pub fn find_letter(
 pub fn update_letter(
     conn: &mut DbConnection,
     letter_id: i64,
+    sent_on: NaiveDate,
     signed_on: Option<NaiveDate>,
     tracking_number: Option<&str>,
 ) -> QueryResult<()> {
     diesel::update(audit_letters::table.find(letter_id))
         .set((
+            audit_letters::sent_on.eq(sent_on),
             audit_letters::signed_on.eq(signed_on),
             audit_letters::tracking_number.eq(tracking_number),
         ))

@@ -671,11 +671,19 @@ pub fn list(
 
 /// The events of several cases at once, in recording order (a desk derives many cases).
 pub fn events_of(conn: &mut DbConnection, case_ids: &[i64]) -> QueryResult<Vec<EventRow>> {
-    case_events::table
-        .filter(case_events::case_id.eq_any(case_ids))
-        .order((case_events::case_id, case_events::id))
-        .select(EventRow::as_select())
-        .load(conn)
+    // In slices, so a long report stays within the bind-parameter limits; each case's
+    // events are in one slice, in order.
+    let mut out = Vec::new();
+    for ids in case_ids.chunks(super::INSERT_CHUNK * 2) {
+        out.extend(
+            case_events::table
+                .filter(case_events::case_id.eq_any(ids))
+                .order((case_events::case_id, case_events::id))
+                .select(EventRow::as_select())
+                .load(conn)?,
+        );
+    }
+    Ok(out)
 }
 
 /// Statuses of a case not yet answered or closed.

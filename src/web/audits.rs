@@ -337,11 +337,13 @@ pub async fn add_letter(
 /// confirmation is never withdrawn); a blank tracking number clears it.
 fn letter_patch(form: &Form) -> Result<LetterPatch, OpError> {
     let mut e = FieldErrors::default();
+    let sent_on = date(&mut e, form, "sent_on", "寄出日期");
     let signed_on = date(&mut e, form, "signed_on", "签收日期");
     if !e.is_empty() {
         return Err(e.into());
     }
     Ok(LetterPatch {
+        sent_on,
         signed_on,
         tracking_number: Some(text(form, "tracking_number")),
     })

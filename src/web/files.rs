@@ -37,6 +37,10 @@ async fn notice_page(
     let actor = page.0.actor.clone();
     let (file, draft) = run(state, move |ctx| {
         let file = cases::case_file(ctx, &actor, id)?;
+        // Recording would be refused: say so before anything is typed.
+        if !file.handles {
+            return Err(cases::oversight_only());
+        }
         let draft = case_files::draft_notice(ctx, &actor, id, kind, None)?;
         Ok((file, draft))
     })

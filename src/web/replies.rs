@@ -188,6 +188,10 @@ pub async fn reply_form(
     let id = path.into_inner();
     let actor = page.0.actor.clone();
     let file = run(&state, move |ctx| cases::case_file(ctx, &actor, id)).await?;
+    // Recording would be refused: say so before anything is typed.
+    if !file.handles {
+        return Err(WebError::Op(cases::oversight_only()));
+    }
     let mut values = BTreeMap::new();
     let mut findings = Value::from(());
     if let Some(outcome) = q.outcome.clone().filter(|o| !o.is_empty()) {

@@ -11,8 +11,9 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, USER_PASSWORD, spawn_app};
 
-/// A browser without JavaScript: no redirects followed, one session cookie.
-struct Browser {
+/// A browser without JavaScript: no redirects followed, one session cookie (the
+/// supervisors' page tests use it too).
+pub(crate) struct Browser {
     client: reqwest::Client,
     base: String,
     cookie: String,
@@ -37,7 +38,7 @@ fn cookie_of(resp: &reqwest::Response, name: &str) -> Option<String> {
 }
 
 impl Browser {
-    async fn login(app: &TestApp, username: &str) -> Browser {
+    pub(crate) async fn login(app: &TestApp, username: &str) -> Browser {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
@@ -73,7 +74,7 @@ impl Browser {
         b
     }
 
-    async fn get(&self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
+    pub(crate) async fn get(&self, path: &str) -> (StatusCode, String, reqwest::header::HeaderMap) {
         let r = self
             .client
             .get(format!("{}{path}", self.base))
@@ -85,7 +86,11 @@ impl Browser {
         (status, r.text().await.unwrap(), headers)
     }
 
-    async fn post(&self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, String) {
+    pub(crate) async fn post(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
         let mut fields = vec![("csrf", self.csrf.as_str())];
         fields.extend_from_slice(form);
         let r = self
@@ -310,6 +315,11 @@ async fn an_auditor_works_a_campaign_through_the_pages() {
         .unwrap();
     assert_eq!(l["reply"]["sealed"], false, "{l}");
     assert_eq!(l["defects"], json!(["unsealed", "no_remedy"]), "{l}");
+    // The row edits the mailing date too, and counts the checker's findings.
+    let (_, html, _) = b.get(&format!("/audits/{id}")).await;
+    assert!(html.contains(&format!("form=\"edit-{t2}\" name=\"sent_on\"")));
+    let findings = l["findings"].as_array().unwrap().len();
+    assert!(html.contains(&format!("合规检查 {findings} 项")) && findings > 0);
     // A reply form without its date is refused with the field named.
     let (status, _, html) = b
         .post(

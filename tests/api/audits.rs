@@ -917,6 +917,15 @@ async fn a_signing_date_confirmed_later_is_recorded_and_starts_the_clock() {
     patch(json!({"tracking_number": null}))
         .await
         .expect(200, None);
+    // A mistyped mailing date is corrected; it cannot follow the signing date.
+    let late = patch(json!({"sent_on": "2026-11-13"})).await;
+    assert!(late.expect(422, Some("validation_failed"))["fields"]["signed_on"].is_string());
+    let fixed = patch(json!({"sent_on": "2026-11-09"})).await;
+    let body = fixed.expect(200, None);
+    assert_eq!(
+        (&body["sent_on"], &body["due_on"]),
+        (&json!("2026-11-09"), &json!("2026-12-10"))
+    );
 }
 
 /// The campaign's action-log chain, oldest first: (action, actor, after).

@@ -604,6 +604,8 @@ async fn supervisors_lists_in_json_csv_and_xlsx() {
     assert_eq!(report["items"][0]["case_number"], open.body["case_number"]);
     assert_eq!(report["items"][0]["working_days"], 4);
     assert_eq!(report["items"][0]["assignee"], "clerk_bureau");
+    assert_eq!(report["items"][0]["waits_on"], "reply");
+    assert_eq!(report["items"][0]["waits_on_label"], "待答复");
     assert_eq!(report["totals"][0]["cases"], 1);
     assert_eq!(
         app.get("/api/v1/reports/overdue?as_of=2024-11-05", &other_clerk)
@@ -670,7 +672,7 @@ async fn supervisors_lists_in_json_csv_and_xlsx() {
     assert!(lines[0].starts_with("案件编号,承办机关,申请人"));
     assert!(
         lines[1].contains(open.body["case_number"].as_str().unwrap())
-            && lines[1].ends_with(",4,clerk_bureau")
+            && lines[1].ends_with(",4,clerk_bureau,待答复")
     );
 
     let (ct, xlsx) = bytes(
@@ -685,6 +687,10 @@ async fn supervisors_lists_in_json_csv_and_xlsx() {
     // Case numbers repeat across departments: the sheet names the department's code too.
     assert_eq!(rows[1][0], open.body["display_number"].as_str().unwrap());
     assert_eq!(rows[1][6], "4");
+    assert_eq!(
+        (rows[0][8].as_str(), rows[1][8].as_str()),
+        ("等待事项", "待答复")
+    );
     assert_eq!(sheet(&xlsx, "按机关汇总")[1][1], "1");
     let (_, xlsx) = bytes(
         &app,

@@ -6,7 +6,7 @@ use fantoccini::Locator;
 use serde_json::json;
 
 use crate::helpers::{ADMIN_PASSWORD, spawn_app};
-use crate::{browser, click, driver, screen, sign_in, text, wait_for, wait_text};
+use crate::{browser, click, driver, menu_in_one_row, screen, sign_in, text, wait_for, wait_text};
 
 /// Guangxi 2026 with the 三月三 break moved one day later (04-18..04-21).
 fn corrected_year() -> String {
@@ -53,6 +53,14 @@ async fn an_admin_previews_a_calendar_year_and_the_case_takes_the_new_due_date()
     let c = browser(&driver).await;
     sign_in(&c, &app.base, "admin", ADMIN_PASSWORD).await;
     wait_for(&c, "header nav").await;
+    // Twelve pages in four groups, one row at 1366 px.
+    let menu = text(&c, "header nav.menu").await;
+    for group in ["办件", "监督", "测评", "管理"] {
+        assert!(menu.contains(group), "{menu}");
+    }
+    menu_in_one_row(&c).await;
+    wait_for(&c, ".counts").await;
+    screen(&c, "36-admin-desk").await;
 
     // The departments as a tree, and the users.
     click(&c, "header nav a[href='/admin/departments']").await;

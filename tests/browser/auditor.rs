@@ -7,7 +7,9 @@ use fantoccini::{Client, Locator};
 use serde_json::json;
 
 use crate::helpers::{USER_PASSWORD, spawn_app};
-use crate::{browser, click, driver, screen, set, sign_in, text, wait_for, wait_text};
+use crate::{
+    browser, click, driver, menu_in_one_row, screen, set, sign_in, text, wait_for, wait_text,
+};
 
 const HEADER: &str = "单位名称,单位类别,渠道,寄出日期,挂号信单号,签收日期,收到答复日期,邮戳日期,文号,加盖公章,法律依据,法律依据条款,告知复议,复议机关,告知诉讼,受理法院\n";
 const LAW: &str = "《中华人民共和国政府信息公开条例》";
@@ -52,6 +54,7 @@ async fn an_auditor_imports_a_sheet_and_reads_the_report() {
         nav.contains("模拟用户实测") && !nav.contains("登记申请"),
         "{nav}"
     );
+    menu_in_one_row(&c).await;
 
     c.find(Locator::Id("name"))
         .await
@@ -150,7 +153,11 @@ async fn an_auditor_imports_a_sheet_and_reads_the_report() {
     set(&c, "phone-called_at", "2026-11-16T09:30").await;
     click(&c, "#phone-form button[type=submit]").await;
     wait_text(&c, ".notice.ok", "已记录电话核查").await;
-    assert!(text(&c, "#phone-table").await.contains("未接通"));
+    let calls = text(&c, "#phone-table").await;
+    assert!(
+        calls.contains("未接通") && calls.contains("2026-11-16（周一）09:30"),
+        "{calls}"
+    );
 
     // The report: charts with their numbers beside them, the workbook to download.
     click(&c, ".counts a.report-link").await;
@@ -188,6 +195,14 @@ async fn an_auditor_imports_a_sheet_and_reads_the_report() {
     let score = wait_text(&c, "#score", "分").await;
     assert!(score.contains("不合格"), "{score}");
     assert!(text(&c, "#card-letters").await.contains("超期答复"));
+    assert!(text(&c, "main").await.contains("2026-11-16（周一）09:30"));
     screen(&c, "23-audit-scorecard").await;
+
+    // The auditor's main page: the campaigns with their counts.
+    c.goto(&format!("{}/audits", app.base))
+        .await
+        .expect("audits");
+    wait_for(&c, "#campaign-form").await;
+    screen(&c, "24-audits").await;
     c.close().await.expect("close");
 }

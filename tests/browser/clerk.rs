@@ -5,7 +5,7 @@
 use fantoccini::{Client, Locator};
 
 use crate::helpers::{USER_PASSWORD, spawn_app_with};
-use crate::{browser, click, driver, screen, set, text, wait_for, wait_text};
+use crate::{browser, click, driver, menu_in_one_row, screen, set, text, wait_for, wait_text};
 
 /// Opens an action's form on the case page, fills it, and saves it.
 async fn act(c: &Client, event: &str, fields: &[(&str, &str)]) {
@@ -57,6 +57,9 @@ async fn a_clerks_day_in_the_browser() {
     click(&c, "button[type=submit]").await;
     wait_for(&c, ".counts").await;
     assert!(text(&c, "h1").await.contains("工作台"));
+    // One group of pages: in the top bar, no second row.
+    menu_in_one_row(&c).await;
+    assert!(c.find(Locator::Css("header nav.menu")).await.is_err());
 
     // Registering a registered letter signed for on 2026-11-18: the due date shows before
     // saving (20 working days on the Guangxi calendar), and again on the case page.

@@ -189,3 +189,22 @@ pub async fn sign_in(c: &Client, base: &str, username: &str, password: &str) {
     }
     click(c, "button[type=submit]").await;
 }
+
+/// Asserts that the main menu's links sit in one row at the window's width (1366 px): the
+/// menu must not wrap, whatever the role.
+pub async fn menu_in_one_row(c: &Client) {
+    let tops = c
+        .execute(
+            "return Array.from(document.querySelectorAll('header nav a'))
+                 .map(a => Math.round(a.getBoundingClientRect().top));",
+            vec![],
+        )
+        .await
+        .expect("the menu's links");
+    let tops: Vec<i64> = serde_json::from_value(tops).expect("numbers");
+    assert!(!tops.is_empty(), "no menu");
+    assert!(
+        tops.iter().all(|t| *t == tops[0]),
+        "the menu wraps: {tops:?}"
+    );
+}

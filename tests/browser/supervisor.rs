@@ -1,11 +1,13 @@
 //! A supervisor's round in the browser: the 督办 overview finds an overdue case two levels
-//! below, its list opens the case, and an extension request is approved from the list.
+//! below, its list says what the case waits on and opens it read-only with only the
+//! supervisor's actions, where its extension request is approved; another request is
+//! approved from the approvals list.
 
 use fantoccini::Locator;
 use serde_json::json;
 
 use crate::helpers::{USER_PASSWORD, spawn_app};
-use crate::{browser, click, driver, screen, sign_in, text, wait_for, wait_text};
+use crate::{browser, click, driver, menu_in_one_row, screen, sign_in, text, wait_for, wait_text};
 
 #[actix_web::test]
 async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
@@ -43,15 +45,21 @@ async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
     let late_id = late.body["id"].as_i64().unwrap();
     let fresh = register("2026-11-20", "周九").await;
     let fresh_id = fresh.body["id"].as_i64().unwrap();
-    app.request(
-        reqwest::Method::POST,
-        &format!("/api/v1/cases/{fresh_id}/events"),
-        Some(&clerk),
-        Some(json!({"type": "extension_requested", "date": "2026-11-20", "working_days": 15, "reason": "需调取2019年以前的档案"})),
-        &[("If-Match", &fresh.etag())],
-    )
-    .await
-    .expect(201, None);
+    for (case, reason) in [
+        (&late, "涉及第三方，正在协调"),
+        (&fresh, "需调取2019年以前的档案"),
+    ] {
+        let id = case.body["id"].as_i64().unwrap();
+        app.request(
+            reqwest::Method::POST,
+            &format!("/api/v1/cases/{id}/events"),
+            Some(&clerk),
+            Some(json!({"type": "extension_requested", "date": "2026-11-20", "working_days": 15, "reason": reason})),
+            &[("If-Match", &case.etag())],
+        )
+        .await
+        .expect(201, None);
+    }
 
     // A third case answered without a seal: a finding for the compliance page.
     let sealed = register("2026-11-02", "吴十").await;
@@ -84,6 +92,10 @@ async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
     let c = browser(&driver).await;
     sign_in(&c, &app.base, "sup_gov", USER_PASSWORD).await;
     wait_for(&c, ".counts").await;
+    // The desk of the subtree: the cases below are to look at, not to answer.
+    menu_in_one_row(&c).await;
+    assert!(text(&c, "table.desk").await.contains("查看"));
+    screen(&c, "15-supervisor-desk").await;
 
     // The overview: three levels, the overdue case in the lowest one.
     click(&c, "header nav a[href='/supervision']").await;
@@ -101,13 +113,40 @@ async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
     wait_for(&c, "#overdue-list").await;
     let list = text(&c, "#overdue-list").await;
     assert!(list.contains("孙八") && list.contains("超期"), "{list}");
+    assert!(list.contains("待审批延期"), "{list}");
     assert!(!list.contains("周九"), "{list}");
     screen(&c, "11-overdue").await;
+
+    // The case, two levels down: everything to read, only the supervisor's actions.
     click(&c, &format!("#overdue-list a[href='/cases/{late_id}']")).await;
     wait_for(&c, "#due").await;
     assert!(text(&c, "h1").await.contains("南公信复"));
+    assert!(text(&c, "#oversight").await.contains("只读"));
+    assert!(
+        text(&c, "#extension-request")
+            .await
+            .contains("涉及第三方，正在协调")
+    );
+    for clerks in [
+        "#act-correction_requested",
+        "#act-withdrawn",
+        "#reply-outcome",
+    ] {
+        assert!(
+            c.find(Locator::Css(clerks)).await.is_err(),
+            "{clerks} offered"
+        );
+    }
+    assert!(text(&c, "#waits-on").await.contains("待审批延期"));
+    screen(&c, "16-supervisor-case").await;
+    click(&c, "#act-extension_granted > summary").await;
+    click(&c, "#act-extension_granted button[type=submit]").await;
+    wait_text(&c, ".notice.ok", "已保存").await;
+    assert!(text(&c, "#waits-on").await.contains("待答复"));
+    assert!(c.find(Locator::Css("#extension-request")).await.is_err());
+    assert!(text(&c, ".timeline").await.contains("批准延期"));
 
-    // The approvals list: grant the request as asked.
+    // The approvals list: grant the other request as asked.
     click(&c, "header nav a[href='/approvals']").await;
     wait_for(&c, &format!("#approval-{fresh_id}")).await;
     let card = text(&c, &format!("#approval-{fresh_id}")).await;

@@ -666,7 +666,13 @@ fn apply(
                     continue;
                 }
                 if signed_on != stored.signed_on || tracking != stored.tracking_number {
-                    store::campaigns::update_letter(c, stored.id, signed_on, tracking.as_deref())?;
+                    store::campaigns::update_letter(
+                        c,
+                        stored.id,
+                        stored.sent_on,
+                        signed_on,
+                        tracking.as_deref(),
+                    )?;
                     record.letter_ids_updated.push(stored.id);
                 }
                 stored

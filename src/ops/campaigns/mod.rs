@@ -225,10 +225,12 @@ pub struct LetterIn {
     pub signed_on: Option<NaiveDate>,
 }
 
-/// What the post confirms later: the signing date and the tracking number.
+/// What the post confirms later: the signing date and the tracking number; and the
+/// mailing date, when it was mistyped.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LetterPatch {
+    pub sent_on: Option<NaiveDate>,
     pub signed_on: Option<NaiveDate>,
     /// Absent: unchanged; `null`: cleared.
     #[serde(default, deserialize_with = "crate::domain::org::double_option")]
@@ -471,11 +473,13 @@ pub fn add_letter(ctx: &Ctx, actor: &Actor, id: i64, input: LetterIn) -> OpResul
 #[derive(Serialize)]
 struct PostalFacts<'a> {
     letter_id: i64,
+    sent_on: NaiveDate,
     signed_on: Option<NaiveDate>,
     tracking_number: Option<&'a str>,
 }
 
-/// Records a signing date or tracking number the post confirmed later (`letter_updated`).
+/// Records a signing date or tracking number the post confirmed later, or corrects the
+/// mailing date (`letter_updated`).
 pub fn patch_letter(
     ctx: &Ctx,
     actor: &Actor,
@@ -490,6 +494,7 @@ pub fn patch_letter(
         find_campaign(c, id)?;
         let letter =
             store::campaigns::find_letter(c, id, letter_id)?.ok_or(OpError::NotFound("信函"))?;
+        let sent_on = input.sent_on.unwrap_or(letter.sent_on);
         let signed_on = input.signed_on.or(letter.signed_on);
         if letter.signed_on.is_some()
             && signed_on != letter.signed_on
@@ -505,19 +510,21 @@ pub fn patch_letter(
             None => letter.tracking_number.as_deref(),
         };
         let mut e = FieldErrors::default();
-        check_letter_dates(&mut e, "", letter.sent_on, signed_on, today);
+        check_letter_dates(&mut e, "", sent_on, signed_on, today);
         let tracking = optional_text(&mut e, "tracking_number", tracking, 64);
         if !e.is_empty() {
             return Err(e.into());
         }
-        store::campaigns::update_letter(c, letter_id, signed_on, tracking.as_deref())?;
+        store::campaigns::update_letter(c, letter_id, sent_on, signed_on, tracking.as_deref())?;
         let before = PostalFacts {
             letter_id,
+            sent_on: letter.sent_on,
             signed_on: letter.signed_on,
             tracking_number: letter.tracking_number.as_deref(),
         };
         let after = PostalFacts {
             letter_id,
+            sent_on,
             signed_on,
             tracking_number: tracking.as_deref(),
         };

@@ -22,8 +22,12 @@ use crate::store::{self, DbConnection};
 const CST_HOURS: i64 = 8;
 const DUE_RULE: &str = "《政府信息公开条例》第三十一条第（二）项：以签收之日为收到申请之日；第三十三条第二款：自收到申请之日起按评估活动的法定工作日数（默认20个工作日）计算答复期限，签收当日不计入（民法典第二百零一条），按评估对象所在地区的工作日历计算";
 
+fn china_time(utc: NaiveDateTime) -> NaiveDateTime {
+    utc + chrono::Duration::hours(CST_HOURS)
+}
+
 pub(super) fn china_date(utc: NaiveDateTime) -> NaiveDate {
-    (utc + chrono::Duration::hours(CST_HOURS)).date()
+    china_time(utc).date()
 }
 
 pub(super) fn local_to_utc(local: NaiveDateTime) -> NaiveDateTime {
@@ -414,6 +418,8 @@ pub struct PhoneView {
     pub id: i64,
     pub target_id: i64,
     pub called_at: DateTime<Utc>,
+    /// The time of the call in China Standard Time, as the evaluator noted it.
+    pub called_at_local: NaiveDateTime,
     /// The day of the call in China Standard Time, compared with the cut-off.
     pub called_on: NaiveDate,
     pub connected: bool,
@@ -425,6 +431,7 @@ pub(super) fn phone_view(p: &PhoneRow) -> PhoneView {
         id: p.id,
         target_id: p.target_id,
         called_at: p.called_at.and_utc(),
+        called_at_local: china_time(p.called_at),
         called_on: china_date(p.called_at),
         connected: p.connected,
         created_at: p.created_at,

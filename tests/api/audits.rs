@@ -1040,7 +1040,10 @@ async fn every_campaign_change_leaves_an_action_log_record() {
     assert_eq!(campaign_log(&app, id).len(), 6);
     // The chain verifies.
     let mut conn = app.pool.get().unwrap();
-    let (_, breaks) = ogi_tracker::store::action_log::verify(&mut conn).unwrap();
+    let key = crate::helpers::audit_key();
+    let breaks = ogi_tracker::store::action_log::verify(&mut conn, Some(&key))
+        .unwrap()
+        .breaks;
     assert!(breaks.is_empty(), "{breaks:?}");
 }
 

@@ -380,7 +380,9 @@ fn verify_audit(settings: &Settings) -> Result<(), String> {
     }
     let mut conn = connect(settings)?;
     let trail = store::trail::verify(&mut conn, key.as_ref()).map_err(|e| e.to_string())?;
-    let log = store::action_log::verify(&mut conn, key.as_ref()).map_err(|e| e.to_string())?;
+    let mut log = store::action_log::verify(&mut conn, key.as_ref()).map_err(|e| e.to_string())?;
+    log.breaks
+        .extend(ogi_tracker::ops::campaigns::cross_check(&mut conn).map_err(|e| e.to_string())?);
     let breaks = trail.breaks.len() + log.breaks.len();
     let unverified = trail.unverified + log.unverified;
     let key_verified = match (trail.key_verified, log.key_verified) {

@@ -4,9 +4,11 @@
 //! clerks and supervisors never see campaign data.
 //!
 //! Every change writes one action-log record on the campaign's chain (`campaign:{id}`) in its
-//! transaction. Only facts are stored; due dates and grades are derived on every read
+//! transaction (a sheet import one per write it makes, then `sheet_imported`), and
+//! `cross_check` holds the stored facts to what the chain recorded. Only facts are stored; due dates and grades are derived on every read
 //! (`view`), so an imported calendar year corrects every campaign.
 
+mod cross_check;
 mod import;
 mod report;
 mod scorecard;
@@ -15,6 +17,7 @@ mod view;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use cross_check::cross_check;
 pub use import::{ImportCell, ImportSummary, MAX_IMPORT_BYTES, import, import_cell};
 pub use report::{ReportCampaign, ReportView, report, workbook};
 pub use scorecard::{ScoreCard, scorecard};

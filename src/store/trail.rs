@@ -430,7 +430,8 @@ pub fn history(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AuditRe
         .load(conn)
 }
 
-/// A place where a chain does not hold.
+/// A place where a chain does not hold. `record_id` 0: a fact disagrees with the chain, or
+/// (with `case_id` 0) the seal or the case numbers do not hold.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Break {
     pub case_id: i64,
@@ -456,6 +457,7 @@ pub fn verify(conn: &mut DbConnection, key: Option<&AuditKey>) -> QueryResult<Ve
         }
     });
     verified.breaks.extend(cross_check(conn, &all)?);
+    verified.breaks.extend(numbers_gapless(conn)?);
     Ok(verified)
 }
 
@@ -534,6 +536,50 @@ fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<
                     ),
                 ));
             }
+        }
+    }
+    Ok(breaks)
+}
+
+/// No chain shows a whole case removed with its trail and events. Case numbers do: they run
+/// without gaps per department and year up to the counter's last number, so a removed case
+/// leaves a hole, and the newest one too unless its counter is turned back as well.
+fn numbers_gapless(conn: &mut DbConnection) -> QueryResult<Vec<Break>> {
+    use super::schema::{case_counters, cases};
+    let mut numbers: BTreeMap<(i64, i32), (i64, i32)> = BTreeMap::new();
+    for (dept, year, seq) in cases::table
+        .select((cases::department_id, cases::year, cases::seq))
+        .load::<(i64, i32, i32)>(conn)?
+    {
+        let (count, max) = numbers.entry((dept, year)).or_default();
+        *count += 1;
+        *max = (*max).max(seq);
+    }
+    let counters: BTreeMap<(i64, i32), i32> = case_counters::table
+        .select((
+            case_counters::department_id,
+            case_counters::year,
+            case_counters::last_seq,
+        ))
+        .load::<(i64, i32, i32)>(conn)?
+        .into_iter()
+        .map(|(dept, year, last)| ((dept, year), last))
+        .collect();
+    let mut breaks = Vec::new();
+    let keys: std::collections::BTreeSet<&(i64, i32)> =
+        numbers.keys().chain(counters.keys()).collect();
+    for &(dept, year) in keys {
+        let (count, max) = numbers.get(&(dept, year)).copied().unwrap_or_default();
+        let last = counters.get(&(dept, year)).copied().unwrap_or(0);
+        if count != i64::from(last) || max != last {
+            breaks.push(Break {
+                case_id: 0,
+                seq: 0,
+                record_id: 0,
+                problem: format!(
+                    "department {dept} has {count} cases of {year}, numbered up to {max}, but gave out {last} numbers: a case was removed"
+                ),
+            });
         }
     }
     Ok(breaks)

@@ -424,3 +424,38 @@ async fn an_upgraded_database_keeps_its_legacy_records_sealed() {
     assert!(problems(&report).0[0].starts_with("seal: audit_records has no seal"));
     assert!(problems(&report).1[0].starts_with("seal: action_log has no seal"));
 }
+
+#[actix_web::test]
+async fn a_case_removed_whole_is_reported() {
+    let app = spawn_app().await;
+    let o = office(&app, "删交信复", "450100").await;
+    let mut ids = Vec::new();
+    for day in ["2026-11-02", "2026-11-03"] {
+        let r = create(&app, &o.clerk, intake(o.dept, "in_person", day, None)).await;
+        ids.push(r.expect(201, None)["id"].as_i64().unwrap());
+    }
+    assert_eq!(verify(&app, &[], false).0, Some(0));
+    // The first case goes, with everything that names it: no chain is left to break.
+    let mut conn = app.pool.get().unwrap();
+    for table in [
+        "search_grams",
+        "case_items",
+        "case_events",
+        "audit_records",
+        "outbox",
+        "cases",
+    ] {
+        let column = if table == "cases" { "id" } else { "case_id" };
+        conn.batch_execute(&format!("DELETE FROM {table} WHERE {column} = {}", ids[0]))
+            .unwrap();
+    }
+    let (code, report, _) = verify(&app, &[], false);
+    assert_eq!(code, Some(1));
+    assert_eq!(
+        problems(&report).0,
+        [format!(
+            "department {} has 1 cases of 2026, numbered up to 2, but gave out 2 numbers: a case was removed",
+            o.dept
+        )]
+    );
+}

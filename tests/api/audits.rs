@@ -1251,4 +1251,17 @@ async fn campaign_writes_are_chained_and_held_to_the_facts() {
             .iter()
             .any(|p| p.starts_with("target ") && p.ends_with("added in the database"))
     );
+    // A lower pass mark set in the database, to pass more units.
+    conn.batch_execute(&format!(
+        "UPDATE audit_campaigns SET pass_threshold_bp = 5000 WHERE id = {id}"
+    ))
+    .unwrap();
+    let (_, report) = verify();
+    assert!(
+        report["action_log"]["breaks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["problem"] == "the campaign differs from what its audit record captured")
+    );
 }

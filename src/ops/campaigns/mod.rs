@@ -5,8 +5,9 @@
 //!
 //! Every change writes one action-log record on the campaign's chain (`campaign:{id}`) in its
 //! transaction (a sheet import one per write it makes, then `sheet_imported`), and
-//! `cross_check` holds the stored facts to what the chain recorded. Only facts are stored; due dates and grades are derived on every read
-//! (`view`), so an imported calendar year corrects every campaign.
+//! `cross_check` holds the stored facts to what the chain recorded. Only facts are stored;
+//! due dates and grades are derived on every read (`view`), so an imported calendar year
+//! corrects every campaign.
 
 mod cross_check;
 mod import;

@@ -14,6 +14,7 @@ use crate::domain::deadline::{ClockState, Deadline, compute_deadline};
 use crate::domain::org::DepartmentData;
 use crate::mail::{CaseMail, TemplateError};
 use crate::store::cases::{CaseRow, Derived, EventRow};
+use crate::store::trail::AuditKey;
 use crate::store::{self, DbConnection};
 
 /// Why work on a case stopped; the HTTP layer turns each into its answer.
@@ -87,22 +88,23 @@ pub fn recorded(events: &[(EventRow, CaseEvent)]) -> Vec<Recorded> {
 /// Writes the audit record of a change to a case.
 pub fn audit_change(
     c: &mut DbConnection,
+    key: &AuditKey,
     row: &CaseRow,
     before: &Derived,
     after: &Derived,
     actor_id: i64,
     action: &str,
-    extra: Option<serde_json::Value>,
 ) -> Result<(), CaseError> {
     // The "after" side is read back, so changed facts (a confirmed receipt) show as changed.
     let now = store::cases::find(c, row.id)?.ok_or_else(|| CaseError::NotFound("案件"))?;
     store::trail::append(
         c,
+        key,
         row.id,
         actor_id,
         action,
         Some(&snapshot(row, before, None)),
-        &snapshot(&now, after, extra),
+        &snapshot(&now, after, None),
     )?;
     Ok(())
 }
@@ -370,6 +372,7 @@ pub fn would_move(
 /// due dates that moved and an audit record for each, and lists them.
 pub fn recompute_open(
     c: &mut DbConnection,
+    key: &AuditKey,
     calendars: &CalendarSet,
     actor_id: i64,
     today: NaiveDate,
@@ -390,12 +393,12 @@ pub fn recompute_open(
         };
         audit_change(
             c,
+            key,
             &row,
             &before,
             &derived,
             actor_id,
             "calendar_recomputed",
-            None,
         )?;
         moved.push(moved_of(&row, &derived));
     }

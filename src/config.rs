@@ -24,6 +24,9 @@ pub struct Settings {
     pub bind: SocketAddr,
     /// None on SQLite means: generate one and keep it in the data directory.
     pub jwt_secret: Option<String>,
+    /// The key of the audit chains (HMAC-SHA256); like `jwt_secret`, generated beside the
+    /// SQLite database when unset, required with PostgreSQL.
+    pub audit_key: Option<String>,
     pub admin_password: Option<String>,
     pub log_format: LogFormat,
     pub token_ttl_secs: i64,
@@ -116,6 +119,7 @@ impl std::fmt::Debug for Settings {
             .field("database_url", &redact_url(&self.database_url))
             .field("bind", &self.bind)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<set>"))
+            .field("audit_key", &self.audit_key.as_ref().map(|_| "<set>"))
             .field(
                 "admin_password",
                 &self.admin_password.as_ref().map(|_| "<set>"),
@@ -182,6 +186,7 @@ struct FileSettings {
     database_url: Option<String>,
     bind: Option<String>,
     jwt_secret: Option<String>,
+    audit_key: Option<String>,
     admin_password: Option<String>,
     log_format: Option<String>,
     token_ttl_secs: Option<i64>,
@@ -235,19 +240,16 @@ impl Settings {
             )
         })?;
 
-        let jwt_secret = get("OGI_JWT_SECRET", file.jwt_secret);
-        match &jwt_secret {
-            Some(s) if s.len() < 32 => {
-                return Err(err("OGI_JWT_SECRET", "must be at least 32 characters"));
-            }
-            None if database_url.is_postgres() => {
-                return Err(err(
-                    "OGI_JWT_SECRET",
-                    "must be set when OGI_DATABASE_URL is PostgreSQL (every instance must share it)",
-                ));
-            }
-            _ => {}
-        }
+        let shared_secret = |variable: &str, value: Option<String>| match value {
+            Some(s) if s.len() < 32 => Err(err(variable, "must be at least 32 characters")),
+            None if database_url.is_postgres() => Err(err(
+                variable,
+                "must be set when OGI_DATABASE_URL is PostgreSQL (every instance must share it)",
+            )),
+            value => Ok(value),
+        };
+        let jwt_secret = shared_secret("OGI_JWT_SECRET", get("OGI_JWT_SECRET", file.jwt_secret))?;
+        let audit_key = shared_secret("OGI_AUDIT_KEY", get("OGI_AUDIT_KEY", file.audit_key))?;
 
         let admin_password = get("OGI_ADMIN_PASSWORD", file.admin_password);
         if let Some(p) = &admin_password {
@@ -409,6 +411,7 @@ impl Settings {
             database_url,
             bind,
             jwt_secret,
+            audit_key,
             admin_password,
             log_format,
             token_ttl_secs,
@@ -424,7 +427,7 @@ impl Settings {
         })
     }
 
-    /// Where local state (the generated JWT secret) is kept: the SQLite file's directory,
+    /// Where local state (the generated JWT secret and audit key) is kept: the SQLite file's directory,
     /// or `./data` otherwise.
     pub fn data_dir(&self) -> PathBuf {
         match &self.database_url {
@@ -471,6 +474,14 @@ mod tests {
                 "OGI_JWT_SECRET",
             ),
             (vec![("OGI_JWT_SECRET", "short")], "OGI_JWT_SECRET"),
+            (
+                vec![
+                    ("OGI_DATABASE_URL", "postgres://u@h/db"),
+                    ("OGI_JWT_SECRET", "a-jwt-secret-of-at-least-32-characters"),
+                ],
+                "OGI_AUDIT_KEY",
+            ),
+            (vec![("OGI_AUDIT_KEY", "short")], "OGI_AUDIT_KEY"),
             (vec![("OGI_LOG_FORMAT", "xml")], "OGI_LOG_FORMAT"),
             (vec![("OGI_ADMIN_PASSWORD", "123")], "OGI_ADMIN_PASSWORD"),
             (

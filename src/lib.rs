@@ -10,6 +10,7 @@
 //! - `mail`: templates, the outbox sender (lettre). `jobs`: the notification scan.
 //! - `report`: CSV and Excel renderings of reports; the annual report as .xlsx and HTML.
 //! - `config`: settings from a TOML file and `OGI_*` variables.
+//! - `secrets`: the JWT and audit keys, configured or generated beside the SQLite database.
 //! - `metrics`: the Prometheus registry of one instance (`/metrics`).
 //! - `startup`: builds and starts the service from `Settings` (used by `main` and the tests).
 
@@ -25,6 +26,7 @@ pub mod mail;
 pub mod metrics;
 pub mod ops;
 pub mod report;
+pub mod secrets;
 pub mod startup;
 pub mod store;
 pub mod web;

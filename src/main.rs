@@ -10,7 +10,7 @@ use ogi_tracker::auth::{Role, password};
 use ogi_tracker::config::{LogFormat, Settings, redact_url};
 use ogi_tracker::domain::calendar::{CalendarSet, RegionCode};
 use ogi_tracker::startup::{Application, Bootstrap};
-use ogi_tracker::store;
+use ogi_tracker::{secrets, store};
 
 #[derive(Parser)]
 #[command(
@@ -242,8 +242,9 @@ fn connect(settings: &Settings) -> Result<store::PooledConn, String> {
 }
 
 fn migrate(settings: &Settings) -> Result<(), String> {
+    let key = secrets::audit_key(settings).map_err(|e| e.to_string())?;
     let mut conn = connect(settings)?;
-    let applied = store::migrate(&mut conn).map_err(|e| e.to_string())?;
+    let applied = store::migrate(&mut conn, &key).map_err(|e| e.to_string())?;
     if applied.is_empty() {
         println!("database is up to date");
     }
@@ -259,6 +260,14 @@ fn check_config(settings: &Settings) -> Result<(), String> {
     println!(
         "jwt_secret     {}",
         if settings.jwt_secret.is_some() {
+            "set"
+        } else {
+            "generated in the data directory"
+        }
+    );
+    println!(
+        "audit_key      {}",
+        if settings.audit_key.is_some() {
             "set"
         } else {
             "generated in the data directory"
@@ -361,29 +370,65 @@ fn notify(settings: &Settings, as_of: Option<&str>) -> Result<(), String> {
 }
 
 fn verify_audit(settings: &Settings) -> Result<(), String> {
+    // Never a generated key: verifying under a new one would call every record forged.
+    let key = secrets::existing_audit_key(settings).map_err(|e| e.to_string())?;
+    if key.is_none() {
+        eprintln!(
+            "no audit key: OGI_AUDIT_KEY is not set and {} does not exist; keyed records and the seals cannot be verified",
+            settings.data_dir().join("audit-key").display()
+        );
+    }
     let mut conn = connect(settings)?;
-    let (records, breaks) = store::trail::verify(&mut conn).map_err(|e| e.to_string())?;
-    let (actions, action_breaks) =
-        store::action_log::verify(&mut conn).map_err(|e| e.to_string())?;
+    let trail = store::trail::verify(&mut conn, key.as_ref()).map_err(|e| e.to_string())?;
+    let mut log = store::action_log::verify(&mut conn, key.as_ref()).map_err(|e| e.to_string())?;
+    log.breaks
+        .extend(ogi_tracker::ops::campaigns::cross_check(&mut conn).map_err(|e| e.to_string())?);
+    let breaks = trail.breaks.len() + log.breaks.len();
+    let unverified = trail.unverified + log.unverified;
+    let key_verified = match (trail.key_verified, log.key_verified) {
+        (Some(a), Some(b)) => Some(a && b),
+        _ => None,
+    };
+    let ok = breaks == 0 && key_verified == Some(true);
     // The case trail stays at the top level (as before); the action log is reported beside it.
-    let ok = breaks.is_empty() && action_breaks.is_empty();
-    let report = serde_json::json!({
-        "records": records, "ok": ok, "breaks": breaks,
-        "action_log": { "records": actions, "breaks": action_breaks },
-    });
+    let mut report = serde_json::to_value(&trail).map_err(|e| e.to_string())?;
+    report["ok"] = ok.into();
+    report["key"] = match key_verified {
+        None => "absent",
+        Some(true) => "verified",
+        Some(false) => "failed",
+    }
+    .into();
+    report["action_log"] = serde_json::to_value(&log).map_err(|e| e.to_string())?;
     println!(
         "{}",
         serde_json::to_string_pretty(&report).map_err(|e| e.to_string())?
     );
     if ok {
-        Ok(())
-    } else {
-        Err(format!(
-            "the audit trail does not verify: {} break(s) in case trails, {} in the action log",
-            breaks.len(),
-            action_breaks.len()
-        ))
+        return Ok(());
     }
+    let mut message = format!(
+        "the audit trail does not verify: {} break(s) in case trails, {} in the action log",
+        trail.breaks.len(),
+        log.breaks.len()
+    );
+    if key.is_none() {
+        message.push_str(&format!(
+            "; {unverified} keyed record(s) and seal(s) not verified without the audit key"
+        ));
+    } else if let failed @ 1.. = trail.keyed_failed + log.keyed_failed
+        && failed == keyed(&trail) + keyed(&log)
+    {
+        // Every keyed record failed its HMAC: the mark of another key rather than of edits.
+        message.push_str(
+            "; no keyed record verifies: is OGI_AUDIT_KEY the key this database was written with?",
+        );
+    }
+    Err(message)
+}
+
+fn keyed<B>(v: &store::trail::Verified<B>) -> usize {
+    v.schemes.get("hmac-sha256").copied().unwrap_or(0)
 }
 
 fn demo(

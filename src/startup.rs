@@ -1,9 +1,7 @@
 //! Builds the running service from `Settings`: pool, migrations, secrets, the bootstrap
 //! admin, and the HTTP server. `main` and the integration tests use the same builder.
 
-use std::io::Write;
 use std::net::TcpListener;
-use std::path::Path;
 use std::sync::Arc;
 
 use actix_web::dev::Server;
@@ -14,7 +12,8 @@ use crate::auth::jwt::JwtKeys;
 use crate::auth::{Role, password};
 use crate::config::Settings;
 use crate::http::{self, AppState};
-use crate::store::{self, DatabaseUrl, Pool, StoreError};
+use crate::secrets::{self, SecretError};
+use crate::store::{self, Pool, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -25,11 +24,8 @@ pub enum StartupError {
         addr: String,
         source: std::io::Error,
     },
-    #[error("JWT secret file {path}: {source}")]
-    Secret {
-        path: String,
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Secret(#[from] SecretError),
     #[error("bootstrap admin: {0}")]
     Bootstrap(String),
     #[error("{0}")]
@@ -87,18 +83,20 @@ impl Application {
             settings.pool_size,
             std::time::Duration::from_secs(settings.pool_timeout_secs),
         )?;
+        let audit_key = secrets::audit_key(&settings)?;
         let (bootstrap, calendars) = {
             let mut conn = pool.get().map_err(StoreError::from)?;
-            store::migrate(&mut conn)?;
+            store::migrate(&mut conn, &audit_key)?;
             let bootstrap = bootstrap_admin(&mut conn, settings.admin_password.as_deref())?;
             (bootstrap, store::calendars::CalendarCache::load(&mut conn)?)
         };
-        let secret = jwt_secret(&settings)?;
+        let secret = secrets::jwt_secret(&settings)?;
         let state = web::Data::new(AppState {
             ctx: Arc::new(crate::ops::Ctx::new(
                 pool.clone(),
                 calendars,
                 Arc::new(settings.clone()),
+                audit_key,
             )),
             jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),
             metrics: Arc::new(crate::metrics::Metrics::new()?),
@@ -188,49 +186,4 @@ pub fn bootstrap_admin(
         Err(e) if store::is_unique_violation(&e) => Ok(Bootstrap::Existing),
         Err(e) => Err(StoreError::from(e).into()),
     }
-}
-
-/// The configured secret, or on SQLite one generated once and kept beside the database
-/// with mode 0600 (PostgreSQL deployments must configure it; `Settings` enforces that).
-fn jwt_secret(settings: &Settings) -> Result<String, StartupError> {
-    if let Some(s) = &settings.jwt_secret {
-        return Ok(s.clone());
-    }
-    let path = settings.data_dir().join("jwt-secret");
-    let err = |source| StartupError::Secret {
-        path: path.display().to_string(),
-        source,
-    };
-    if let Ok(existing) = std::fs::read_to_string(&path) {
-        let existing = existing.trim().to_owned();
-        if existing.len() >= 32 {
-            return Ok(existing);
-        }
-    }
-    if matches!(settings.database_url, DatabaseUrl::Postgres(_)) {
-        return Err(err(std::io::Error::other(
-            "OGI_JWT_SECRET is required with PostgreSQL",
-        )));
-    }
-    let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| err(std::io::Error::other(e.to_string())))?;
-    let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-    write_private(&path, &secret).map_err(err)?;
-    Ok(secret)
-}
-
-fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        std::fs::create_dir_all(dir)?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    file.write_all(contents.as_bytes())?;
-    file.sync_all()
 }

@@ -23,6 +23,7 @@ TOKEN=bench-metrics-token-0123456789
 DIR=$(mktemp -d)
 PORT=${OGI_BENCH_PORT:-$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')}
 export OGI_DATABASE_URL="$DB_URL" OGI_JWT_SECRET=bench-jwt-secret-0123456789abcdef0123 \
+  OGI_AUDIT_KEY=bench-audit-key-0123456789abcdef0123456 \
   OGI_ADMIN_PASSWORD=bench-admin-password OGI_BIND="127.0.0.1:$PORT" OGI_SCHEDULER_SECS=0 \
   OGI_METRICS_TOKEN="$TOKEN" OGI_LOG_FORMAT=json RUST_LOG=warn
 SERVER=""

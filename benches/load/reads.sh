@@ -23,7 +23,8 @@ PASSWORD=bench-demo-password
 LOG=$(mktemp)
 export OGI_DATABASE_URL="$URL" OGI_ADMIN_PASSWORD=bench-admin-password OGI_BIND="127.0.0.1:$PORT" \
   OGI_SCHEDULER_SECS=0 OGI_LOG_FORMAT=json RUST_LOG=warn OGI_POOL_SIZE=16 \
-  OGI_JWT_SECRET=bench-secret-bench-secret-bench-secret-01 OGI_LOGIN_CONCURRENCY=2
+  OGI_JWT_SECRET=bench-secret-bench-secret-bench-secret-01 OGI_LOGIN_CONCURRENCY=2 \
+  OGI_AUDIT_KEY=bench-audit-key-bench-audit-key-bench-01
 BASE="http://127.0.0.1:$PORT"
 SERVER=
 trap '[ -n "$SERVER" ] && kill $SERVER 2>/dev/null; rm -f "$LOG"' EXIT

@@ -65,7 +65,8 @@ case "$TARGET" in
 esac
 export OGI_ADMIN_PASSWORD=bench-admin-password OGI_BIND="127.0.0.1:$PORT" \
   OGI_SCHEDULER_SECS=0 OGI_LOG_FORMAT=json RUST_LOG=warn OGI_POOL_SIZE=$POOL \
-  OGI_JWT_SECRET=bench-secret-bench-secret-bench-secret-0
+  OGI_JWT_SECRET=bench-secret-bench-secret-bench-secret-0 \
+  OGI_AUDIT_KEY=bench-audit-key-bench-audit-key-bench-0
 BASE="http://127.0.0.1:$PORT"
 
 # The anchor first, while nothing else runs: TPC-B-like, scale 1, CONNS clients.

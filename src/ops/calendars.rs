@@ -211,8 +211,16 @@ pub fn import_year(
             .map_err(|m| OpError::rejected("calendar_error", m))?;
         // Facts, not cached conclusions: every open case is recomputed on the new calendar
         // in this transaction, and the ones whose due date moved are reported and audited.
-        let moved = crate::cases::recompute_open(c, &new_set, actor.user_id, ctx.today(), None)?;
+        let moved = crate::cases::recompute_open(
+            c,
+            &ctx.audit_key,
+            &new_set,
+            actor.user_id,
+            ctx.today(),
+            None,
+        )?;
         log_action(
+            ctx,
             c,
             Some(actor),
             &format!("calendar:{key}/{year}"),

@@ -181,6 +181,7 @@ pub fn record_notice(
         )?;
         store::trail::append(
             c,
+            &ctx.audit_key,
             case_id,
             actor.user_id,
             "notice_sent",
@@ -301,6 +302,7 @@ pub fn attach(
         )?;
         store::trail::append(
             c,
+            &ctx.audit_key,
             case_id,
             actor.user_id,
             "attachment_added",
@@ -344,6 +346,7 @@ pub fn new_feed(ctx: &Ctx, actor: &Actor) -> OpResult<String> {
         store::case_files::revoke_feeds(c, actor.user_id)?;
         store::case_files::insert_feed(c, actor.user_id, &hash)?;
         log_action(
+            ctx,
             c,
             Some(actor),
             &format!("user:{}", actor.user_id),
@@ -360,6 +363,7 @@ pub fn revoke_feed(ctx: &Ctx, actor: &Actor) -> OpResult<()> {
     ctx.write(|c| {
         if store::case_files::revoke_feeds(c, actor.user_id)? > 0 {
             log_action(
+                ctx,
                 c,
                 Some(actor),
                 &format!("user:{}", actor.user_id),

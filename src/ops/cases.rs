@@ -608,7 +608,7 @@ fn create_cases(
             after,
         })
         .collect();
-    store::trail::open_chains(c, &openings)?;
+    store::trail::open_chains(c, &ctx.audit_key, &openings)?;
     let mut mails = Vec::new();
     for row in &rows {
         let dept = &depts[&row.department_id];
@@ -905,6 +905,7 @@ pub(crate) fn change_case<T>(
         .ok_or(OpError::StaleVersion)?;
     store::trail::append(
         c,
+        &ctx.audit_key,
         id,
         actor.user_id,
         &change.action,

@@ -36,7 +36,9 @@ pub use error::OpError;
 use crate::auth::{Actor, Role, Scope};
 use crate::config::Settings;
 use crate::domain::calendar::CalendarSet;
+use crate::startup::StartupError;
 use crate::store::calendars::CalendarCache;
+use crate::store::trail::AuditKey;
 use crate::store::{self, DbConnection, Pool};
 
 pub type OpResult<T> = Result<T, OpError>;
@@ -51,13 +53,21 @@ pub struct Ctx {
     paused_fresh: std::sync::Mutex<std::collections::HashMap<i64, NaiveDate>>,
     /// Login throttling and the cap on concurrent password hashing (per instance).
     pub login_guard: Arc<crate::auth::throttle::LoginGuard>,
+    /// The key every audit record is hashed under (`store::trail`).
+    pub audit_key: AuditKey,
 }
 
 impl Ctx {
-    pub fn new(pool: Pool, calendars: CalendarCache, settings: Arc<Settings>) -> Ctx {
+    pub fn new(
+        pool: Pool,
+        calendars: CalendarCache,
+        settings: Arc<Settings>,
+        audit_key: AuditKey,
+    ) -> Ctx {
         Ctx {
             pool,
             calendars,
+            audit_key,
             login_guard: Arc::new(crate::auth::throttle::LoginGuard::new(
                 settings.login_concurrency,
             )),
@@ -66,20 +76,21 @@ impl Ctx {
         }
     }
 
-    /// Connects, brings the schema up to date and loads the calendars: what the command
-    /// line needs before it can run an operation.
-    pub fn open(settings: Settings, pool_size: u32) -> Result<Ctx, store::StoreError> {
+    /// Connects, brings the schema up to date and loads the calendars and the audit key:
+    /// what the command line needs before it can run an operation.
+    pub fn open(settings: Settings, pool_size: u32) -> Result<Ctx, StartupError> {
+        let audit_key = crate::secrets::audit_key(&settings)?;
         let pool = store::connect_with_timeout(
             &settings.database_url,
             pool_size,
             std::time::Duration::from_secs(settings.pool_timeout_secs),
         )?;
         let calendars = {
-            let mut conn = pool.get()?;
-            store::migrate(&mut conn)?;
+            let mut conn = pool.get().map_err(store::StoreError::from)?;
+            store::migrate(&mut conn, &audit_key)?;
             CalendarCache::load(&mut conn)?
         };
-        Ok(Ctx::new(pool, calendars, Arc::new(settings)))
+        Ok(Ctx::new(pool, calendars, Arc::new(settings), audit_key))
     }
 
     /// Whether the database answers (readiness).
@@ -209,25 +220,82 @@ pub fn check_version(current: i32, expected: i32) -> OpResult<()> {
     }
 }
 
-/// Appends an action-log record for a change outside a case (users, departments,
-/// calendars, mail, campaigns), in the change's transaction.
-pub fn log_action(
+/// One action-log record: what was done, the state before (if any) and after.
+pub struct Logged {
+    pub action: &'static str,
+    pub before: Option<serde_json::Value>,
+    pub after: serde_json::Value,
+}
+
+impl Logged {
+    pub fn of<B: serde::Serialize, A: serde::Serialize>(
+        action: &'static str,
+        before: Option<&B>,
+        after: &A,
+    ) -> OpResult<Logged> {
+        Ok(Logged {
+            action,
+            before: before
+                .map(serde_json::to_value)
+                .transpose()
+                .map_err(OpError::internal)?,
+            after: serde_json::to_value(after).map_err(OpError::internal)?,
+        })
+    }
+}
+
+/// Appends action-log records for changes outside a case (users, departments, calendars,
+/// mail, campaigns) to the subject's chain, in order, in the change's transaction.
+pub fn log_actions(
+    ctx: &Ctx,
     c: &mut DbConnection,
     actor: Option<&Actor>,
     subject: &str,
-    action: &str,
+    records: &[Logged],
+) -> OpResult<()> {
+    let texts: Vec<(Option<String>, String)> = records
+        .iter()
+        .map(|r| {
+            (
+                r.before.as_ref().map(ToString::to_string),
+                r.after.to_string(),
+            )
+        })
+        .collect();
+    let entries: Vec<store::action_log::Entry<'_>> = records
+        .iter()
+        .zip(&texts)
+        .map(|(r, (before, after))| store::action_log::Entry {
+            action: r.action,
+            before: before.as_deref(),
+            after,
+        })
+        .collect();
+    store::action_log::append(
+        c,
+        &ctx.audit_key,
+        subject,
+        actor.map(|a| a.user_id),
+        &entries,
+    )
+    .map_err(error::on_insert)
+}
+
+/// Appends one action-log record (see `log_actions`).
+pub fn log_action(
+    ctx: &Ctx,
+    c: &mut DbConnection,
+    actor: Option<&Actor>,
+    subject: &str,
+    action: &'static str,
     before: Option<&serde_json::Value>,
     after: &serde_json::Value,
 ) -> OpResult<()> {
-    let before = before.map(serde_json::Value::to_string);
-    store::action_log::append(
+    log_actions(
+        ctx,
         c,
+        actor,
         subject,
-        actor.map(|a| a.user_id),
-        action,
-        before.as_deref(),
-        &after.to_string(),
+        &[Logged::of(action, before, after)?],
     )
-    .map_err(error::on_insert)?;
-    Ok(())
 }

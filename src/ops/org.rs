@@ -163,6 +163,7 @@ pub fn create_department(ctx: &Ctx, actor: &Actor, input: DepartmentInput) -> Op
             }
         })?;
         log_action(
+            ctx,
             c,
             Some(actor),
             &format!("department:{}", created.id),
@@ -225,9 +226,17 @@ pub fn update_department(
             || data.rules != current.data.rules
         {
             let calendars = ctx.calendars(c)?;
-            crate::cases::recompute_open(c, &calendars, actor.user_id, ctx.today(), Some(id))?;
+            crate::cases::recompute_open(
+                c,
+                &ctx.audit_key,
+                &calendars,
+                actor.user_id,
+                ctx.today(),
+                Some(id),
+            )?;
         }
         log_action(
+            ctx,
             c,
             Some(actor),
             &format!("department:{id}"),
@@ -302,6 +311,7 @@ pub fn create_user(ctx: &Ctx, actor: Option<&Actor>, input: UserIn) -> OpResult<
             }
         })?;
         log_action(
+            ctx,
             c,
             actor,
             &format!("user:{}", user.id),
@@ -335,6 +345,7 @@ pub fn reset_password(
         after["password_changed"] = serde_json::Value::Bool(true);
         after["tokens_revoked"] = serde_json::Value::Bool(true);
         log_action(
+            ctx,
             c,
             actor,
             &format!("user:{}", user.id),
@@ -422,6 +433,7 @@ pub fn update_user(
             after["password_changed"] = serde_json::Value::Bool(true);
         }
         log_action(
+            ctx,
             c,
             Some(actor),
             &format!("user:{id}"),

@@ -39,6 +39,7 @@ pub fn retry(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<Mail> {
         }
         let after = store::outbox::find(c, id)?.ok_or(OpError::NotFound("邮件"))?;
         log_action(
+            ctx,
             c,
             Some(actor),
             &format!("mail:{id}"),

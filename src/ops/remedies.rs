@@ -267,6 +267,7 @@ pub fn record(ctx: &Ctx, actor: &Actor, case_id: i64, input: RemedyIn) -> OpResu
         let out = judged(c, row, &calendar)?;
         store::trail::append(
             c,
+            &ctx.audit_key,
             case_id,
             actor.user_id,
             "remedy_recorded",
@@ -326,6 +327,7 @@ pub fn decide(
         let after = judged(c, after, &calendar)?;
         store::trail::append(
             c,
+            &ctx.audit_key,
             after.case_id,
             actor.user_id,
             "remedy_decided",

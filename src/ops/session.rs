@@ -217,6 +217,7 @@ pub fn change_own_password(
         let updated = store::users::update(c, user.id, user.version, &changes)?
             .ok_or(OpError::StaleVersion)?;
         super::log_action(
+            ctx,
             c,
             Some(actor),
             &format!("user:{}", user.id),

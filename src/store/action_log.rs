@@ -3,12 +3,15 @@
 //! (`user:7`, `department:3`, `calendar:450000/2027`, `campaign:2`). Written in the
 //! transaction of the change; nothing here updates or deletes a record.
 
+use std::borrow::Cow;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
+use super::DbConnection;
+use super::audit_seal;
 use super::schema::action_log;
-use super::trail::{GENESIS, chain_now, digest_parts, link_problems};
-use super::{Backend, DbConnection};
+use super::trail::{AuditKey, Chained, GENESIS, Link, Scheme, Verified, chain_now, check, micros};
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = action_log)]
@@ -24,10 +27,13 @@ pub struct ActionRecord {
     pub after_state: String,
     pub prev_hash: String,
     pub hash: String,
+    /// `sha256` (written before the audit key) or `hmac-sha256`.
+    pub scheme: String,
 }
 
+/// The hashed fields of a record, in order.
 #[expect(clippy::too_many_arguments, reason = "the hashed fields, each named")]
-fn digest(
+fn with_parts<T>(
     prev_hash: &str,
     subject: &str,
     seq: i32,
@@ -36,54 +42,108 @@ fn digest(
     action: &str,
     before: Option<&str>,
     after: &str,
-) -> String {
+    f: impl FnOnce(&[&str]) -> T,
+) -> T {
     let actor = actor_id.map_or_else(|| "-".to_owned(), |a| a.to_string());
-    digest_parts(&[
+    f(&[
         prev_hash,
         subject,
         &seq.to_string(),
         &actor,
-        &at.and_utc().timestamp_micros().to_string(),
+        &micros(at),
         action,
         before.unwrap_or("\u{0}"),
         after,
     ])
 }
 
-/// Appends a record to the subject's chain (call inside the transaction of the change).
-/// Two writers appending to one subject at once collide on `(subject, seq)`: the loser's
-/// transaction fails with a retryable error.
+impl Chained for ActionRecord {
+    fn link(&self) -> Link<'_> {
+        Link {
+            chain: Cow::Borrowed(&self.subject),
+            id: self.id,
+            seq: self.seq,
+            scheme: &self.scheme,
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        }
+    }
+
+    fn with_parts<T>(&self, f: impl FnOnce(&[&str]) -> T) -> T {
+        with_parts(
+            &self.prev_hash,
+            &self.subject,
+            self.seq,
+            self.actor_id,
+            self.at,
+            &self.action,
+            self.before_state.as_deref(),
+            &self.after_state,
+            f,
+        )
+    }
+}
+
+/// One action to record.
+pub struct Entry<'a> {
+    pub action: &'a str,
+    pub before: Option<&'a str>,
+    pub after: &'a str,
+}
+
+/// Appends records to the subject's chain, in order (call inside the transaction of the
+/// change): one read of the chain's end and multi-row inserts, so a sheet import of
+/// thousands of rows logs each write without a round trip per record. Two writers
+/// appending to one subject at once collide on `(subject, seq)`: the loser's transaction
+/// fails with a retryable error.
 pub fn append(
     conn: &mut DbConnection,
+    key: &AuditKey,
     subject: &str,
     actor_id: Option<i64>,
-    action: &str,
-    before: Option<&str>,
-    after: &str,
-) -> QueryResult<ActionRecord> {
+    entries: &[Entry<'_>],
+) -> QueryResult<()> {
     let last: Option<(i32, String)> = action_log::table
         .filter(action_log::subject.eq(subject))
         .order(action_log::seq.desc())
         .select((action_log::seq, action_log::hash))
         .first(conn)
         .optional()?;
-    let (seq, prev) = last.map_or((1, GENESIS.to_owned()), |(s, h)| (s + 1, h));
+    let (mut seq, mut prev) = last.unwrap_or((0, GENESIS.to_owned()));
     let at = chain_now();
-    let hash = digest(&prev, subject, seq, actor_id, at, action, before, after);
-    diesel::insert_into(action_log::table)
-        .values((
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let hash = with_parts(
+            &prev,
+            subject,
+            seq,
+            actor_id,
+            at,
+            e.action,
+            e.before,
+            e.after,
+            |parts| key.digest(parts),
+        );
+        rows.push((
             action_log::subject.eq(subject),
             action_log::seq.eq(seq),
             action_log::actor_id.eq(actor_id),
             action_log::at.eq(at),
-            action_log::action.eq(action),
-            action_log::before_state.eq(before),
-            action_log::after_state.eq(after),
-            action_log::prev_hash.eq(&prev),
-            action_log::hash.eq(&hash),
-        ))
-        .returning(<ActionRecord as Selectable<Backend>>::construct_selection())
-        .get_result(conn)
+            action_log::action.eq(e.action),
+            action_log::before_state.eq(e.before),
+            action_log::after_state.eq(e.after),
+            action_log::prev_hash.eq(std::mem::replace(&mut prev, hash.clone())),
+            action_log::hash.eq(hash),
+            action_log::scheme.eq(Scheme::HmacSha256.as_str()),
+        ));
+    }
+    for chunk in rows.chunks(super::INSERT_CHUNK) {
+        super::per_backend!(conn, |c| diesel::insert_into(action_log::table)
+            .values(chunk)
+            .execute(c))?;
+    }
+    Ok(())
 }
 
 /// The records of one subject, oldest first.
@@ -121,42 +181,24 @@ pub struct Break {
     pub problem: String,
 }
 
-/// Checks every subject's chain: hashes match content, links hold, no gaps.
-pub fn verify(conn: &mut DbConnection) -> QueryResult<(usize, Vec<Break>)> {
+/// Checks every subject's chain (see `trail::check`) under `key`; without it, keyed
+/// records are left unverified.
+pub fn verify(conn: &mut DbConnection, key: Option<&AuditKey>) -> QueryResult<Verified<Break>> {
     let all = action_log::table
         .order((action_log::subject, action_log::seq))
         .select(ActionRecord::as_select())
         .load::<ActionRecord>(conn)?;
-    let mut breaks = Vec::new();
-    let mut prev: Option<&ActionRecord> = None;
-    for r in &all {
-        let (expected_seq, expected_prev) = match prev.filter(|p| p.subject == r.subject) {
-            Some(p) => (p.seq + 1, p.hash.as_str()),
-            None => (1, GENESIS),
-        };
-        let recomputed = digest(
-            &r.prev_hash,
-            &r.subject,
-            r.seq,
-            r.actor_id,
-            r.at,
-            &r.action,
-            r.before_state.as_deref(),
-            &r.after_state,
-        );
-        for problem in link_problems(
-            (r.seq, expected_seq),
-            (&r.prev_hash, expected_prev),
-            (&r.hash, &recomputed),
-        ) {
-            breaks.push(Break {
-                subject: r.subject.clone(),
-                seq: r.seq,
-                record_id: r.id,
-                problem: problem.to_owned(),
-            });
-        }
-        prev = Some(r);
-    }
-    Ok((all.len(), breaks))
+    let seal = audit_seal::find(conn, audit_seal::ACTION_LOG)?;
+    Ok(check(
+        audit_seal::ACTION_LOG,
+        &all,
+        seal,
+        key,
+        |r, problem| Break {
+            subject: r.map_or_else(String::new, |r| r.subject.clone()),
+            seq: r.map_or(0, |r| r.seq),
+            record_id: r.map_or(0, |r| r.id),
+            problem,
+        },
+    ))
 }

@@ -5,6 +5,7 @@
 
 pub mod action_log;
 pub mod annual;
+pub mod audit_seal;
 pub mod calendars;
 pub mod campaigns;
 pub mod case_files;
@@ -189,14 +190,51 @@ fn private_files(path: &std::path::Path) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Applies the pending migrations of the connection's backend; returns their names.
-pub fn migrate(conn: &mut DbConnection) -> Result<Vec<String>, StoreError> {
-    let applied = match conn {
-        DbConnection::Pg(c) => c.run_pending_migrations(PG_MIGRATIONS),
-        DbConnection::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+/// The migration that introduces keyed audit records; its transaction also seals the
+/// legacy epoch (`audit_seal`).
+const SEALING_MIGRATION: &str = "2026-12-07-100001";
+
+/// Applies the pending migrations of the connection's backend, one transaction each;
+/// returns their names. `key` seals the legacy audit epoch in the transaction of the
+/// migration that introduces keyed records (the key's first use on this database).
+pub fn migrate(conn: &mut DbConnection, key: &trail::AuditKey) -> Result<Vec<String>, StoreError> {
+    fn run_next<DB: diesel::backend::Backend, C: MigrationHarness<DB>>(
+        c: &mut C,
+        source: EmbeddedMigrations,
+    ) -> Result<Option<String>, StoreError> {
+        let boxed =
+            |e: Box<dyn std::error::Error + Send + Sync>| StoreError::Migration(e.to_string());
+        let Some(next) = c
+            .pending_migrations(source)
+            .map_err(boxed)?
+            .into_iter()
+            .next()
+        else {
+            return Ok(None);
+        };
+        c.run_migration(&*next).map_err(boxed)?;
+        Ok(Some(next.name().to_string()))
     }
-    .map_err(|e| StoreError::Migration(e.to_string()))?;
-    Ok(applied.iter().map(ToString::to_string).collect())
+    let mut applied = Vec::new();
+    loop {
+        let next = conn.transaction(|c| {
+            let name = match c {
+                DbConnection::Pg(c) => run_next(c, PG_MIGRATIONS),
+                DbConnection::Sqlite(c) => run_next(c, SQLITE_MIGRATIONS),
+            }?;
+            if name
+                .as_deref()
+                .is_some_and(|n| n.starts_with(SEALING_MIGRATION))
+            {
+                audit_seal::seal(c, key)?;
+            }
+            Ok::<_, StoreError>(name)
+        })?;
+        match next {
+            Some(name) => applied.push(name),
+            None => return Ok(applied),
+        }
+    }
 }
 
 /// The current UTC instant as stored in `TIMESTAMP` columns. The store is the only layer

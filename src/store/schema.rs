@@ -130,6 +130,7 @@ diesel::table! {
         after_state -> Text,
         prev_hash -> Text,
         hash -> Text,
+        scheme -> Text,
     }
 }
 
@@ -341,6 +342,7 @@ diesel::table! {
         after_state -> Text,
         prev_hash -> Text,
         hash -> Text,
+        scheme -> Text,
     }
 }
 
@@ -408,5 +410,14 @@ diesel::table! {
         doc_code -> Text,
         year -> Integer,
         last_seq -> Integer,
+    }
+}
+
+diesel::table! {
+    audit_seals (chain_table) {
+        chain_table -> Text,
+        legacy_max_id -> BigInt,
+        sealed_at -> Timestamp,
+        mac -> Text,
     }
 }

@@ -1,15 +1,94 @@
 //! The case audit trail (who changed what on a case, when): append-only, one hash chain per
 //! case. Nothing here updates or deletes a record, and no route exposes such a thing.
+//!
+//! Every audit record of both chain tables (this trail and `action_log`) is hashed here:
+//! new records are HMAC-SHA256 under the server-held `AuditKey`, so someone who can write
+//! to the database but does not hold the key cannot rewrite a record and recompute its
+//! hash. Records written before the key existed keep plain SHA-256; `audit_seal` fixes
+//! where that legacy epoch ends.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use hmac::{Hmac, Mac};
+use sha2::digest::Update;
 use sha2::{Digest, Sha256};
 
+use super::audit_seal::{self, Seal};
 use super::schema::audit_records;
 use super::{Backend, DbConnection, now};
 
 /// The `prev_hash` of a case's first record.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// How a record's `hash` was made (its `scheme` column).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scheme {
+    /// Plain SHA-256: records written before the audit key was first used.
+    Sha256,
+    /// HMAC-SHA256 under the audit key: every record written since.
+    HmacSha256,
+}
+
+impl Scheme {
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Scheme::Sha256 => "sha256",
+            Scheme::HmacSha256 => "hmac-sha256",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Scheme> {
+        [Scheme::Sha256, Scheme::HmacSha256]
+            .into_iter()
+            .find(|s| s.as_str() == raw)
+    }
+}
+
+/// The server-held key of the audit chains (`OGI_AUDIT_KEY`). It never goes into the
+/// database: whoever can write the database without it cannot forge a record.
+#[derive(Clone)]
+pub struct AuditKey(Hmac<Sha256>);
+
+impl AuditKey {
+    #[expect(clippy::expect_used, reason = "HMAC takes keys of any length")]
+    pub fn new(secret: &str) -> AuditKey {
+        AuditKey(
+            <Hmac<Sha256> as Mac>::new_from_slice(secret.as_bytes())
+                .expect("HMAC accepts any key length"),
+        )
+    }
+
+    /// HMAC-SHA256 over the parts, each length-prefixed, as lowercase hex.
+    pub fn digest(&self, parts: &[&str]) -> String {
+        let mut mac = self.0.clone();
+        feed(&mut mac, parts);
+        hex(&mac.finalize().into_bytes())
+    }
+}
+
+impl std::fmt::Debug for AuditKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuditKey(<secret>)")
+    }
+}
+
+/// Length-prefixes each part, so no two different lists of parts hash alike.
+fn feed(h: &mut impl Update, parts: &[&str]) {
+    for part in parts {
+        h.update(&(part.len() as u64).to_be_bytes());
+        h.update(part.as_bytes());
+    }
+}
+
+/// Plain SHA-256 over the length-prefixed parts: the legacy scheme, only ever recomputed.
+fn legacy_digest(parts: &[&str]) -> String {
+    let mut h = Sha256::new();
+    feed(&mut h, parts);
+    hex(&h.finalize())
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, serde::Serialize)]
 #[diesel(table_name = audit_records)]
@@ -24,6 +103,8 @@ pub struct AuditRecord {
     pub after_state: String,
     pub prev_hash: String,
     pub hash: String,
+    /// `sha256` (written before the audit key) or `hmac-sha256`.
+    pub scheme: String,
 }
 
 /// The hashed fields of a record: everything but the hash itself.
@@ -39,15 +120,18 @@ pub struct Content<'a> {
 }
 
 impl Content<'_> {
-    /// SHA-256 over the fields, each length-prefixed so no two different records can
-    /// produce the same input.
-    pub fn digest(&self) -> String {
-        digest_parts(&[
+    /// The record's hash: HMAC-SHA256 under the key over the fields, each length-prefixed.
+    pub fn digest(&self, key: &AuditKey) -> String {
+        self.with_parts(|parts| key.digest(parts))
+    }
+
+    fn with_parts<T>(&self, f: impl FnOnce(&[&str]) -> T) -> T {
+        f(&[
             self.prev_hash,
             &self.case_id.to_string(),
             &self.seq.to_string(),
             &self.actor_id.to_string(),
-            &self.at.and_utc().timestamp_micros().to_string(),
+            &micros(self.at),
             self.action,
             self.before.unwrap_or("\u{0}"),
             self.after,
@@ -55,15 +139,9 @@ impl Content<'_> {
     }
 }
 
-/// SHA-256 over the parts, each length-prefixed so no two different lists hash alike (the
-/// case trail and the action log hash their records this way).
-pub(crate) fn digest_parts(parts: &[&str]) -> String {
-    let mut h = Sha256::new();
-    for part in parts {
-        h.update((part.len() as u64).to_be_bytes());
-        h.update(part.as_bytes());
-    }
-    hex(&h.finalize())
+/// An instant as hashed: microseconds since the epoch.
+pub(crate) fn micros(at: NaiveDateTime) -> String {
+    at.and_utc().timestamp_micros().to_string()
 }
 
 /// Now, at microsecond precision: what both databases store exactly, so a record's hash can
@@ -72,25 +150,6 @@ pub(crate) fn chain_now() -> NaiveDateTime {
     let at = now();
     chrono::DateTime::from_timestamp_micros(at.and_utc().timestamp_micros())
         .map_or(at, |t| t.naive_utc())
-}
-
-/// What is wrong with one link of a chain, given what its predecessor says it should be.
-pub(crate) fn link_problems(
-    (seq, expected_seq): (i32, i32),
-    (prev_hash, expected_prev): (&str, &str),
-    (hash, recomputed): (&str, &str),
-) -> Vec<&'static str> {
-    let mut problems = Vec::new();
-    if seq != expected_seq {
-        problems.push("sequence gap: a record is missing");
-    }
-    if prev_hash != expected_prev {
-        problems.push("prev_hash does not match the previous record");
-    }
-    if hash != recomputed {
-        problems.push("content does not match its hash: the record was altered");
-    }
-    problems
 }
 
 /// SHA-256 of `data` as lowercase hex.
@@ -102,9 +161,173 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+// ---------------------------------------------------------------------------------------------
+// Verification, shared by both chain tables
+
+/// What the verifier reads of a stored record of either chain table.
+pub(crate) struct Link<'a> {
+    /// The chain the record belongs to, as text: a case id, or a subject (`user:7`).
+    pub chain: Cow<'a, str>,
+    pub id: i64,
+    pub seq: i32,
+    pub scheme: &'a str,
+    pub prev_hash: &'a str,
+    pub hash: &'a str,
+}
+
+pub(crate) trait Chained {
+    fn link(&self) -> Link<'_>;
+    /// Calls `f` with the record's hashed fields, in order.
+    fn with_parts<T>(&self, f: impl FnOnce(&[&str]) -> T) -> T;
+}
+
+impl Chained for AuditRecord {
+    fn link(&self) -> Link<'_> {
+        Link {
+            chain: Cow::Owned(self.case_id.to_string()),
+            id: self.id,
+            seq: self.seq,
+            scheme: &self.scheme,
+            prev_hash: &self.prev_hash,
+            hash: &self.hash,
+        }
+    }
+
+    fn with_parts<T>(&self, f: impl FnOnce(&[&str]) -> T) -> T {
+        Content {
+            prev_hash: &self.prev_hash,
+            case_id: self.case_id,
+            seq: self.seq,
+            actor_id: self.actor_id,
+            at: self.at,
+            action: &self.action,
+            before: self.before_state.as_deref(),
+            after: &self.after_state,
+        }
+        .with_parts(f)
+    }
+}
+
+/// One table's chains as `verify-audit` reports them.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Verified<B> {
+    pub records: usize,
+    /// Records per hash scheme (as stored).
+    pub schemes: BTreeMap<String, usize>,
+    /// Where the legacy (unkeyed) epoch ends; `None` when the seal is missing.
+    pub seal: Option<Seal>,
+    /// Whether the key verified every keyed record and the seal; `None` without a key.
+    pub key_verified: Option<bool>,
+    /// Keyed records whose HMAC does not match (all of them: probably another key).
+    pub keyed_failed: usize,
+    /// Keyed records (and seals) left unchecked for want of the key.
+    pub unverified: usize,
+    pub breaks: Vec<B>,
+}
+
+/// Checks one table's records, ordered by chain and sequence: each links to its
+/// predecessor without gaps, its hash matches its content under its scheme, no unkeyed
+/// record lies past the seal or follows a keyed one, and the seal itself holds. `brk`
+/// turns a problem (of a record, or of the seal when `None`) into the table's break.
+pub(crate) fn check<R: Chained, B>(
+    table: &str,
+    records: &[R],
+    seal: Option<Seal>,
+    key: Option<&AuditKey>,
+    brk: impl Fn(Option<&R>, String) -> B,
+) -> Verified<B> {
+    let mut schemes = BTreeMap::from([
+        (Scheme::Sha256.as_str().to_owned(), 0),
+        (Scheme::HmacSha256.as_str().to_owned(), 0),
+    ]);
+    let mut breaks = Vec::new();
+    let (mut keyed_failed, mut unverified) = (0, 0);
+    // Per chain, the last record inside the sealed bound: what the seal covers.
+    let mut heads: BTreeMap<String, (i32, String)> = BTreeMap::new();
+    let mut prev: Option<Link<'_>> = None;
+    for r in records {
+        let link = r.link();
+        *schemes.entry(link.scheme.to_owned()).or_default() += 1;
+        let same_chain = prev.as_ref().filter(|p| p.chain == link.chain);
+        let (expected_seq, expected_prev) =
+            same_chain.map_or((1, GENESIS), |p| (p.seq + 1, p.hash));
+        let mut problems = Vec::new();
+        if link.seq != expected_seq {
+            problems.push("sequence gap: a record is missing");
+        }
+        if link.prev_hash != expected_prev {
+            problems.push("prev_hash does not match the previous record");
+        }
+        match Scheme::parse(link.scheme) {
+            None => problems.push("unknown hash scheme"),
+            Some(Scheme::Sha256) => {
+                if r.with_parts(legacy_digest) != link.hash {
+                    problems.push("content does not match its hash: the record was altered");
+                }
+                if seal.as_ref().is_some_and(|s| link.id > s.legacy_max_id) {
+                    problems.push(
+                        "an unkeyed (sha256) record after the sealed legacy epoch: forged or relabelled",
+                    );
+                }
+                if same_chain.is_some_and(|p| p.scheme != Scheme::Sha256.as_str()) {
+                    problems.push("the chain goes back from hmac-sha256 to sha256");
+                }
+            }
+            Some(Scheme::HmacSha256) => match key {
+                Some(key) if r.with_parts(|parts| key.digest(parts)) != link.hash => {
+                    keyed_failed += 1;
+                    problems.push(
+                        "content does not match its keyed hash: the record was altered, or the key is not the one it was written with",
+                    );
+                }
+                Some(_) => {}
+                None => unverified += 1,
+            },
+        }
+        breaks.extend(problems.into_iter().map(|p| brk(Some(r), p.to_owned())));
+        if seal.as_ref().is_some_and(|s| link.id <= s.legacy_max_id) {
+            heads.insert(link.chain.to_string(), (link.seq, link.hash.to_owned()));
+        }
+        prev = Some(link);
+    }
+    let seal_ok = match (&seal, key) {
+        (None, _) => {
+            breaks.push(brk(
+                None,
+                format!("seal: {table} has no seal of its legacy epoch (it is written when the key is first used): it was removed"),
+            ));
+            false
+        }
+        (Some(s), Some(key)) => {
+            let ok = audit_seal::mac(key, table, s.legacy_max_id, s.sealed_at, &heads) == s.mac;
+            if !ok {
+                breaks.push(brk(
+                    None,
+                    "seal: does not verify: a record up to its bound was rewritten, added or removed, the seal was edited, or the key is not the one it was made with".into(),
+                ));
+            }
+            ok
+        }
+        (Some(_), None) => {
+            unverified += 1;
+            true
+        }
+    };
+    Verified {
+        records: records.len(),
+        schemes,
+        seal,
+        key_verified: key.map(|_| keyed_failed == 0 && seal_ok),
+        keyed_failed,
+        unverified,
+        breaks,
+    }
+}
+
 /// Appends a record to the case's chain (call inside the transaction of the change).
 pub fn append(
     conn: &mut DbConnection,
+    key: &AuditKey,
     case_id: i64,
     actor_id: i64,
     action: &str,
@@ -129,7 +352,7 @@ pub fn append(
         before,
         after,
     }
-    .digest();
+    .digest(key);
     diesel::insert_into(audit_records::table)
         .values((
             audit_records::case_id.eq(case_id),
@@ -141,6 +364,7 @@ pub fn append(
             audit_records::after_state.eq(after),
             audit_records::prev_hash.eq(&prev),
             audit_records::hash.eq(&hash),
+            audit_records::scheme.eq(Scheme::HmacSha256.as_str()),
         ))
         .returning(<AuditRecord as Selectable<Backend>>::construct_selection())
         .get_result(conn)
@@ -156,7 +380,11 @@ pub struct Opening<'a> {
 
 /// Starts the chains of cases created in this transaction, in one multi-row insert: a new
 /// case has no record yet, so each opens at sequence 1 after `GENESIS` without reading.
-pub fn open_chains(conn: &mut DbConnection, openings: &[Opening<'_>]) -> QueryResult<()> {
+pub fn open_chains(
+    conn: &mut DbConnection,
+    key: &AuditKey,
+    openings: &[Opening<'_>],
+) -> QueryResult<()> {
     let at = chain_now();
     let rows: Vec<_> = openings
         .iter()
@@ -171,7 +399,7 @@ pub fn open_chains(conn: &mut DbConnection, openings: &[Opening<'_>]) -> QueryRe
                 before: None,
                 after: o.after,
             }
-            .digest();
+            .digest(key);
             (
                 audit_records::case_id.eq(o.case_id),
                 audit_records::seq.eq(1),
@@ -182,6 +410,7 @@ pub fn open_chains(conn: &mut DbConnection, openings: &[Opening<'_>]) -> QueryRe
                 audit_records::after_state.eq(o.after),
                 audit_records::prev_hash.eq(GENESIS),
                 audit_records::hash.eq(hash),
+                audit_records::scheme.eq(Scheme::HmacSha256.as_str()),
             )
         })
         .collect();
@@ -201,7 +430,8 @@ pub fn history(conn: &mut DbConnection, case_id: i64) -> QueryResult<Vec<AuditRe
         .load(conn)
 }
 
-/// A place where a chain does not hold.
+/// A place where a chain does not hold. `record_id` 0: a fact disagrees with the chain, or
+/// (with `case_id` 0) the seal or the case numbers do not hold.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Break {
     pub case_id: i64,
@@ -210,47 +440,25 @@ pub struct Break {
     pub problem: String,
 }
 
-/// Checks every chain: each record's hash matches its content, links to its predecessor,
-/// and the sequence has no gaps.
-pub fn verify(conn: &mut DbConnection) -> QueryResult<(usize, Vec<Break>)> {
+/// Checks every case's chain (see `check`) under `key` (without it, keyed records are
+/// left unverified), then the chains against the facts (`cross_check`).
+pub fn verify(conn: &mut DbConnection, key: Option<&AuditKey>) -> QueryResult<Verified<Break>> {
     let all = audit_records::table
         .order((audit_records::case_id, audit_records::seq))
         .select(AuditRecord::as_select())
         .load::<AuditRecord>(conn)?;
-    let mut breaks = Vec::new();
-    let mut prev: Option<&AuditRecord> = None;
-    for r in &all {
-        let (expected_seq, expected_prev) = match prev.filter(|p| p.case_id == r.case_id) {
-            Some(p) => (p.seq + 1, p.hash.as_str()),
-            None => (1, GENESIS),
-        };
-        let recomputed = Content {
-            prev_hash: &r.prev_hash,
-            case_id: r.case_id,
-            seq: r.seq,
-            actor_id: r.actor_id,
-            at: r.at,
-            action: &r.action,
-            before: r.before_state.as_deref(),
-            after: &r.after_state,
+    let seal = audit_seal::find(conn, audit_seal::AUDIT_RECORDS)?;
+    let mut verified = check(audit_seal::AUDIT_RECORDS, &all, seal, key, |r, problem| {
+        Break {
+            case_id: r.map_or(0, |r| r.case_id),
+            seq: r.map_or(0, |r| r.seq),
+            record_id: r.map_or(0, |r| r.id),
+            problem,
         }
-        .digest();
-        for problem in link_problems(
-            (r.seq, expected_seq),
-            (&r.prev_hash, expected_prev),
-            (&r.hash, &recomputed),
-        ) {
-            breaks.push(Break {
-                case_id: r.case_id,
-                seq: r.seq,
-                record_id: r.id,
-                problem: problem.to_owned(),
-            });
-        }
-        prev = Some(r);
-    }
-    breaks.extend(cross_check(conn, &all)?);
-    Ok((all.len(), breaks))
+    });
+    verified.breaks.extend(cross_check(conn, &all)?);
+    verified.breaks.extend(numbers_gapless(conn)?);
+    Ok(verified)
 }
 
 /// The chain alone cannot see a record deleted from its end, nor an edit to the facts it
@@ -328,6 +536,50 @@ fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<
                     ),
                 ));
             }
+        }
+    }
+    Ok(breaks)
+}
+
+/// No chain shows a whole case removed with its trail and events. Case numbers do: they run
+/// without gaps per department and year up to the counter's last number, so a removed case
+/// leaves a hole, and the newest one too unless its counter is turned back as well.
+fn numbers_gapless(conn: &mut DbConnection) -> QueryResult<Vec<Break>> {
+    use super::schema::{case_counters, cases};
+    let mut numbers: BTreeMap<(i64, i32), (i64, i32)> = BTreeMap::new();
+    for (dept, year, seq) in cases::table
+        .select((cases::department_id, cases::year, cases::seq))
+        .load::<(i64, i32, i32)>(conn)?
+    {
+        let (count, max) = numbers.entry((dept, year)).or_default();
+        *count += 1;
+        *max = (*max).max(seq);
+    }
+    let counters: BTreeMap<(i64, i32), i32> = case_counters::table
+        .select((
+            case_counters::department_id,
+            case_counters::year,
+            case_counters::last_seq,
+        ))
+        .load::<(i64, i32, i32)>(conn)?
+        .into_iter()
+        .map(|(dept, year, last)| ((dept, year), last))
+        .collect();
+    let mut breaks = Vec::new();
+    let keys: std::collections::BTreeSet<&(i64, i32)> =
+        numbers.keys().chain(counters.keys()).collect();
+    for &(dept, year) in keys {
+        let (count, max) = numbers.get(&(dept, year)).copied().unwrap_or_default();
+        let last = counters.get(&(dept, year)).copied().unwrap_or(0);
+        if count != i64::from(last) || max != last {
+            breaks.push(Break {
+                case_id: 0,
+                seq: 0,
+                record_id: 0,
+                problem: format!(
+                    "department {dept} has {count} cases of {year}, numbered up to {max}, but gave out {last} numbers: a case was removed"
+                ),
+            });
         }
     }
     Ok(breaks)

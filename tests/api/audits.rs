@@ -1049,7 +1049,10 @@ async fn every_campaign_change_leaves_an_action_log_record() {
     assert_eq!(campaign_log(&app, id).len(), 6);
     // The chain verifies.
     let mut conn = app.pool.get().unwrap();
-    let (_, breaks) = ogi_tracker::store::action_log::verify(&mut conn).unwrap();
+    let key = crate::helpers::audit_key();
+    let breaks = ogi_tracker::store::action_log::verify(&mut conn, Some(&key))
+        .unwrap()
+        .breaks;
     assert!(breaks.is_empty(), "{breaks:?}");
 }
 
@@ -1144,5 +1147,130 @@ async fn a_reimported_row_updates_its_letter() {
     assert!(
         body["fields"]["rows[3].tracking_number"].is_string(),
         "{body}"
+    );
+    // The letter as the updates logged by the imports left it is the letter stored.
+    let out = app.cli(&["verify-audit"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+}
+
+#[actix_web::test]
+async fn campaign_writes_are_chained_and_held_to_the_facts() {
+    use diesel::connection::SimpleConnection;
+    let app = spawn_app().await;
+    let token = auditor(&app).await;
+    let id = campaign(&app, &token).await;
+    let t = app
+        .post(
+            &format!("/api/v1/audits/{id}/targets"),
+            &token,
+            json!({"name": "手工添加单位", "category": "区直单位"}),
+        )
+        .await;
+    let target = t.expect(201, None)["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/audits/{id}/letters"),
+        &token,
+        json!({"target_id": target, "channel": "regular", "sent_on": "2020-09-21"}),
+    )
+    .await
+    .expect(201, None);
+    let r = import(&app, id, &token, fixture_csv(&fixture())).await;
+    let summary = r.expect(201, None).clone();
+    let count = |k: &str| summary[k].as_u64().unwrap() as usize;
+
+    // The import logged each write it made, as the single-change operations do, then itself.
+    let log = campaign_log(&app, id);
+    let n = |action: &str| log.iter().filter(|(a, _, _)| a == action).count();
+    assert_eq!(log[0].0, "campaign_created");
+    assert_eq!(n("target_added"), 1 + count("targets_created"));
+    assert_eq!(n("letter_added"), 1 + count("letters_created"));
+    assert_eq!(n("reply_recorded"), count("replies_recorded"));
+    assert_eq!(log.last().unwrap().0, "sheet_imported");
+    // After the hand-made target and letter, the sheet's first row: its unit, with content.
+    assert_eq!(log[3].0, "target_added");
+    assert_eq!(log[3].2["campaign_id"], id);
+    assert!(log[3].2["name"].is_string());
+
+    let verify = || {
+        let out = app.cli(&["verify-audit"]);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+        (out.status.success(), report)
+    };
+    let (ok, report) = verify();
+    assert!(ok, "{report}");
+    let log_report = &report["action_log"];
+    assert_eq!(log_report["key_verified"], true);
+    assert_eq!(log_report["schemes"]["sha256"], 0);
+    assert_eq!(log_report["schemes"]["hmac-sha256"], log_report["records"]);
+
+    // Facts edited, added or removed in the database, where no hash covers them.
+    let mut conn = app.pool.get().unwrap();
+    let letter: i64 = log
+        .iter()
+        .find(|(a, _, _)| a == "reply_recorded")
+        .map(|(_, _, after)| after["letter_id"].as_i64().unwrap())
+        .unwrap();
+    let problems = |report: &Value| -> Vec<String> {
+        report["action_log"]["breaks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|b| b["problem"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    conn.batch_execute(&format!(
+        "UPDATE audit_letter_replies SET sealed = NOT sealed WHERE letter_id = {letter}"
+    ))
+    .unwrap();
+    let (ok, report) = verify();
+    assert!(!ok);
+    assert_eq!(
+        problems(&report),
+        [format!(
+            "reply {letter} differs from what its audit record captured"
+        )]
+    );
+    conn.batch_execute(&format!(
+        "UPDATE audit_letter_replies SET sealed = NOT sealed WHERE letter_id = {letter}"
+    ))
+    .unwrap();
+    assert!(verify().0);
+    conn.batch_execute(&format!(
+        "INSERT INTO audit_targets (campaign_id, name, category, created_at) \
+         VALUES ({id}, '未留痕单位', '区直单位', '2020-09-01 00:00:00')"
+    ))
+    .unwrap();
+    conn.batch_execute(&format!(
+        "DELETE FROM audit_letter_replies WHERE letter_id = {letter}"
+    ))
+    .unwrap();
+    let (ok, report) = verify();
+    assert!(!ok);
+    let problems = problems(&report);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems.contains(&format!(
+        "reply {letter} of the chain is missing: removed in the database"
+    )));
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.starts_with("target ") && p.ends_with("added in the database"))
+    );
+    // A lower pass mark set in the database, to pass more units.
+    conn.batch_execute(&format!(
+        "UPDATE audit_campaigns SET pass_threshold_bp = 5000 WHERE id = {id}"
+    ))
+    .unwrap();
+    let (_, report) = verify();
+    assert!(
+        report["action_log"]["breaks"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|b| b["problem"] == "the campaign differs from what its audit record captured")
     );
 }

@@ -123,7 +123,7 @@ fn schema_rs_matches_the_migrations() {
     let (url, _guard) = crate::helpers::fresh_database_for_schema();
     let pool = store::connect(&url, 1).unwrap();
     let mut conn = pool.get().unwrap();
-    store::migrate(&mut conn).unwrap();
+    store::migrate(&mut conn, &crate::helpers::audit_key()).unwrap();
     let columns: Vec<Column> = match &mut *conn {
         DbConnection::Sqlite(c) => diesel::sql_query(
             "SELECT m.name AS table_name, p.name AS name, p.type AS ty, (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \

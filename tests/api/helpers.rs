@@ -15,6 +15,14 @@ use serde_json::{Value, json};
 
 pub const ADMIN_PASSWORD: &str = "admin-test-password";
 pub const USER_PASSWORD: &str = "user-test-password";
+/// The audit key of every test instance and of the command line it runs.
+pub const AUDIT_KEY: &str = "test-audit-key-test-audit-key-0123456789";
+
+/// The tests' audit key, for checking chains directly.
+#[allow(dead_code, reason = "used by the audit tests")]
+pub fn audit_key() -> ogi_tracker::store::trail::AuditKey {
+    ogi_tracker::store::trail::AuditKey::new(AUDIT_KEY)
+}
 
 pub struct TestApp {
     pub base: String,
@@ -113,6 +121,7 @@ pub fn test_settings(database_url: DatabaseUrl) -> Settings {
         database_url,
         bind: "127.0.0.1:0".parse().unwrap(),
         jwt_secret: Some("test-secret-test-secret-test-secret-0123".into()),
+        audit_key: Some(AUDIT_KEY.into()),
         admin_password: Some(ADMIN_PASSWORD.into()),
         log_format: LogFormat::Text,
         token_ttl_secs: 3600,
@@ -279,6 +288,7 @@ impl TestApp {
         cmd.args(args)
             .env("OGI_DATABASE_URL", url)
             .env("OGI_JWT_SECRET", "test-secret-test-secret-test-secret-0123")
+            .env("OGI_AUDIT_KEY", AUDIT_KEY)
             .env("OGI_PUBLIC_URL", "https://ogi.example.gov.cn")
             .env("OGI_MAIL_RETRY_BASE_SECS", "0")
             .env_remove("OGI_SMTP_URL");

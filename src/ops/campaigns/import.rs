@@ -21,14 +21,14 @@ use serde::Serialize;
 
 use super::view::find_campaign;
 use super::{
-    LetterFields, ROLES, ReplyIn, TargetIn, log, parse_letter, parse_reply, parse_target,
-    record_reply, unique_violation,
+    LetterFields, PostalFacts, ROLES, ReplyIn, TargetIn, log_all, parse_letter, parse_reply,
+    parse_target, store_reply, unique_violation,
 };
 use crate::auth::Actor;
 use crate::domain::campaign::Citation;
 use crate::domain::compliance::{LitigationRoute, ReconsiderationRoute, Remedy};
 use crate::domain::validation::FieldErrors;
-use crate::ops::{Ctx, OpError, OpResult, require};
+use crate::ops::{Ctx, Logged, OpError, OpResult, require};
 use crate::store::campaigns::{LetterRow, NewLetter, NewReply, NewTarget, ReplyRow, TargetRow};
 use crate::store::{self, DbConnection};
 
@@ -465,8 +465,8 @@ pub struct ImportSummary {
     pub replies_recorded: usize,
 }
 
-/// What the action log keeps of an import: the counts and the ids it touched (each reply
-/// also has its own `reply_recorded` record, with the one it replaced).
+/// What the import's closing `sheet_imported` record keeps: the counts and the ids it
+/// touched. Each write before it has its own record, as when made by hand.
 #[derive(Default, Serialize)]
 struct ImportRecord {
     target_ids_created: Vec<i64>,
@@ -476,7 +476,7 @@ struct ImportRecord {
 }
 
 #[derive(Serialize)]
-struct Logged<'a> {
+struct SheetImported<'a> {
     #[serde(flatten)]
     summary: &'a ImportSummary,
     #[serde(flatten)]
@@ -566,16 +566,21 @@ pub fn import(ctx: &Ctx, actor: &Actor, id: i64, csv: &[u8]) -> OpResult<ImportS
     let rows = parse_rows(csv, ctx.today())?;
     ctx.write_retry(|c| {
         find_campaign(c, id)?;
-        apply(c, actor, id, &rows)
+        apply(ctx, c, actor, id, &rows)
     })
 }
 
+/// Writes the rows and logs every write on the campaign's chain, as the single-change
+/// operations do (`target_added`, `letter_added`, `letter_updated`, `reply_recorded`),
+/// then `sheet_imported`.
 fn apply(
+    ctx: &Ctx,
     c: &mut DbConnection,
     actor: &Actor,
     id: i64,
     rows: &[ImportRow],
 ) -> OpResult<ImportSummary> {
+    let mut journal: Vec<Logged> = Vec::new();
     let mut known: HashMap<String, TargetRow> = store::campaigns::targets(c, id)?
         .into_iter()
         .map(|t| (t.name.clone(), t))
@@ -629,6 +634,7 @@ fn apply(
                     .map_err(|err| unique_violation(err, "评估对象已被同时导入，请重试"))?;
                 created.insert(t.name.clone(), t.id);
                 record.target_ids_created.push(t.id);
+                journal.push(Logged::of("target_added", None::<&()>, &t)?);
                 known.insert(t.name.clone(), t.clone());
                 t
             }
@@ -674,6 +680,16 @@ fn apply(
                         tracking.as_deref(),
                     )?;
                     record.letter_ids_updated.push(stored.id);
+                    let facts = |signed_on, tracking_number| PostalFacts {
+                        letter_id: stored.id,
+                        signed_on,
+                        tracking_number,
+                    };
+                    journal.push(Logged::of(
+                        "letter_updated",
+                        Some(&facts(stored.signed_on, stored.tracking_number.as_deref())),
+                        &facts(signed_on, tracking.as_deref()),
+                    )?);
                 }
                 stored
             }
@@ -692,6 +708,7 @@ fn apply(
                     actor.user_id,
                 )?;
                 record.letter_ids_created.push(new.id);
+                journal.push(Logged::of("letter_added", None::<&()>, &new)?);
                 index.letters.push(new.clone());
                 new
             }
@@ -702,7 +719,7 @@ fn apply(
                 .get(&letter.id)
                 .is_some_and(|stored| same_reply(stored, reply))
         {
-            record_reply(c, actor, id, letter.id, reply)?;
+            journal.push(store_reply(c, actor, letter.id, reply)?);
             record.reply_letter_ids.push(letter.id);
             if let Some(stored) = store::campaigns::find_reply(c, letter.id)? {
                 replies.insert(letter.id, stored);
@@ -721,11 +738,12 @@ fn apply(
         letters_updated: record.letter_ids_updated.len(),
         replies_recorded: record.reply_letter_ids.len(),
     };
-    let logged = Logged {
+    let sheet = SheetImported {
         summary: &summary,
         ids: record,
     };
-    log(c, actor, id, "sheet_imported", None::<&()>, &logged)?;
+    journal.push(Logged::of("sheet_imported", None::<&()>, &sheet)?);
+    log_all(ctx, c, actor, id, &journal)?;
     Ok(summary)
 }
 

@@ -4,9 +4,12 @@
 //! clerks and supervisors never see campaign data.
 //!
 //! Every change writes one action-log record on the campaign's chain (`campaign:{id}`) in its
-//! transaction. Only facts are stored; due dates and grades are derived on every read
-//! (`view`), so an imported calendar year corrects every campaign.
+//! transaction (a sheet import one per write it makes, then `sheet_imported`), and
+//! `cross_check` holds the stored facts to what the chain recorded. Only facts are stored;
+//! due dates and grades are derived on every read (`view`), so an imported calendar year
+//! corrects every campaign.
 
+mod cross_check;
 mod import;
 mod report;
 mod scorecard;
@@ -15,6 +18,7 @@ mod view;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+pub use cross_check::cross_check;
 pub use import::{ImportCell, ImportSummary, MAX_IMPORT_BYTES, import, import_cell};
 pub use report::{ReportCampaign, ReportView, report, workbook};
 pub use scorecard::{ScoreCard, scorecard};
@@ -26,7 +30,7 @@ use self::view::{
     campaign_summary, china_date, find_campaign, load, local_to_utc, phone_view, reply_view,
     target_view,
 };
-use super::{Ctx, OpError, OpResult, log_action, require};
+use super::{Ctx, Logged, OpError, OpResult, log_actions, require};
 use crate::auth::{Actor, Role};
 use crate::domain::calendar::RegionCode;
 use crate::domain::campaign::{
@@ -42,27 +46,39 @@ pub const ROLES: &[Role] = &[Role::Auditor, Role::Admin];
 /// Longest statutory period a campaign may use (20 + a 20-day extension, with room).
 const MAX_STATUTORY_DAYS: u32 = 60;
 
-/// Appends a record to the campaign's action-log chain.
-fn log<B: Serialize, A: Serialize>(
+/// Appends records to the campaign's action-log chain, in order.
+fn log_all(
+    ctx: &Ctx,
     c: &mut DbConnection,
     actor: &Actor,
     campaign_id: i64,
-    action: &str,
-    before: Option<&B>,
-    after: &A,
+    records: &[Logged],
 ) -> OpResult<()> {
-    let before = before
-        .map(serde_json::to_value)
-        .transpose()
-        .map_err(OpError::internal)?;
-    let after = serde_json::to_value(after).map_err(OpError::internal)?;
-    log_action(
+    log_actions(
+        ctx,
         c,
         Some(actor),
         &format!("campaign:{campaign_id}"),
-        action,
-        before.as_ref(),
-        &after,
+        records,
+    )
+}
+
+/// Appends one record to the campaign's action-log chain.
+fn log<B: Serialize, A: Serialize>(
+    ctx: &Ctx,
+    c: &mut DbConnection,
+    actor: &Actor,
+    campaign_id: i64,
+    action: &'static str,
+    before: Option<&B>,
+    after: &A,
+) -> OpResult<()> {
+    log_all(
+        ctx,
+        c,
+        actor,
+        campaign_id,
+        &[Logged::of(action, before, after)?],
     )
 }
 
@@ -372,7 +388,7 @@ pub fn create(ctx: &Ctx, actor: &Actor, input: CampaignIn) -> OpResult<CampaignS
     ctx.write_retry(|c| {
         let row = store::campaigns::insert_campaign(c, &new)?;
         let out = campaign_summary(c, row)?;
-        log(c, actor, out.id, "campaign_created", None::<&()>, &out)?;
+        log(ctx, c, actor, out.id, "campaign_created", None::<&()>, &out)?;
         Ok(out)
     })
 }
@@ -426,7 +442,7 @@ pub fn add_target(ctx: &Ctx, actor: &Actor, id: i64, input: TargetIn) -> OpResul
         let campaign = find_campaign(c, id)?;
         let row = store::campaigns::insert_target(c, id, &new)
             .map_err(|err| unique_violation(err, "本次评估已有同名的评估对象"))?;
-        log(c, actor, id, "target_added", None::<&()>, &row)?;
+        log(ctx, c, actor, id, "target_added", None::<&()>, &row)?;
         Ok(target_view(&row, &campaign.region))
     })
 }
@@ -464,7 +480,7 @@ pub fn add_letter(ctx: &Ctx, actor: &Actor, id: i64, input: LetterIn) -> OpResul
             },
             actor.user_id,
         )?;
-        log(c, actor, id, "letter_added", None::<&()>, &row)?;
+        log(ctx, c, actor, id, "letter_added", None::<&()>, &row)?;
         load(c, &calendars, id, today)?.letter_view(&row)
     })
 }
@@ -528,7 +544,7 @@ pub fn patch_letter(
             signed_on,
             tracking_number: tracking.as_deref(),
         };
-        log(c, actor, id, "letter_updated", Some(&before), &after)?;
+        log(ctx, c, actor, id, "letter_updated", Some(&before), &after)?;
         let row =
             store::campaigns::find_letter(c, id, letter_id)?.ok_or(OpError::NotFound("信函"))?;
         load(c, &calendars, id, today)?.letter_view(&row)
@@ -569,19 +585,19 @@ pub fn put_reply(
         let (Some(new), true) = (new, e.is_empty()) else {
             return Err(e.into());
         };
-        record_reply(c, actor, id, letter_id, &new)?;
+        let logged = store_reply(c, actor, letter_id, &new)?;
+        log_all(ctx, c, actor, id, &[logged])?;
         load(c, &calendars, id, today)?.letter_view(&letter)
     })
 }
 
-/// Stores a reply and logs it with the one it replaces.
-fn record_reply(
+/// Stores a reply; returns its log record, with the reply it replaces.
+fn store_reply(
     c: &mut DbConnection,
     actor: &Actor,
-    id: i64,
     letter_id: i64,
     new: &NewReply,
-) -> OpResult<()> {
+) -> OpResult<Logged> {
     let before = store::campaigns::find_reply(c, letter_id)?
         .map(|r| reply_view(&r))
         .transpose()?
@@ -591,7 +607,7 @@ fn record_reply(
         letter_id,
         reply: reply_view(&row)?,
     };
-    log(c, actor, id, "reply_recorded", before.as_ref(), &after)
+    Logged::of("reply_recorded", before.as_ref(), &after)
 }
 
 /// Records one call to a target's OGI number (`phone_check_added`).
@@ -617,7 +633,7 @@ pub fn add_phone_check(ctx: &Ctx, actor: &Actor, id: i64, input: PhoneIn) -> OpR
             input.connected,
             actor.user_id,
         )?;
-        log(c, actor, id, "phone_check_added", None::<&()>, &row)?;
+        log(ctx, c, actor, id, "phone_check_added", None::<&()>, &row)?;
         Ok(phone_view(&row))
     })
 }

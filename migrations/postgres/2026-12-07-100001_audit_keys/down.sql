@@ -1,0 +1,3 @@
+DROP TABLE audit_seals;
+ALTER TABLE action_log DROP COLUMN scheme;
+ALTER TABLE audit_records DROP COLUMN scheme;

@@ -464,6 +464,13 @@ pub fn verify(conn: &mut DbConnection, key: Option<&AuditKey>) -> QueryResult<Ve
 /// The chain alone cannot see a record deleted from its end, nor an edit to the facts it
 /// describes. So every case must have a trail, and the events recorded for a case must be
 /// exactly those its `event:*` audit records captured, in order and unchanged.
+/// The items of `sorted` (sorted by `key`) whose key is `id`.
+fn range_of<T>(sorted: &[T], id: i64, key: impl Fn(&T) -> i64) -> &[T] {
+    let start = sorted.partition_point(|t| key(t) < id);
+    let end = start + sorted[start..].partition_point(|t| key(t) == id);
+    &sorted[start..end]
+}
+
 fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<Break>> {
     use super::schema::{case_events, cases};
     let mut breaks = Vec::new();
@@ -477,7 +484,10 @@ fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<
         ))
         .load(conn)?;
     for case_id in case_ids {
-        let trail: Vec<&AuditRecord> = all.iter().filter(|r| r.case_id == case_id).collect();
+        // Both lists are sorted by case: each case's share is a range found by bisection
+        // (a scan per case would make the check quadratic in the number of cases).
+        let trail: Vec<&AuditRecord> = range_of(all, case_id, |r| r.case_id).iter().collect();
+        let events = range_of(&events, case_id, |e| e.0);
         let brk = |seq: i32, problem: String| Break {
             case_id,
             seq,
@@ -503,12 +513,12 @@ fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<
         // Replies stop the clock with a `replied` event audited as `reply_recorded`.
         let recorded: Vec<serde_json::Value> = events
             .iter()
-            .filter(|(c, kind, _)| *c == case_id && kind != "replied")
+            .filter(|(_, kind, _)| kind != "replied")
             .map(|(_, _, payload)| serde_json::from_str(payload).unwrap_or(serde_json::Value::Null))
             .collect();
         let replies = events
             .iter()
-            .filter(|(c, kind, _)| *c == case_id && kind == "replied")
+            .filter(|(_, kind, _)| kind == "replied")
             .count();
         let reply_records = trail
             .iter()

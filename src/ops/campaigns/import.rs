@@ -682,6 +682,7 @@ fn apply(
                     record.letter_ids_updated.push(stored.id);
                     let facts = |signed_on, tracking_number| PostalFacts {
                         letter_id: stored.id,
+                        sent_on: stored.sent_on,
                         signed_on,
                         tracking_number,
                     };

@@ -82,11 +82,7 @@ impl Application {
     /// Connects, migrates, prepares secrets and the admin, and binds (port 0 picks a free
     /// port). The server runs when `run` is awaited.
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
-        let pool = store::connect_with_timeout(
-            &settings.database_url,
-            settings.pool_size,
-            std::time::Duration::from_secs(settings.pool_timeout_secs),
-        )?;
+        let pool = crate::ops::Ctx::connect(&settings, settings.pool_size)?;
         let (bootstrap, calendars) = {
             let mut conn = pool.get().map_err(StoreError::from)?;
             store::migrate(&mut conn)?;

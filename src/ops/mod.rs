@@ -69,17 +69,23 @@ impl Ctx {
     /// Connects, brings the schema up to date and loads the calendars: what the command
     /// line needs before it can run an operation.
     pub fn open(settings: Settings, pool_size: u32) -> Result<Ctx, store::StoreError> {
-        let pool = store::connect_with_timeout(
-            &settings.database_url,
-            pool_size,
-            std::time::Duration::from_secs(settings.pool_timeout_secs),
-        )?;
+        let pool = Ctx::connect(&settings, pool_size)?;
         let calendars = {
             let mut conn = pool.get()?;
             store::migrate(&mut conn)?;
             CalendarCache::load(&mut conn)?
         };
         Ok(Ctx::new(pool, calendars, Arc::new(settings)))
+    }
+
+    /// A pool of `size` connections to the configured database, as the settings ask.
+    pub fn connect(settings: &Settings, size: u32) -> Result<Pool, store::StoreError> {
+        store::connect_with_timeout(
+            &settings.database_url,
+            size,
+            std::time::Duration::from_secs(settings.pool_timeout_secs),
+            settings.sqlite_sync,
+        )
     }
 
     /// Whether the database answers (readiness).

@@ -5,6 +5,7 @@
 
 pub mod action_log;
 pub mod annual;
+pub mod backup;
 pub mod calendars;
 pub mod campaigns;
 pub mod case_files;
@@ -27,7 +28,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub(crate) const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 #[derive(diesel::MultiConnection)]
@@ -67,11 +68,34 @@ impl DatabaseUrl {
     }
 }
 
+/// SQLite's `synchronous` setting (the database runs in WAL mode).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// The WAL is synced at every commit: an acknowledged write survives a power loss.
+    #[default]
+    Full,
+    /// Synced only at checkpoints: a power loss or OS crash may undo the last commits
+    /// (never corrupts); a crash of the process loses nothing.
+    Normal,
+}
+
+impl SqliteSync {
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "PRAGMA synchronous = FULL;",
+            SqliteSync::Normal => "PRAGMA synchronous = NORMAL;",
+        }
+    }
+}
+
 /// An r2d2 manager that dispatches on the URL scheme and reports the real connection error
 /// (the derived `MultiConnection::establish` tries every backend and hides the cause).
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    sqlite_sync: SqliteSync,
+    /// On SQLite, marks the file in use for as long as the pool lives (`backup::hold`).
+    _in_use: Option<std::sync::Arc<backup::InUse>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,8 +118,9 @@ impl r2d2::ManageConnection for Manager {
                 // busy_timeout first: switching to WAL may itself wait for a lock.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     PRAGMA journal_mode = WAL;",
                 )?;
+                conn.batch_execute(self.sqlite_sync.pragma())?;
                 Ok(DbConnection::Sqlite(conn))
             }
         }
@@ -128,20 +153,24 @@ pub enum StoreError {
     Diesel(#[from] diesel::result::Error),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    File(#[from] backup::FileError),
 }
 
-/// Builds the pool with a 10 s connection timeout (command-line tools).
+/// Builds the pool with a 10 s connection timeout and SQLite's full sync (tests, tools).
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StoreError> {
-    connect_with_timeout(url, max_size, Duration::from_secs(10))
+    connect_with_timeout(url, max_size, Duration::from_secs(10), SqliteSync::Full)
 }
 
-/// Builds the pool; for SQLite creates the file's directory first. `timeout` bounds the
-/// wait for a connection and, as r2d2 halves it, the back-off between reconnect attempts
-/// while the database is away: service resumes within `timeout / 2` of its return.
+/// Builds the pool; for SQLite creates the file's directory first and marks the file in
+/// use. `timeout` bounds the wait for a connection and, as r2d2 halves it, the back-off
+/// between reconnect attempts while the database is away: service resumes within
+/// `timeout / 2` of its return.
 pub fn connect_with_timeout(
     url: &DatabaseUrl,
     max_size: u32,
     timeout: Duration,
+    sqlite_sync: SqliteSync,
 ) -> Result<Pool, StoreError> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -151,16 +180,25 @@ pub fn connect_with_timeout(
             source,
         })?;
     }
-    if let DatabaseUrl::Sqlite(path) = url {
-        private_files(path).map_err(|source| StoreError::DataDir {
-            path: path.clone(),
-            source,
-        })?;
-    }
+    let in_use = match url {
+        DatabaseUrl::Sqlite(path) => {
+            let in_use = backup::hold(path)?;
+            private_files(path).map_err(|source| StoreError::DataDir {
+                path: path.clone(),
+                source,
+            })?;
+            Some(std::sync::Arc::new(in_use))
+        }
+        DatabaseUrl::Postgres(_) => None,
+    };
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(timeout)
-        .build(Manager { url: url.clone() })?;
+        .build(Manager {
+            url: url.clone(),
+            sqlite_sync,
+            _in_use: in_use,
+        })?;
     Ok(pool)
 }
 
@@ -175,7 +213,7 @@ fn private_files(path: &std::path::Path) -> std::io::Result<()> {
         options.write(true).create(true).truncate(false).mode(0o600);
         drop(options.open(path)?);
         let name = path.as_os_str().to_owned();
-        for suffix in ["", "-wal", "-shm", "-journal"] {
+        for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
             let mut p = name.clone();
             p.push(suffix);
             let p = std::path::PathBuf::from(p);

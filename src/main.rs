@@ -252,8 +252,7 @@ fn serve(settings: Settings) -> Result<(), String> {
 
 fn connect(settings: &Settings) -> Result<store::PooledConn, String> {
     let pool = ogi_tracker::ops::Ctx::connect(settings, 1).map_err(|e| e.to_string())?;
-    pool.get()
-        .map_err(|e| format!("cannot connect to the database: {e}"))
+    store::checkout(&pool).map_err(|e| format!("cannot connect to the database: {e}"))
 }
 
 fn migrate(settings: &Settings) -> Result<(), String> {
@@ -420,7 +419,7 @@ fn backup(settings: &Settings, file: &std::path::Path) -> Result<(), String> {
         return Err(store::backup::FileError::NoDatabase(db.clone()).to_string());
     }
     let mut conn = connect(settings)?;
-    let store::DbConnection::Sqlite(c) = &mut *conn else {
+    let store::DbConnection::Sqlite(c) = &mut **conn else {
         return Err("the database is not SQLite".into());
     };
     let bytes = store::backup::backup(c, file).map_err(|e| e.to_string())?;
@@ -463,7 +462,7 @@ fn demo(
     let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), ogi_tracker::ops::demo::WORKERS + 1)
         .map_err(|e| e.to_string())?;
     let admin = {
-        let mut conn = ctx.pool.get().map_err(|e| e.to_string())?;
+        let mut conn = store::checkout(&ctx.pool).map_err(|e| e.to_string())?;
         // An empty database gets its admin as at the first start.
         if let Bootstrap::Generated(p) =
             ogi_tracker::startup::bootstrap_admin(&mut conn, settings.admin_password.as_deref())

@@ -84,7 +84,7 @@ impl Application {
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
         let pool = crate::ops::Ctx::connect(&settings, settings.pool_size)?;
         let (bootstrap, calendars) = {
-            let mut conn = pool.get().map_err(StoreError::from)?;
+            let mut conn = store::checkout(&pool).map_err(StoreError::from)?;
             store::migrate(&mut conn)?;
             let bootstrap = bootstrap_admin(&mut conn, settings.admin_password.as_deref())?;
             (bootstrap, store::calendars::CalendarCache::load(&mut conn)?)

@@ -71,7 +71,7 @@ impl Ctx {
     pub fn open(settings: Settings, pool_size: u32) -> Result<Ctx, store::StoreError> {
         let pool = Ctx::connect(&settings, pool_size)?;
         let calendars = {
-            let mut conn = pool.get()?;
+            let mut conn = store::checkout(&pool)?;
             store::migrate(&mut conn)?;
             CalendarCache::load(&mut conn)?
         };
@@ -122,7 +122,7 @@ impl Ctx {
         } else {
             full
         };
-        Ok(self.pool.get_timeout(wait)?)
+        Ok(store::checkout_within(&self.pool, wait)?)
     }
 
     /// Runs `f` in a read-only transaction that sees one snapshot (reports that read several
@@ -163,9 +163,9 @@ impl Ctx {
 /// A statement that failed because the server went away (restart, failover) is the
 /// database's absence (503, try again), not a fault of the service (500). Probed only on
 /// the error path.
-fn unavailable_if_lost<T>(conn: &mut DbConnection, result: OpResult<T>) -> OpResult<T> {
+fn unavailable_if_lost<T>(conn: &mut store::Pooled, result: OpResult<T>) -> OpResult<T> {
     match result {
-        Err(OpError::Internal(cause)) if store::connection_lost(conn) => {
+        Err(OpError::Internal(cause)) if store::mark_if_lost(conn) => {
             Err(OpError::Unavailable(cause))
         }
         other => other,

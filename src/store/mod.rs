@@ -106,13 +106,33 @@ pub enum ConnectError {
     Query(#[from] diesel::result::Error),
 }
 
+/// A pooled connection: the database connection, and whether it was found cut off from its
+/// server (then the pool drops it instead of handing it out again).
+pub struct Pooled {
+    conn: DbConnection,
+    lost: bool,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = ConnectError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectError> {
-        match &self.url {
-            DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
+    fn connect(&self) -> Result<Pooled, ConnectError> {
+        let conn = match &self.url {
+            DatabaseUrl::Postgres(url) => DbConnection::Pg(PgConnection::establish(url)?),
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // busy_timeout first: switching to WAL may itself wait for a lock.
@@ -121,21 +141,65 @@ impl r2d2::ManageConnection for Manager {
                      PRAGMA journal_mode = WAL;",
                 )?;
                 conn.batch_execute(self.sqlite_sync.pragma())?;
-                Ok(DbConnection::Sqlite(conn))
+                DbConnection::Sqlite(conn)
             }
-        }
+        };
+        Ok(Pooled { conn, lost: false })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), ConnectError> {
         Ok(conn.batch_execute("SELECT 1")?)
     }
 
-    /// A connection whose transaction could not be rolled back is not reused. One that
-    /// lost its server is caught on the next checkout (r2d2 runs `is_valid` there).
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+    /// Not reused: a connection found cut off (`checkout`, `mark_if_lost`), or one whose
+    /// transaction could not be rolled back.
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
         use diesel::r2d2::R2D2Connection;
-        conn.is_broken()
+        conn.lost || conn.conn.is_broken()
     }
+}
+
+/// A connection used this recently is taken to be alive without asking its server.
+const ALIVE_FOR: Duration = Duration::from_secs(1);
+
+/// When a pooled connection was last handed out (kept in its r2d2 extensions).
+struct HandedOut(std::time::Instant);
+
+/// A connection from the pool, waiting at most the pool's connection timeout.
+pub fn checkout(pool: &Pool) -> Result<PooledConn, r2d2::Error> {
+    checkout_within(pool, pool.connection_timeout())
+}
+
+/// A live connection from the pool within `wait`. r2d2's own check-out test is off (a
+/// `SELECT 1` round trip for every check-out, two per API request): a connection handed out
+/// within the last second is taken as alive, and only an older one is tested here, a dead
+/// one being dropped for the next. So a busy service pays nothing, and a connection cut
+/// while idle (a database restart, a firewall's idle timeout) costs no request; one cut
+/// mid-use fails its request once (503, `mark_if_lost`) and is dropped.
+pub fn checkout_within(pool: &Pool, wait: Duration) -> Result<PooledConn, r2d2::Error> {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let mut conn = pool.get_timeout(left)?;
+        let recent = r2d2::PooledConnection::extensions(&conn)
+            .get::<HandedOut>()
+            .is_some_and(|t| t.0.elapsed() < ALIVE_FOR);
+        if recent || conn.batch_execute("SELECT 1").is_ok() {
+            r2d2::PooledConnection::extensions_mut(&mut conn)
+                .insert(HandedOut(std::time::Instant::now()));
+            return Ok(conn);
+        }
+        conn.lost = true;
+    }
+}
+
+/// After a failed statement: true when the connection no longer reaches its server; it is
+/// then dropped rather than returned to the pool.
+pub fn mark_if_lost(conn: &mut Pooled) -> bool {
+    if conn.conn.batch_execute("SELECT 1").is_err() {
+        conn.lost = true;
+    }
+    conn.lost
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -194,6 +258,7 @@ pub fn connect_with_timeout(
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(timeout)
+        .test_on_check_out(false)
         .build(Manager {
             url: url.clone(),
             sqlite_sync,
@@ -317,12 +382,6 @@ pub fn is_retryable(err: &diesel::result::Error) -> bool {
         }
         _ => false,
     }
-}
-
-/// True when the connection no longer reaches its server: the error came from a lost
-/// connection rather than from the statement.
-pub fn connection_lost(conn: &mut DbConnection) -> bool {
-    conn.batch_execute("SELECT 1").is_err()
 }
 
 /// True when the error is a UNIQUE violation (a 409 for the caller).

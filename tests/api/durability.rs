@@ -261,7 +261,7 @@ fn store_count(pool: &store::Pool) -> i64 {
     use diesel::prelude::*;
     use ogi_tracker::store::schema::cases;
     let mut conn = pool.get().unwrap();
-    cases::table.count().get_result(&mut *conn).unwrap()
+    cases::table.count().get_result(&mut **conn).unwrap()
 }
 
 fn run(mut cmd: Command) -> (bool, String) {

@@ -61,6 +61,9 @@ pub struct Settings {
     /// Bearer token that `/metrics` requires (`OGI_METRICS_TOKEN`); `None`: `/metrics` is
     /// not served (404).
     pub metrics_token: Option<String>,
+    /// SQLite's `synchronous` (`OGI_SQLITE_SYNC`): `full` (default) makes every commit
+    /// survive a power loss; `normal` only a crash of the process.
+    pub sqlite_sync: crate::store::SqliteSync,
 }
 
 /// One trusted proxy address or network (`10.0.0.0/8`, `::1`).
@@ -140,6 +143,7 @@ impl std::fmt::Debug for Settings {
                 "metrics_token",
                 &self.metrics_token.as_ref().map(|_| "<set>"),
             )
+            .field("sqlite_sync", &self.sqlite_sync)
             .finish()
     }
 }
@@ -201,6 +205,7 @@ struct FileSettings {
     login_concurrency: Option<usize>,
     pool_timeout_secs: Option<u64>,
     metrics_token: Option<String>,
+    sqlite_sync: Option<String>,
 }
 
 impl Settings {
@@ -402,10 +407,24 @@ impl Settings {
         if metrics_token.as_ref().is_some_and(|t| t.len() < 16) {
             return Err(err("OGI_METRICS_TOKEN", "must be at least 16 characters"));
         }
+        let sqlite_sync = match get("OGI_SQLITE_SYNC", file.sqlite_sync)
+            .as_deref()
+            .map(str::trim)
+        {
+            None | Some("full") => crate::store::SqliteSync::Full,
+            Some("normal") => crate::store::SqliteSync::Normal,
+            Some(other) => {
+                return Err(err(
+                    "OGI_SQLITE_SYNC",
+                    format!("“{other}”: expected full or normal"),
+                ));
+            }
+        };
 
         Ok(Settings {
             pool_timeout_secs,
             metrics_token,
+            sqlite_sync,
             trusted_proxies,
             login_concurrency,
             database_url,
@@ -461,6 +480,9 @@ mod tests {
             DatabaseUrl::Sqlite("data/ogi-tracker.db".into())
         );
         assert_eq!(s.bind.to_string(), "127.0.0.1:8080");
+        assert_eq!(s.sqlite_sync, crate::store::SqliteSync::Full);
+        let demo = load(&[("OGI_SQLITE_SYNC", "normal")]).unwrap();
+        assert_eq!(demo.sqlite_sync, crate::store::SqliteSync::Normal);
         assert_eq!(s.data_dir(), PathBuf::from("data"));
     }
 
@@ -495,6 +517,7 @@ mod tests {
                 "OGI_POOL_TIMEOUT_SECS",
             ),
             (vec![("OGI_METRICS_TOKEN", "short")], "OGI_METRICS_TOKEN"),
+            (vec![("OGI_SQLITE_SYNC", "off")], "OGI_SQLITE_SYNC"),
         ] {
             let e = load(&vars).unwrap_err();
             assert_eq!(e.variable, var);

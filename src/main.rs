@@ -64,6 +64,18 @@ enum Command {
         #[arg(long)]
         bulk: bool,
     },
+    /// Write a consistent copy of the SQLite database to FILE while the service runs
+    /// (FILE must not exist). On PostgreSQL use pg_dump (see the README).
+    Backup {
+        /// The new file to write.
+        file: PathBuf,
+    },
+    /// Replace the SQLite database with the backup FILE. Refused while a service or another
+    /// command uses the database. On PostgreSQL use pg_restore (see the README).
+    Restore {
+        /// A file written by `backup`.
+        file: PathBuf,
+    },
     /// Check every case's audit chain; exit 1 and list the breaks if any record was altered,
     /// removed or reordered in the database.
     VerifyAudit,
@@ -144,6 +156,8 @@ fn main() -> ExitCode {
         Command::Migrate => migrate(&settings),
         Command::CheckConfig => check_config(&settings),
         Command::VerifyAudit => verify_audit(&settings),
+        Command::Backup { file } => backup(&settings, &file),
+        Command::Restore { file } => restore(&settings, &file),
         Command::Demo {
             cases,
             departments,
@@ -213,7 +227,8 @@ fn serve(settings: Settings) -> Result<(), String> {
     let bind = settings.bind;
     actix_web::rt::System::new().block_on(async move {
         let app = Application::build(settings).map_err(|e| e.to_string())?;
-        let base = format!("http://{bind}");
+        // The bound port: with port 0 in OGI_BIND the system picked it.
+        let base = format!("http://{}", std::net::SocketAddr::new(bind.ip(), app.port));
         println!("ogi-tracker listening on {base}  (health: {base}/health/ready)");
         match &app.bootstrap {
             Bootstrap::Generated(pw) => {
@@ -236,9 +251,8 @@ fn serve(settings: Settings) -> Result<(), String> {
 }
 
 fn connect(settings: &Settings) -> Result<store::PooledConn, String> {
-    let pool = store::connect(&settings.database_url, 1).map_err(|e| e.to_string())?;
-    pool.get()
-        .map_err(|e| format!("cannot connect to the database: {e}"))
+    let pool = ogi_tracker::ops::Ctx::connect(settings, 1).map_err(|e| e.to_string())?;
+    store::checkout(&pool).map_err(|e| format!("cannot connect to the database: {e}"))
 }
 
 fn migrate(settings: &Settings) -> Result<(), String> {
@@ -431,6 +445,58 @@ fn keyed<B>(v: &store::trail::Verified<B>) -> usize {
     v.schemes.get("hmac-sha256").copied().unwrap_or(0)
 }
 
+/// The PostgreSQL route, as the README ("Backup and restore") gives it.
+const PG_DUMP: &str = "pg_dump --format=custom --file=FILE \"$OGI_DATABASE_URL\"";
+const PG_RESTORE: &str = "createdb NEW, then pg_restore --no-owner --exit-on-error \
+     --single-transaction --dbname=postgres://…/NEW FILE, and point OGI_DATABASE_URL at NEW";
+
+fn backup(settings: &Settings, file: &std::path::Path) -> Result<(), String> {
+    let db = match &settings.database_url {
+        store::DatabaseUrl::Postgres(_) => {
+            return Err(format!(
+                "on PostgreSQL, back up with pg_dump: {PG_DUMP} (see README, Backup and restore)"
+            ));
+        }
+        store::DatabaseUrl::Sqlite(db) => db,
+    };
+    // Connecting would create an empty database.
+    if !db.is_file() {
+        return Err(store::backup::FileError::NoDatabase(db.clone()).to_string());
+    }
+    let mut conn = connect(settings)?;
+    let store::DbConnection::Sqlite(c) = &mut **conn else {
+        return Err("the database is not SQLite".into());
+    };
+    let bytes = store::backup::backup(c, file).map_err(|e| e.to_string())?;
+    println!(
+        "backed up {} to {} ({bytes} bytes)",
+        db.display(),
+        file.display()
+    );
+    Ok(())
+}
+
+fn restore(settings: &Settings, file: &std::path::Path) -> Result<(), String> {
+    let db = match &settings.database_url {
+        store::DatabaseUrl::Postgres(_) => {
+            return Err(format!(
+                "on PostgreSQL, restore a pg_dump archive into a new database: {PG_RESTORE} \
+                 (see README, Backup and restore)"
+            ));
+        }
+        store::DatabaseUrl::Sqlite(db) => db,
+    };
+    let restored = store::backup::restore(db, file).map_err(|e| e.to_string())?;
+    println!(
+        "restored {} from {} ({} migrations; {} newer ones are applied at the next start or by `ogi-tracker migrate`)",
+        db.display(),
+        file.display(),
+        restored.migrations,
+        restored.pending
+    );
+    Ok(())
+}
+
 fn demo(
     settings: &Settings,
     cases: usize,
@@ -441,7 +507,7 @@ fn demo(
     let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), ogi_tracker::ops::demo::WORKERS + 1)
         .map_err(|e| e.to_string())?;
     let admin = {
-        let mut conn = ctx.pool.get().map_err(|e| e.to_string())?;
+        let mut conn = store::checkout(&ctx.pool).map_err(|e| e.to_string())?;
         // An empty database gets its admin as at the first start.
         if let Bootstrap::Generated(p) =
             ogi_tracker::startup::bootstrap_admin(&mut conn, settings.admin_password.as_deref())

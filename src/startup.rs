@@ -78,14 +78,10 @@ impl Application {
     /// Connects, migrates, prepares secrets and the admin, and binds (port 0 picks a free
     /// port). The server runs when `run` is awaited.
     pub fn build(settings: Settings) -> Result<Application, StartupError> {
-        let pool = store::connect_with_timeout(
-            &settings.database_url,
-            settings.pool_size,
-            std::time::Duration::from_secs(settings.pool_timeout_secs),
-        )?;
+        let pool = crate::ops::Ctx::connect(&settings, settings.pool_size)?;
         let audit_key = secrets::audit_key(&settings)?;
         let (bootstrap, calendars) = {
-            let mut conn = pool.get().map_err(StoreError::from)?;
+            let mut conn = store::checkout(&pool).map_err(StoreError::from)?;
             store::migrate(&mut conn, &audit_key)?;
             let bootstrap = bootstrap_admin(&mut conn, settings.admin_password.as_deref())?;
             (bootstrap, store::calendars::CalendarCache::load(&mut conn)?)

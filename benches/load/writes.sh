@@ -5,6 +5,7 @@
 #   cargo build --release
 #   benches/load/writes.sh postgres://postgres@127.0.0.1/h2_writes   # PostgreSQL
 #   benches/load/writes.sh sqlite                                     # SQLite (temp file)
+#   OGI_SQLITE_SYNC=normal benches/load/writes.sh sqlite              # SQLite, no sync per commit
 #
 # For PostgreSQL the named database is dropped and created afresh, and pgbench runs in a
 # second database named after it with `_pgbench` appended (also dropped and created; both
@@ -59,7 +60,7 @@ case "$TARGET" in
     ;;
   sqlite)
     export OGI_DATABASE_URL="sqlite://$DIR/ogi.db"
-    BACKEND=SQLite
+    BACKEND="SQLite (synchronous = ${OGI_SQLITE_SYNC:-full})"
     ;;
   *) echo "expected postgres://…/dbname or sqlite" >&2; exit 2 ;;
 esac

@@ -157,7 +157,7 @@ where
 {
     let pool = pool.clone();
     actix_web::rt::task::spawn_blocking(move || {
-        let mut c = pool.get().map_err(|e| MailError::Store(e.to_string()))?;
+        let mut c = crate::store::checkout(&pool).map_err(|e| MailError::Store(e.to_string()))?;
         f(&mut c).map_err(|e| MailError::Store(e.to_string()))
     })
     .await

@@ -80,17 +80,23 @@ impl Ctx {
     /// what the command line needs before it can run an operation.
     pub fn open(settings: Settings, pool_size: u32) -> Result<Ctx, StartupError> {
         let audit_key = crate::secrets::audit_key(&settings)?;
-        let pool = store::connect_with_timeout(
-            &settings.database_url,
-            pool_size,
-            std::time::Duration::from_secs(settings.pool_timeout_secs),
-        )?;
+        let pool = Ctx::connect(&settings, pool_size)?;
         let calendars = {
-            let mut conn = pool.get().map_err(store::StoreError::from)?;
+            let mut conn = store::checkout(&pool).map_err(store::StoreError::from)?;
             store::migrate(&mut conn, &audit_key)?;
             CalendarCache::load(&mut conn)?
         };
         Ok(Ctx::new(pool, calendars, Arc::new(settings), audit_key))
+    }
+
+    /// A pool of `size` connections to the configured database, as the settings ask.
+    pub fn connect(settings: &Settings, size: u32) -> Result<Pool, store::StoreError> {
+        store::connect_with_timeout(
+            &settings.database_url,
+            size,
+            std::time::Duration::from_secs(settings.pool_timeout_secs),
+            settings.sqlite_sync,
+        )
     }
 
     /// Whether the database answers (readiness).
@@ -127,7 +133,7 @@ impl Ctx {
         } else {
             full
         };
-        Ok(self.pool.get_timeout(wait)?)
+        Ok(store::checkout_within(&self.pool, wait)?)
     }
 
     /// Runs `f` in a read-only transaction that sees one snapshot (reports that read several
@@ -168,9 +174,9 @@ impl Ctx {
 /// A statement that failed because the server went away (restart, failover) is the
 /// database's absence (503, try again), not a fault of the service (500). Probed only on
 /// the error path.
-fn unavailable_if_lost<T>(conn: &mut DbConnection, result: OpResult<T>) -> OpResult<T> {
+fn unavailable_if_lost<T>(conn: &mut store::Pooled, result: OpResult<T>) -> OpResult<T> {
     match result {
-        Err(OpError::Internal(cause)) if store::connection_lost(conn) => {
+        Err(OpError::Internal(cause)) if store::mark_if_lost(conn) => {
             Err(OpError::Unavailable(cause))
         }
         other => other,

@@ -6,6 +6,7 @@
 pub mod action_log;
 pub mod annual;
 pub mod audit_seal;
+pub mod backup;
 pub mod calendars;
 pub mod campaigns;
 pub mod case_files;
@@ -28,7 +29,7 @@ use diesel::connection::SimpleConnection;
 use diesel::{Connection, PgConnection, SqliteConnection};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
-const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+pub(crate) const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
 const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
 
 #[derive(diesel::MultiConnection)]
@@ -68,11 +69,34 @@ impl DatabaseUrl {
     }
 }
 
+/// SQLite's `synchronous` setting (the database runs in WAL mode).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SqliteSync {
+    /// The WAL is synced at every commit: an acknowledged write survives a power loss.
+    #[default]
+    Full,
+    /// Synced only at checkpoints: a power loss or OS crash may undo the last commits
+    /// (never corrupts); a crash of the process loses nothing.
+    Normal,
+}
+
+impl SqliteSync {
+    fn pragma(self) -> &'static str {
+        match self {
+            SqliteSync::Full => "PRAGMA synchronous = FULL;",
+            SqliteSync::Normal => "PRAGMA synchronous = NORMAL;",
+        }
+    }
+}
+
 /// An r2d2 manager that dispatches on the URL scheme and reports the real connection error
 /// (the derived `MultiConnection::establish` tries every backend and hides the cause).
 #[derive(Debug, Clone)]
 pub struct Manager {
     url: DatabaseUrl,
+    sqlite_sync: SqliteSync,
+    /// On SQLite, marks the file in use for as long as the pool lives (`backup::hold`).
+    _in_use: Option<std::sync::Arc<backup::InUse>>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,35 +107,100 @@ pub enum ConnectError {
     Query(#[from] diesel::result::Error),
 }
 
+/// A pooled connection: the database connection, and whether it was found cut off from its
+/// server (then the pool drops it instead of handing it out again).
+pub struct Pooled {
+    conn: DbConnection,
+    lost: bool,
+}
+
+impl std::ops::Deref for Pooled {
+    type Target = DbConnection;
+    fn deref(&self) -> &DbConnection {
+        &self.conn
+    }
+}
+
+impl std::ops::DerefMut for Pooled {
+    fn deref_mut(&mut self) -> &mut DbConnection {
+        &mut self.conn
+    }
+}
+
 impl r2d2::ManageConnection for Manager {
-    type Connection = DbConnection;
+    type Connection = Pooled;
     type Error = ConnectError;
 
-    fn connect(&self) -> Result<DbConnection, ConnectError> {
-        match &self.url {
-            DatabaseUrl::Postgres(url) => Ok(DbConnection::Pg(PgConnection::establish(url)?)),
+    fn connect(&self) -> Result<Pooled, ConnectError> {
+        let conn = match &self.url {
+            DatabaseUrl::Postgres(url) => DbConnection::Pg(PgConnection::establish(url)?),
             DatabaseUrl::Sqlite(path) => {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // busy_timeout first: switching to WAL may itself wait for a lock.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON; \
-                     PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;",
+                     PRAGMA journal_mode = WAL;",
                 )?;
-                Ok(DbConnection::Sqlite(conn))
+                conn.batch_execute(self.sqlite_sync.pragma())?;
+                DbConnection::Sqlite(conn)
             }
-        }
+        };
+        Ok(Pooled { conn, lost: false })
     }
 
-    fn is_valid(&self, conn: &mut DbConnection) -> Result<(), ConnectError> {
+    fn is_valid(&self, conn: &mut Pooled) -> Result<(), ConnectError> {
         Ok(conn.batch_execute("SELECT 1")?)
     }
 
-    /// A connection whose transaction could not be rolled back is not reused. One that
-    /// lost its server is caught on the next checkout (r2d2 runs `is_valid` there).
-    fn has_broken(&self, conn: &mut DbConnection) -> bool {
+    /// Not reused: a connection found cut off (`checkout`, `mark_if_lost`), or one whose
+    /// transaction could not be rolled back.
+    fn has_broken(&self, conn: &mut Pooled) -> bool {
         use diesel::r2d2::R2D2Connection;
-        conn.is_broken()
+        conn.lost || conn.conn.is_broken()
     }
+}
+
+/// A connection used this recently is taken to be alive without asking its server.
+const ALIVE_FOR: Duration = Duration::from_secs(1);
+
+/// When a pooled connection was last handed out (kept in its r2d2 extensions).
+struct HandedOut(std::time::Instant);
+
+/// A connection from the pool, waiting at most the pool's connection timeout.
+pub fn checkout(pool: &Pool) -> Result<PooledConn, r2d2::Error> {
+    checkout_within(pool, pool.connection_timeout())
+}
+
+/// A live connection from the pool within `wait`. r2d2's own check-out test is off (a
+/// `SELECT 1` round trip for every check-out, two per API request): a connection handed out
+/// within the last second is taken as alive, and only an older one is tested here, a dead
+/// one being dropped for the next. So a busy service pays nothing, and a connection cut
+/// while idle (a database restart, a firewall's idle timeout) costs no request; one cut
+/// mid-use fails its request once (503, `mark_if_lost`) and is dropped.
+pub fn checkout_within(pool: &Pool, wait: Duration) -> Result<PooledConn, r2d2::Error> {
+    let deadline = std::time::Instant::now() + wait;
+    loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        let mut conn = pool.get_timeout(left)?;
+        let recent = r2d2::PooledConnection::extensions(&conn)
+            .get::<HandedOut>()
+            .is_some_and(|t| t.0.elapsed() < ALIVE_FOR);
+        if recent || conn.batch_execute("SELECT 1").is_ok() {
+            r2d2::PooledConnection::extensions_mut(&mut conn)
+                .insert(HandedOut(std::time::Instant::now()));
+            return Ok(conn);
+        }
+        conn.lost = true;
+    }
+}
+
+/// After a failed statement: true when the connection no longer reaches its server; it is
+/// then dropped rather than returned to the pool.
+pub fn mark_if_lost(conn: &mut Pooled) -> bool {
+    if conn.conn.batch_execute("SELECT 1").is_err() {
+        conn.lost = true;
+    }
+    conn.lost
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -129,20 +218,24 @@ pub enum StoreError {
     Diesel(#[from] diesel::result::Error),
     #[error("stored data is inconsistent: {0}")]
     Corrupt(String),
+    #[error(transparent)]
+    File(#[from] backup::FileError),
 }
 
-/// Builds the pool with a 10 s connection timeout (command-line tools).
+/// Builds the pool with a 10 s connection timeout and SQLite's full sync (tests, tools).
 pub fn connect(url: &DatabaseUrl, max_size: u32) -> Result<Pool, StoreError> {
-    connect_with_timeout(url, max_size, Duration::from_secs(10))
+    connect_with_timeout(url, max_size, Duration::from_secs(10), SqliteSync::Full)
 }
 
-/// Builds the pool; for SQLite creates the file's directory first. `timeout` bounds the
-/// wait for a connection and, as r2d2 halves it, the back-off between reconnect attempts
-/// while the database is away: service resumes within `timeout / 2` of its return.
+/// Builds the pool; for SQLite creates the file's directory first and marks the file in
+/// use. `timeout` bounds the wait for a connection and, as r2d2 halves it, the back-off
+/// between reconnect attempts while the database is away: service resumes within
+/// `timeout / 2` of its return.
 pub fn connect_with_timeout(
     url: &DatabaseUrl,
     max_size: u32,
     timeout: Duration,
+    sqlite_sync: SqliteSync,
 ) -> Result<Pool, StoreError> {
     if let DatabaseUrl::Sqlite(path) = url
         && let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
@@ -152,16 +245,26 @@ pub fn connect_with_timeout(
             source,
         })?;
     }
-    if let DatabaseUrl::Sqlite(path) = url {
-        private_files(path).map_err(|source| StoreError::DataDir {
-            path: path.clone(),
-            source,
-        })?;
-    }
+    let in_use = match url {
+        DatabaseUrl::Sqlite(path) => {
+            let in_use = backup::hold(path)?;
+            private_files(path).map_err(|source| StoreError::DataDir {
+                path: path.clone(),
+                source,
+            })?;
+            Some(std::sync::Arc::new(in_use))
+        }
+        DatabaseUrl::Postgres(_) => None,
+    };
     let pool = r2d2::Pool::builder()
         .max_size(max_size)
         .connection_timeout(timeout)
-        .build(Manager { url: url.clone() })?;
+        .test_on_check_out(false)
+        .build(Manager {
+            url: url.clone(),
+            sqlite_sync,
+            _in_use: in_use,
+        })?;
     Ok(pool)
 }
 
@@ -176,7 +279,7 @@ fn private_files(path: &std::path::Path) -> std::io::Result<()> {
         options.write(true).create(true).truncate(false).mode(0o600);
         drop(options.open(path)?);
         let name = path.as_os_str().to_owned();
-        for suffix in ["", "-wal", "-shm", "-journal"] {
+        for suffix in ["", "-wal", "-shm", "-journal", ".lock"] {
             let mut p = name.clone();
             p.push(suffix);
             let p = std::path::PathBuf::from(p);
@@ -317,12 +420,6 @@ pub fn is_retryable(err: &diesel::result::Error) -> bool {
         }
         _ => false,
     }
-}
-
-/// True when the connection no longer reaches its server: the error came from a lost
-/// connection rather than from the statement.
-pub fn connection_lost(conn: &mut DbConnection) -> bool {
-    conn.batch_execute("SELECT 1").is_err()
 }
 
 /// True when the error is a UNIQUE violation (a 409 for the caller).

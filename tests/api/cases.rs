@@ -579,9 +579,15 @@ async fn sixty_four_concurrent_intakes_in_one_department_all_succeed_gapless() {
     use diesel::prelude::*;
     use ogi_tracker::store::schema::{audit_records, outbox};
     let mut conn = app.pool.get().unwrap();
-    let records: i64 = audit_records::table.count().get_result(&mut conn).unwrap();
+    let records: i64 = audit_records::table
+        .count()
+        .get_result(&mut **conn)
+        .unwrap();
     assert_eq!(records, 84);
-    let mails: Vec<String> = outbox::table.select(outbox::kind).load(&mut conn).unwrap();
+    let mails: Vec<String> = outbox::table
+        .select(outbox::kind)
+        .load(&mut **conn)
+        .unwrap();
     assert_eq!(mails.len(), 64);
     assert!(mails.iter().all(|k| k == "acknowledgement"), "{mails:?}");
 }

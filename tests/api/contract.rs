@@ -124,7 +124,7 @@ fn schema_rs_matches_the_migrations() {
     let pool = store::connect(&url, 1).unwrap();
     let mut conn = pool.get().unwrap();
     store::migrate(&mut conn, &crate::helpers::audit_key()).unwrap();
-    let columns: Vec<Column> = match &mut *conn {
+    let columns: Vec<Column> = match &mut **conn {
         DbConnection::Sqlite(c) => diesel::sql_query(
             "SELECT m.name AS table_name, p.name AS name, p.type AS ty, (p.\"notnull\" = 0 AND p.pk = 0) AS nullable \
              FROM sqlite_master m JOIN pragma_table_info(m.name) p \

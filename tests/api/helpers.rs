@@ -139,6 +139,7 @@ pub fn test_settings(database_url: DatabaseUrl) -> Settings {
         login_concurrency: 4,
         pool_timeout_secs: 5,
         metrics_token: None,
+        sqlite_sync: Default::default(),
     }
 }
 
@@ -162,8 +163,14 @@ pub async fn spawn_app_on(
     adjust(&mut settings);
     let app = Application::build(settings).expect("application builds");
     let (port, _, pool) = app.spawn();
+    attach(format!("http://127.0.0.1:{port}"), pool, url, db).await
+}
+
+/// A test's handle on a service already running at `base` (in this process or another),
+/// signed in as admin.
+pub async fn attach(base: String, pool: Pool, url: DatabaseUrl, db: TestDb) -> TestApp {
     let mut test = TestApp {
-        base: format!("http://127.0.0.1:{port}"),
+        base,
         client: reqwest::Client::new(),
         pool,
         admin_token: String::new(),
@@ -172,6 +179,25 @@ pub async fn spawn_app_on(
     };
     test.admin_token = test.login("admin", ADMIN_PASSWORD).await;
     test
+}
+
+/// The `ogi-tracker` binary with `args` against the database `url`, configured as the
+/// in-process app of the tests is.
+pub fn cli_on(url: &DatabaseUrl, args: &[&str]) -> std::process::Command {
+    let url = match url {
+        DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
+        DatabaseUrl::Postgres(u) => u.clone(),
+    };
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ogi-tracker"));
+    cmd.args(args)
+        .env("OGI_DATABASE_URL", url)
+        .env("OGI_JWT_SECRET", "test-secret-test-secret-test-secret-0123")
+        .env("OGI_AUDIT_KEY", AUDIT_KEY)
+        .env("OGI_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .env("OGI_PUBLIC_URL", "https://ogi.example.gov.cn")
+        .env("OGI_MAIL_RETRY_BASE_SECS", "0")
+        .env_remove("OGI_SMTP_URL");
+    cmd
 }
 
 /// A response read whole: status, headers and JSON body (Null when empty).
@@ -280,19 +306,7 @@ impl TestApp {
     }
 
     fn cli_base(&self, args: &[&str]) -> std::process::Command {
-        let url = match &self.db_url {
-            DatabaseUrl::Sqlite(p) => format!("sqlite://{}", p.display()),
-            DatabaseUrl::Postgres(u) => u.clone(),
-        };
-        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_ogi-tracker"));
-        cmd.args(args)
-            .env("OGI_DATABASE_URL", url)
-            .env("OGI_JWT_SECRET", "test-secret-test-secret-test-secret-0123")
-            .env("OGI_AUDIT_KEY", AUDIT_KEY)
-            .env("OGI_PUBLIC_URL", "https://ogi.example.gov.cn")
-            .env("OGI_MAIL_RETRY_BASE_SECS", "0")
-            .env_remove("OGI_SMTP_URL");
-        cmd
+        cli_on(&self.db_url, args)
     }
 
     pub async fn login(&self, username: &str, password: &str) -> String {

@@ -9,6 +9,7 @@ mod audits;
 mod calendar;
 mod cases;
 mod contract;
+mod durability;
 mod foundation;
 mod hardening;
 mod helpers;

@@ -93,23 +93,6 @@ pub fn audit_change(
     Ok(())
 }
 
-/// Queues, in the change's transaction, the mails a change to a case causes: the 受理回执 once
-/// the receipt date is known, and copies of notices for applicants who chose e-mail.
-pub fn queue_mails(
-    c: &mut DbConnection,
-    case_id: i64,
-    public_url: &str,
-    event: Option<&CaseEvent>,
-) -> Result<(), CaseError> {
-    let row = store::cases::find(c, case_id)?.ok_or_else(|| CaseError::NotFound("案件"))?;
-    let dept = store::departments::find(c, row.department_id)?
-        .ok_or_else(|| CaseError::NotFound("机关"))?;
-    if let Some(m) = mail_for(&row, &dept, public_url, event)? {
-        store::outbox::enqueue(c, &m)?;
-    }
-    Ok(())
-}
-
 /// The mail a change to a case sends the applicant, if any; no event means the case's
 /// creation (an acknowledgement once the receipt date is known).
 pub fn mail_for(

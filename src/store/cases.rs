@@ -16,8 +16,8 @@ pub const NO_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
     None => NaiveDate::MIN,
 };
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = cases)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
 pub struct CaseRow {
     pub id: i64,
     pub department_id: i64,
@@ -77,8 +77,8 @@ pub struct Derived {
     pub awaiting_approval: bool,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = case_events)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_events, treat_none_as_default_value = false)]
 pub struct EventRow {
     pub id: i64,
     pub case_id: i64,
@@ -95,7 +95,7 @@ pub struct EventRow {
 /// transaction ends: concurrent intakes queue for it rather than colliding, and a rollback
 /// returns the numbers. Since the lock lasts until commit, callers take it last, after
 /// every read of the intake.
-fn take_case_seqs(
+pub(crate) fn take_case_seqs(
     conn: &mut DbConnection,
     department_id: i64,
     year: i32,
@@ -199,7 +199,7 @@ pub fn insert_many(
         *slot += 1;
         rows.push(CaseInsert {
             department_id: new.department_id,
-            case_number: format!("{}-{seq:04}", i.year),
+            case_number: case_number(i.year, seq),
             year: i.year,
             seq,
             applicant_type: &new.applicant_type,
@@ -264,6 +264,110 @@ pub fn insert_many(
         )?;
     }
     Ok(ordered)
+}
+
+/// A case's number within its department: `{year}-{seq:04}`.
+fn case_number(year: i32, seq: i32) -> String {
+    format!("{year}-{seq:04}")
+}
+
+impl CaseRow {
+    /// A new case as `insert_many` stores it, built ahead of writing (`write_bulk`): its id
+    /// taken with `bulk::reserve_ids`, its number `seq` of `year` taken from the counter.
+    pub fn new_intake(
+        id: i64,
+        new: &NewCase,
+        (year, seq): (i32, i32),
+        derived: &Derived,
+        created_by: i64,
+        at: NaiveDateTime,
+    ) -> CaseRow {
+        CaseRow {
+            id,
+            department_id: new.department_id,
+            case_number: case_number(year, seq),
+            year,
+            seq,
+            applicant_type: new.applicant_type.clone(),
+            applicant_name: new.applicant_name.clone(),
+            applicant_id_number: new.applicant_id_number.clone(),
+            applicant_phone: new.applicant_phone.clone(),
+            applicant_email: new.applicant_email.clone(),
+            applicant_address: new.applicant_address.clone(),
+            channel: new.channel.clone(),
+            submitted_on: new.submitted_on,
+            received_on: new.received_on,
+            tracking_number: new.tracking_number.clone(),
+            purpose: new.purpose.clone(),
+            delivery_preference: new.delivery_preference.clone(),
+            assignee_id: None,
+            status: String::new(),
+            due_on: None,
+            due_sort: NO_DATE,
+            receipt_sort: new.received_on.unwrap_or(new.submitted_on),
+            version: 1,
+            created_by,
+            created_at: at,
+            updated_at: at,
+            awaiting_approval: false,
+        }
+        .with_derived(derived)
+    }
+
+    /// The row with new derived values, as `update_derived` stores them.
+    pub fn with_derived(mut self, d: &Derived) -> CaseRow {
+        self.status.clone_from(&d.status);
+        self.due_on = d.due_on;
+        self.due_sort = d.due_on.unwrap_or(NO_DATE);
+        self.assignee_id = d.assignee_id;
+        self.awaiting_approval = d.awaiting_approval;
+        self
+    }
+}
+
+/// Writes cases built ahead (`CaseRow::new_intake`, ids reserved) with their items and
+/// search grams, inside the caller's transaction: the rows `insert_many` would write, in a
+/// few statements per table whatever their number. Numbers must come from the counter.
+pub fn write_bulk(
+    conn: &mut DbConnection,
+    rows: &[CaseRow],
+    items: &[Vec<String>],
+) -> QueryResult<()> {
+    super::bulk::copy_in!(&mut *conn, cases::table, rows, super::INSERT_CHUNK)?;
+    let mut item_rows = Vec::new();
+    let mut gram_rows = Vec::new();
+    for (row, its) in rows.iter().zip(items) {
+        for (i, description) in its.iter().enumerate() {
+            item_rows.push((
+                case_items::case_id.eq(row.id),
+                case_items::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                case_items::description.eq(description.as_str()),
+            ));
+        }
+        for gram in searched(&row.applicant_name, &row.case_number, its) {
+            gram_rows.push((
+                search_grams::gram.eq(gram),
+                search_grams::case_id.eq(row.id),
+            ));
+        }
+    }
+    super::bulk::copy_in!(
+        &mut *conn,
+        case_items::table,
+        &item_rows,
+        super::INSERT_CHUNK * 4
+    )?;
+    super::bulk::copy_in!(
+        &mut *conn,
+        search_grams::table,
+        &gram_rows,
+        super::INSERT_CHUNK * 16
+    )
+}
+
+/// Writes events built ahead (ids reserved), inside the caller's transaction.
+pub fn write_events(conn: &mut DbConnection, rows: &[EventRow]) -> QueryResult<()> {
+    super::bulk::copy_in!(conn, case_events::table, rows, super::INSERT_CHUNK * 2)
 }
 
 /// The grams of the texts the words search looks at.

@@ -5,6 +5,7 @@
 
 pub mod action_log;
 pub mod annual;
+pub mod bulk;
 pub mod calendars;
 pub mod campaigns;
 pub mod case_files;

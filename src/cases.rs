@@ -184,6 +184,7 @@ pub fn derive(
         // A correction received or a reopening starts a new period and settles a pending
         // request (`CaseState`); a closed or replied case waits for nobody.
         awaiting_approval: state.extension_requested && status.is_open(),
+        settled_on: settled_on(&state, &recorded),
     };
     Ok(Derivation {
         state,
@@ -192,6 +193,19 @@ pub fn derive(
         events,
         calendar,
     })
+}
+
+/// For a concluded case, the latest date among its concluding events and reopenings (in
+/// any order of recording): no year that starts after it can see the case change.
+fn settled_on(state: &CaseState, events: &[Recorded]) -> Option<NaiveDate> {
+    if state.closed.is_none() && state.replied_on.is_none() {
+        return None;
+    }
+    events
+        .iter()
+        .filter(|r| store::annual::CONCLUDING_KINDS.contains(&r.event.kind()))
+        .map(|r| r.event.date())
+        .max()
 }
 
 /// A department's stored data (its region and rule readings decide every derivation).
@@ -356,6 +370,7 @@ pub fn recompute_open(
             due_on: row.due_on,
             assignee_id: row.assignee_id,
             awaiting_approval: row.awaiting_approval,
+            settled_on: row.settled_on,
         };
         audit_change(
             c,

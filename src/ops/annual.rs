@@ -99,19 +99,20 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
         .iter()
         .map(|d| (d.id, d.data.code.as_str()))
         .collect();
-    let end = NaiveDate::from_ymd_opt(s.year, 12, 31)
+    let (start, end) = NaiveDate::from_ymd_opt(s.year, 1, 1)
+        .zip(NaiveDate::from_ymd_opt(s.year, 12, 31))
         .ok_or_else(|| OpError::field("year", "统计年度无效"))?;
 
-    let cases = store::annual::case_basics(c, &ids)?;
+    let cases = store::annual::case_basics(c, &ids, (start, end))?;
     let mut events: HashMap<i64, Vec<CaseEvent>> = HashMap::new();
-    for row in store::annual::concluding_events(c, &ids)? {
+    for row in store::annual::concluding_events(c, &ids, (start, end))? {
         let event: CaseEvent = serde_json::from_str(&row.payload)
             .map_err(|e| OpError::internal(format!("event {} unreadable: {e}", row.id)))?;
         events.entry(row.case_id).or_default().push(event);
     }
     // Oldest first, with the day each went out: a year takes the reply in force at its end.
     let mut replies: HashMap<i64, Vec<(NaiveDate, OutcomeRow)>> = HashMap::new();
-    for (case_id, on, outcome) in store::annual::reply_outcomes_dated(c, &ids)? {
+    for (case_id, on, outcome) in store::annual::reply_outcomes_dated(c, &ids, (start, end))? {
         let row = Outcome::parse(&outcome)
             .map(|o| outcome_row(o, s.special_regime))
             .ok_or_else(|| {
@@ -168,7 +169,8 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
         );
     }
 
-    let remedies = store::remedies::of_departments(c, &ids, None)?;
+    // Table 四 and its checks see only the remedies filed in the year.
+    let remedies = store::remedies::of_departments(c, &ids, Some((start, end)))?;
     let remedy_facts = remedies
         .iter()
         .map(|r| {

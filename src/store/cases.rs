@@ -46,6 +46,7 @@ pub struct CaseRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub awaiting_approval: bool,
+    pub settled_on: Option<NaiveDate>,
 }
 
 /// The intake facts of a new case (already validated).
@@ -75,6 +76,8 @@ pub struct Derived {
     pub assignee_id: Option<i64>,
     /// An extension request waits for a supervisor's approval.
     pub awaiting_approval: bool,
+    /// A concluded case: the latest date among its conclusions and reopenings.
+    pub settled_on: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -310,6 +313,7 @@ impl CaseRow {
             created_at: at,
             updated_at: at,
             awaiting_approval: false,
+            settled_on: None,
         }
         .with_derived(derived)
     }
@@ -321,6 +325,7 @@ impl CaseRow {
         self.due_sort = d.due_on.unwrap_or(NO_DATE);
         self.assignee_id = d.assignee_id;
         self.awaiting_approval = d.awaiting_approval;
+        self.settled_on = d.settled_on;
         self
     }
 }
@@ -510,6 +515,7 @@ pub fn update_derived(
         cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
         cases::assignee_id.eq(derived.assignee_id),
         cases::awaiting_approval.eq(derived.awaiting_approval),
+        cases::settled_on.eq(derived.settled_on),
         cases::received_on.eq(received_on),
         cases::version.eq(expected_version + 1),
         cases::updated_at.eq(now()),
@@ -537,6 +543,7 @@ pub fn refresh_derived(
         cases::due_on.eq(derived.due_on),
         cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
         cases::awaiting_approval.eq(derived.awaiting_approval),
+        cases::settled_on.eq(derived.settled_on),
         cases::version.eq(expected_version + 1),
     ))
     .execute(conn)?;
@@ -665,12 +672,84 @@ pub fn list(
     after: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<CaseRow>> {
+    // The statuses the filters allow (None: any); the overdue and due-soon filters want a
+    // running clock.
+    let mut statuses = (!f.statuses.is_empty()).then(|| f.statuses.clone());
+    if f.overdue_before.is_some() || f.due_by.is_some() {
+        statuses = Some(match statuses {
+            None => RUNNING.iter().map(|s| (*s).to_owned()).collect(),
+            Some(wanted) => wanted
+                .into_iter()
+                .filter(|s| RUNNING.contains(&s.as_str()))
+                .collect(),
+        });
+    }
+    let words = match f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(text) => {
+            let candidates = search::candidates(conn, &search::probe(text))?;
+            if candidates.as_ref().is_some_and(Vec::is_empty) {
+                return Ok(Vec::new());
+            }
+            Some(Words {
+                // `%` and `_` in the search are literal characters, escaped for LIKE …
+                // ESCAPE '\' (the same clause on SQLite and PostgreSQL).
+                pattern: format!(
+                    "%{}%",
+                    text.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                ),
+                candidates,
+            })
+        }
+    };
+    let words = words.as_ref();
+    match statuses {
+        // Several statuses by due date (the desk, the overdue list): each status is one
+        // range of an index in due order ((status, due_sort, id), after the department
+        // for one department), read only as far as the page goes and merged here. One
+        // query over all of them would sort every open case in scope before the first row.
+        Some(several) if several.len() > 1 && sort == SortKey::Due => {
+            let mut rows = Vec::new();
+            for status in &several {
+                rows.extend(page(
+                    conn,
+                    (f, Some(std::slice::from_ref(status)), words),
+                    sort,
+                    after,
+                    limit,
+                )?);
+            }
+            rows.sort_by_key(|r| (r.due_sort, r.id));
+            rows.truncate(usize::try_from(limit).unwrap_or(0));
+            Ok(rows)
+        }
+        statuses => page(conn, (f, statuses.as_deref(), words), sort, after, limit),
+    }
+}
+
+/// A words search as a list applies it: the LIKE pattern every case must match, and
+/// the candidates from the index to read by id (None: walk the cases in order).
+struct Words {
+    pattern: String,
+    candidates: Option<Vec<i64>>,
+}
+
+/// One page of the cases of `statuses` (None: any) that meet the other filters.
+fn page(
+    conn: &mut DbConnection,
+    (f, statuses, words): (&ListFilter, Option<&[String]>, Option<&Words>),
+    sort: SortKey,
+    after: Option<Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
     let mut q = cases::table
         .filter(cases::department_id.eq_any(&f.department_ids))
         .select(CaseRow::as_select())
         .into_boxed::<Backend>();
-    if !f.statuses.is_empty() {
-        q = q.filter(cases::status.eq_any(f.statuses.clone()));
+    if let Some(statuses) = statuses {
+        q = q.filter(cases::status.eq_any(statuses.to_vec()));
     }
     if let Some(a) = f.assignee {
         q = q.filter(cases::assignee_id.eq(a));
@@ -688,9 +767,7 @@ pub fn list(
         q = q.filter(cases::due_on.lt(d));
     }
     if let Some(d) = f.overdue_before {
-        q = q
-            .filter(cases::due_on.lt(d))
-            .filter(cases::status.eq_any(RUNNING));
+        q = q.filter(cases::due_on.lt(d));
     }
     if let Some(d) = f.due_from {
         q = q.filter(cases::due_on.ge(d));
@@ -706,51 +783,26 @@ pub fn list(
                     .assume_not_null()),
             );
         }
-        q = q.filter(any).filter(cases::status.eq_any(RUNNING));
+        q = q.filter(any);
     }
-    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        // `%` and `_` in the search are literal characters, escaped for LIKE … ESCAPE '\'
-        // (the same clause on SQLite and PostgreSQL).
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        // Candidates from the gram index, each verified by the exact substring match.
-        // One gram is the closed range [g, g]; a single character the range of grams
-        // starting with it (one expression type for both).
-        let candidates = |probe: &search::Probe, i: usize| {
-            let (lo, hi) = match probe {
-                search::Probe::Range { from, to } => (from.clone(), to.clone()),
-                search::Probe::All(all) => {
-                    let g = all.get(i).cloned().unwrap_or_default();
-                    (g.clone(), g)
-                }
-            };
-            search_grams::table
-                .filter(search_grams::gram.ge(lo).and(search_grams::gram.le(hi)))
-                .select(search_grams::case_id)
-        };
-        let probe = search::probe(text);
-        let probes = match &probe {
-            search::Probe::Range { .. } => 1,
-            search::Probe::All(all) => all.len(),
-        };
-        for i in 0..probes {
-            q = q.filter(cases::id.eq_any(candidates(&probe, i)));
-        }
-        // Only the items of the first probe's candidates are read, not every item.
+    if let Some(words) = words {
+        // The exact substring match: the applicant, the number, or one of the items.
+        let pattern = &words.pattern;
         let in_items = case_items::table
-            .filter(case_items::case_id.eq_any(candidates(&probe, 0)))
+            .filter(case_items::case_id.eq(cases::id))
             .filter(case_items::description.like(pattern.clone()).escape('\\'))
-            .select(case_items::case_id);
+            .select(case_items::case_id)
+            .single_value();
         q = q.filter(
             cases::applicant_name
                 .like(pattern.clone())
                 .escape('\\')
-                .or(cases::case_number.like(pattern).escape('\\'))
-                .or(cases::id.eq_any(in_items)),
+                .or(cases::case_number.like(pattern.clone()).escape('\\'))
+                .or(in_items.is_not_null()),
         );
+        if let Some(ids) = &words.candidates {
+            q = q.filter(cases::id.eq_any(ids.clone()));
+        }
     }
     let (col_due, col_rec) = (cases::due_sort, cases::receipt_sort);
     q = match (sort, after) {

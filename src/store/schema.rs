@@ -87,6 +87,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         awaiting_approval -> Bool,
+        settled_on -> Nullable<Date>,
     }
 }
 

@@ -1,6 +1,8 @@
 //! The case audit trail (who changed what on a case, when): append-only, one hash chain per
 //! case. Nothing here updates or deletes a record, and no route exposes such a thing.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use sha2::{Digest, Sha256};
@@ -327,8 +329,23 @@ fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<
             case_events::payload,
         ))
         .load(conn)?;
+    // Both lists are ordered by case: one pass groups them (a million cases stay linear).
+    let trails: HashMap<i64, &[AuditRecord]> = all
+        .chunk_by(|a, b| a.case_id == b.case_id)
+        .map(|t| (t[0].case_id, t))
+        .collect();
+    let events_of: HashMap<i64, &[(i64, String, String)]> = events
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|e| (e[0].0, e))
+        .collect();
     for case_id in case_ids {
-        let trail: Vec<&AuditRecord> = all.iter().filter(|r| r.case_id == case_id).collect();
+        let trail: Vec<&AuditRecord> = trails
+            .get(&case_id)
+            .copied()
+            .unwrap_or(&[])
+            .iter()
+            .collect();
+        let events = events_of.get(&case_id).copied().unwrap_or(&[]);
         let brk = |seq: i32, problem: String| Break {
             case_id,
             seq,
@@ -354,12 +371,12 @@ fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<
         // Replies stop the clock with a `replied` event audited as `reply_recorded`.
         let recorded: Vec<serde_json::Value> = events
             .iter()
-            .filter(|(c, kind, _)| *c == case_id && kind != "replied")
+            .filter(|(_, kind, _)| kind != "replied")
             .map(|(_, _, payload)| serde_json::from_str(payload).unwrap_or(serde_json::Value::Null))
             .collect();
         let replies = events
             .iter()
-            .filter(|(c, kind, _)| *c == case_id && kind == "replied")
+            .filter(|(_, kind, _)| kind == "replied")
             .count();
         let reply_records = trail
             .iter()

@@ -185,6 +185,7 @@ pub fn derive(
         // request (`CaseState`); a closed or replied case waits for nobody.
         awaiting_approval: state.extension_requested && status.is_open(),
         settled_on: settled_on(&state, &recorded),
+        conclusion: conclusion(&recorded),
     };
     Ok(Derivation {
         state,
@@ -195,17 +196,36 @@ pub fn derive(
     })
 }
 
+/// The events that end a case or start it again.
+fn concluding(events: &[Recorded]) -> impl Iterator<Item = &CaseEvent> {
+    events
+        .iter()
+        .map(|r| &r.event)
+        .filter(|e| store::annual::CONCLUDING_KINDS.contains(&e.kind()))
+}
+
 /// For a concluded case, the latest date among its concluding events and reopenings (in
 /// any order of recording): no year that starts after it can see the case change.
 fn settled_on(state: &CaseState, events: &[Recorded]) -> Option<NaiveDate> {
     if state.closed.is_none() && state.replied_on.is_none() {
         return None;
     }
-    events
-        .iter()
-        .filter(|r| store::annual::CONCLUDING_KINDS.contains(&r.event.kind()))
-        .map(|r| r.event.date())
-        .max()
+    concluding(events).map(CaseEvent::date).max()
+}
+
+/// What ended a case that ended once and was never reopened (that event's kind; its date
+/// is `settled_on`), `history` when its events hold a reopening or more than one
+/// conclusion; none while it never ended. The annual report reads the events of a case
+/// only in the `history` case.
+fn conclusion(events: &[Recorded]) -> Option<String> {
+    let mut found = concluding(events);
+    match (found.next(), found.next()) {
+        (None, _) => None,
+        (Some(one), None) if !matches!(one, CaseEvent::Reopened { .. }) => {
+            Some(one.kind().to_owned())
+        }
+        _ => Some(store::cases::HISTORY.to_owned()),
+    }
 }
 
 /// A department's stored data (its region and rule readings decide every derivation).
@@ -371,6 +391,7 @@ pub fn recompute_open(
             assignee_id: row.assignee_id,
             awaiting_approval: row.awaiting_approval,
             settled_on: row.settled_on,
+            conclusion: row.conclusion.clone(),
         };
         audit_change(
             c,

@@ -20,7 +20,7 @@ CASES=${2:?case count}
 DEPTS=${3:-100}
 SECS=${4:-10}
 PORT=${5:-18150}
-CONNS=16
+CONNS=${CONNS:-16}
 BIN=${BIN:-./target/release/ogi-tracker}
 PASSWORD=bench-demo-password
 LOG=$(mktemp)
@@ -87,7 +87,7 @@ esac
 
 run() { # label, auth header, path[, connections]
   local out rps p50 p99 bad conns=${4:-$CONNS}
-  out=$(wrk -t$(( conns < 2 ? 1 : 2 )) -c"$conns" -d"${SECS}s" --latency -H "$2" "$BASE$3")
+  out=$(wrk -t$(( conns < 2 ? 1 : 2 )) -c"$conns" -d"${SECS}s" --timeout 30s --latency -H "$2" "$BASE$3")
   rps=$(echo "$out" | awk '/Requests\/sec/ { print $2 }')
   p50=$(echo "$out" | awk '$1 == "50%" { print $2 }')
   p99=$(echo "$out" | awk '$1 == "99%" { print $2 }')

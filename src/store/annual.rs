@@ -20,6 +20,11 @@ pub struct CaseBasics {
     pub applicant_name: String,
     pub submitted_on: NaiveDate,
     pub received_on: Option<NaiveDate>,
+    /// How the case ended (`CaseRow::settled_on`, `conclusion`, `reply_outcome`): all the
+    /// report needs of a case that ended once; one with a `history` has its events read.
+    pub settled_on: Option<NaiveDate>,
+    pub conclusion: Option<String>,
+    pub reply_outcome: Option<String>,
 }
 
 /// The first and last day of a report year.
@@ -69,6 +74,9 @@ pub fn case_basics(
             cases::applicant_name,
             cases::submitted_on,
             cases::received_on,
+            cases::settled_on,
+            cases::conclusion,
+            cases::reply_outcome,
         ))
         .load(conn)
 }
@@ -83,7 +91,7 @@ pub const CONCLUDING_KINDS: [&str; 5] = [
 ];
 
 /// The concluding events (and reopenings) of the cases a report of the year `span` can
-/// count, in recording order per case.
+/// count that have a `history` (the others' are on the case), in recording order per case.
 pub fn concluding_events(
     conn: &mut DbConnection,
     department_ids: &[i64],
@@ -94,7 +102,8 @@ pub fn concluding_events(
             case_events::case_id.eq_any(
                 cases::table
                     .select(cases::id)
-                    .filter(in_year!(department_ids, span)),
+                    .filter(in_year!(department_ids, span))
+                    .filter(cases::conclusion.eq(super::cases::HISTORY)),
             ),
         )
         .filter(case_events::kind.eq_any(CONCLUDING_KINDS))
@@ -104,7 +113,7 @@ pub fn concluding_events(
 }
 
 /// (case id, reply date, outcome) of every reply of the cases a report of the year `span`
-/// can count, oldest first. The reply date is the day it went out (dispatch, else issue),
+/// can count that have a `history`, oldest first. The reply date is the day it went out (dispatch, else issue),
 /// the date of its `replied` event, so a year's view can take the outcome in force at the
 /// year end.
 pub fn reply_outcomes_dated(
@@ -117,7 +126,8 @@ pub fn reply_outcomes_dated(
             replies::case_id.eq_any(
                 cases::table
                     .select(cases::id)
-                    .filter(in_year!(department_ids, span)),
+                    .filter(in_year!(department_ids, span))
+                    .filter(cases::conclusion.eq(super::cases::HISTORY)),
             ),
         )
         .order((replies::case_id, replies::id))

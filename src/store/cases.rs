@@ -47,7 +47,14 @@ pub struct CaseRow {
     pub updated_at: NaiveDateTime,
     pub awaiting_approval: bool,
     pub settled_on: Option<NaiveDate>,
+    pub conclusion: Option<String>,
+    /// The outcome of the case's latest reply (`replies::insert` writes it).
+    pub reply_outcome: Option<String>,
 }
+
+/// `conclusion` of a case whose events hold a reopening or more than one conclusion: what
+/// ended it is in its events (the annual report reads them).
+pub const HISTORY: &str = "history";
 
 /// The intake facts of a new case (already validated).
 #[derive(Debug, Clone)]
@@ -78,6 +85,9 @@ pub struct Derived {
     pub awaiting_approval: bool,
     /// A concluded case: the latest date among its conclusions and reopenings.
     pub settled_on: Option<NaiveDate>,
+    /// What ended a case that ended once and was never reopened (the kind of that event),
+    /// `history` when its events hold more; none while it never ended.
+    pub conclusion: Option<String>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -314,6 +324,8 @@ impl CaseRow {
             updated_at: at,
             awaiting_approval: false,
             settled_on: None,
+            conclusion: None,
+            reply_outcome: None,
         }
         .with_derived(derived)
     }
@@ -326,6 +338,7 @@ impl CaseRow {
         self.assignee_id = d.assignee_id;
         self.awaiting_approval = d.awaiting_approval;
         self.settled_on = d.settled_on;
+        self.conclusion.clone_from(&d.conclusion);
         self
     }
 }
@@ -516,6 +529,7 @@ pub fn update_derived(
         cases::assignee_id.eq(derived.assignee_id),
         cases::awaiting_approval.eq(derived.awaiting_approval),
         cases::settled_on.eq(derived.settled_on),
+        cases::conclusion.eq(&derived.conclusion),
         cases::received_on.eq(received_on),
         cases::version.eq(expected_version + 1),
         cases::updated_at.eq(now()),
@@ -544,6 +558,7 @@ pub fn refresh_derived(
         cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
         cases::awaiting_approval.eq(derived.awaiting_approval),
         cases::settled_on.eq(derived.settled_on),
+        cases::conclusion.eq(&derived.conclusion),
         cases::version.eq(expected_version + 1),
     ))
     .execute(conn)?;
@@ -745,12 +760,19 @@ fn page(
     limit: i64,
 ) -> QueryResult<Vec<CaseRow>> {
     let mut q = cases::table
-        .filter(cases::department_id.eq_any(&f.department_ids))
         .select(CaseRow::as_select())
         .into_boxed::<Backend>();
-    if let Some(statuses) = statuses {
-        q = q.filter(cases::status.eq_any(statuses.to_vec()));
-    }
+    // One department or status is an equality, not `= ANY` of a one-element list:
+    // PostgreSQL reads an index in order only after an equality on the columns before.
+    q = match f.department_ids.as_slice() {
+        [one] => q.filter(cases::department_id.eq(*one)),
+        several => q.filter(cases::department_id.eq_any(several.to_vec())),
+    };
+    q = match statuses {
+        None => q,
+        Some([one]) => q.filter(cases::status.eq(one.clone())),
+        Some(several) => q.filter(cases::status.eq_any(several.to_vec())),
+    };
     if let Some(a) = f.assignee {
         q = q.filter(cases::assignee_id.eq(a));
     }
@@ -763,11 +785,11 @@ fn page(
     if let Some(d) = f.received_to {
         q = q.filter(cases::received_on.le(d));
     }
-    if let Some(d) = f.due_before {
-        q = q.filter(cases::due_on.lt(d));
-    }
-    if let Some(d) = f.overdue_before {
-        q = q.filter(cases::due_on.lt(d));
+    // `due_sort` is `due_on`, or a date after every real one when there is none: "due
+    // before" reads the same on either, and on `due_sort` the range and the order are one
+    // index range ((status, due_sort, id)) that the page stops reading when full.
+    if let Some(d) = f.due_before.into_iter().chain(f.overdue_before).min() {
+        q = q.filter(cases::due_sort.lt(d));
     }
     if let Some(d) = f.due_from {
         q = q.filter(cases::due_on.ge(d));

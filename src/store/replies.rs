@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{replies, reply_counters};
+use super::schema::{cases, replies, reply_counters};
 use super::{Backend, DbConnection, now};
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -100,7 +100,8 @@ impl NewReply {
 
 /// Writes replies built ahead (`NewReply::into_row`), inside the caller's transaction.
 /// Their numbers must be counted: automatic ones taken in order from `peek_seq`, then the
-/// counter raised past them with `count_numbers`.
+/// counter raised past them with `count_numbers`; and their cases, written with them,
+/// carry the latest one's outcome (`CaseRow::reply_outcome`).
 pub fn write_bulk(conn: &mut DbConnection, rows: &[ReplyRow]) -> QueryResult<()> {
     super::bulk::copy_in!(conn, replies::table, rows, super::INSERT_CHUNK)
 }
@@ -126,6 +127,10 @@ pub fn insert(conn: &mut DbConnection, r: &NewReply) -> QueryResult<ReplyRow> {
     if let (false, Some((c, y, s))) = (r.auto_number, &r.doc_parts) {
         advance(conn, r.department_id, c, *y, Some(*s))?;
     }
+    // The latest reply's outcome is kept beside the case (the annual report reads it there).
+    diesel::update(cases::table.filter(cases::id.eq(r.case_id)))
+        .set(cases::reply_outcome.eq(&r.outcome))
+        .execute(conn)?;
     diesel::insert_into(replies::table)
         .values((
             replies::case_id.eq(r.case_id),

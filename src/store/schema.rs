@@ -88,6 +88,8 @@ diesel::table! {
         updated_at -> Timestamp,
         awaiting_approval -> Bool,
         settled_on -> Nullable<Date>,
+        conclusion -> Nullable<Text>,
+        reply_outcome -> Nullable<Text>,
     }
 }
 

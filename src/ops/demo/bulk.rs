@@ -323,6 +323,8 @@ impl Setting<'_> {
             self.admin.user_id,
         );
         let saved = new.into_row(Ids::take(&mut ids.replies, "replies")?, self.now);
+        // As `store::replies::insert` keeps it beside the case.
+        case.row.reply_outcome = Some(saved.outcome.clone());
         case.replies.push(saved.clone());
         let change = reply_change(saved, &findings, checked.outcome());
         self.apply(case, change, ids)?;

@@ -8,6 +8,7 @@ mod audits;
 mod calendar;
 mod cases;
 mod contract;
+mod demo;
 mod foundation;
 mod hardening;
 mod helpers;

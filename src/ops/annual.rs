@@ -221,12 +221,15 @@ fn report_row(case_id: i64, outcome: &str, special: SpecialRegimeRow) -> OpResul
         .ok_or_else(|| OpError::internal(format!("case {case_id} has reply outcome {outcome}")))
 }
 
+/// A case's concluding events and dated reply rows, as `year_view` reads them.
+type Ending = (Vec<CaseEvent>, Vec<(NaiveDate, OutcomeRow)>);
+
 /// The concluding event and reply of a case that ended at most once, as its row keeps
 /// them (`conclusion` on `settled_on`, the reply's outcome): what `year_view` reads.
 fn ended_once_facts(
     case: &CaseBasics,
     special: SpecialRegimeRow,
-) -> OpResult<(Vec<CaseEvent>, Vec<(NaiveDate, OutcomeRow)>)> {
+) -> OpResult<Ending> {
     let Some(kind) = case.conclusion.as_deref() else {
         return Ok((Vec::new(), Vec::new()));
     };

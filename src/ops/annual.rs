@@ -226,10 +226,7 @@ type Ending = (Vec<CaseEvent>, Vec<(NaiveDate, OutcomeRow)>);
 
 /// The concluding event and reply of a case that ended at most once, as its row keeps
 /// them (`conclusion` on `settled_on`, the reply's outcome): what `year_view` reads.
-fn ended_once_facts(
-    case: &CaseBasics,
-    special: SpecialRegimeRow,
-) -> OpResult<Ending> {
+fn ended_once_facts(case: &CaseBasics, special: SpecialRegimeRow) -> OpResult<Ending> {
     let Some(kind) = case.conclusion.as_deref() else {
         return Ok((Vec::new(), Vec::new()));
     };

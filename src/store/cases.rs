@@ -726,21 +726,33 @@ pub fn list(
         // for one department), read only as far as the page goes and merged here. One
         // query over all of them would sort every open case in scope before the first row.
         Some(several) if several.len() > 1 && sort == SortKey::Due => {
-            let mut rows = Vec::new();
+            let full = usize::try_from(limit).unwrap_or(0);
+            let mut rows: Vec<CaseRow> = Vec::new();
             for status in &several {
+                // Once a page is full, a later status can only add rows before its last.
+                let until = rows.get(full.wrapping_sub(1)).map(|r| Cursor {
+                    date: r.due_sort,
+                    id: r.id,
+                });
                 rows.extend(page(
                     conn,
-                    (f, Some(std::slice::from_ref(status)), words),
+                    (f, Some(std::slice::from_ref(status)), words, until),
                     sort,
                     after,
                     limit,
                 )?);
+                rows.sort_by_key(|r| (r.due_sort, r.id));
+                rows.truncate(full);
             }
-            rows.sort_by_key(|r| (r.due_sort, r.id));
-            rows.truncate(usize::try_from(limit).unwrap_or(0));
             Ok(rows)
         }
-        statuses => page(conn, (f, statuses.as_deref(), words), sort, after, limit),
+        statuses => page(
+            conn,
+            (f, statuses.as_deref(), words, None),
+            sort,
+            after,
+            limit,
+        ),
     }
 }
 
@@ -751,10 +763,16 @@ struct Words {
     candidates: Option<Vec<i64>>,
 }
 
-/// One page of the cases of `statuses` (None: any) that meet the other filters.
+/// One page of the cases of `statuses` (None: any) that meet the other filters, by due
+/// date only before `until` when given.
 fn page(
     conn: &mut DbConnection,
-    (f, statuses, words): (&ListFilter, Option<&[String]>, Option<&Words>),
+    (f, statuses, words, until): (
+        &ListFilter,
+        Option<&[String]>,
+        Option<&Words>,
+        Option<Cursor>,
+    ),
     sort: SortKey,
     after: Option<Cursor>,
     limit: i64,
@@ -840,6 +858,13 @@ fn page(
         ),
         (_, None) => q,
     };
+    if let Some(c) = until {
+        q = q.filter(
+            col_due
+                .lt(c.date)
+                .or(col_due.eq(c.date).and(cases::id.lt(c.id))),
+        );
+    }
     q = match sort {
         SortKey::Due => q.order((col_due.asc(), cases::id.asc())),
         SortKey::Received => q.order((col_rec.asc(), cases::id.asc())),

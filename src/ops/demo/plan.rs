@@ -236,7 +236,10 @@ fn steps(rng: &mut Rng, received: NaiveDate, today: NaiveDate, approver: i64) ->
     let issued = day((if slow { 30 } else { 10 }) + rng.below(25)).min(today);
     let sealed = rng.below(10) > 0;
     let outcome = *rng.pick(OUTCOMES);
-    push(Action::Reply(Box::new(reply(issued, sealed, outcome))), false);
+    push(
+        Action::Reply(Box::new(reply(issued, sealed, outcome))),
+        false,
+    );
     // Some applicants go on to reconsideration or a suit.
     if rng.below(100) < 2 && issued + Duration::days(30) < today {
         let litigation = rng.below(3) == 0;

@@ -109,23 +109,6 @@ pub fn audit_change(
     Ok(())
 }
 
-/// Queues, in the change's transaction, the mails a change to a case causes: the 受理回执 once
-/// the receipt date is known, and copies of notices for applicants who chose e-mail.
-pub fn queue_mails(
-    c: &mut DbConnection,
-    case_id: i64,
-    public_url: &str,
-    event: Option<&CaseEvent>,
-) -> Result<(), CaseError> {
-    let row = store::cases::find(c, case_id)?.ok_or_else(|| CaseError::NotFound("案件"))?;
-    let dept = store::departments::find(c, row.department_id)?
-        .ok_or_else(|| CaseError::NotFound("机关"))?;
-    if let Some(m) = mail_for(&row, &dept, public_url, event)? {
-        store::outbox::enqueue(c, &m)?;
-    }
-    Ok(())
-}
-
 /// The mail a change to a case sends the applicant, if any; no event means the case's
 /// creation (an acknowledgement once the receipt date is known).
 pub fn mail_for(
@@ -217,6 +200,8 @@ pub fn derive(
         // A correction received or a reopening starts a new period and settles a pending
         // request (`CaseState`); a closed or replied case waits for nobody.
         awaiting_approval: state.extension_requested && status.is_open(),
+        settled_on: settled_on(&state, &recorded),
+        conclusion: conclusion(&recorded),
     };
     Ok(Derivation {
         state,
@@ -225,6 +210,38 @@ pub fn derive(
         events,
         calendar,
     })
+}
+
+/// The events that end a case or start it again.
+fn concluding(events: &[Recorded]) -> impl Iterator<Item = &CaseEvent> {
+    events
+        .iter()
+        .map(|r| &r.event)
+        .filter(|e| store::annual::CONCLUDING_KINDS.contains(&e.kind()))
+}
+
+/// For a concluded case, the latest date among its concluding events and reopenings (in
+/// any order of recording): no year that starts after it can see the case change.
+fn settled_on(state: &CaseState, events: &[Recorded]) -> Option<NaiveDate> {
+    if state.closed.is_none() && state.replied_on.is_none() {
+        return None;
+    }
+    concluding(events).map(CaseEvent::date).max()
+}
+
+/// What ended a case that ended once and was never reopened (that event's kind; its date
+/// is `settled_on`), `history` when its events hold a reopening or more than one
+/// conclusion; none while it never ended. The annual report reads the events of a case
+/// only in the `history` case.
+fn conclusion(events: &[Recorded]) -> Option<String> {
+    let mut found = concluding(events);
+    match (found.next(), found.next()) {
+        (None, _) => None,
+        (Some(one), None) if !matches!(one, CaseEvent::Reopened { .. }) => {
+            Some(one.kind().to_owned())
+        }
+        _ => Some(store::cases::HISTORY.to_owned()),
+    }
 }
 
 /// A department's stored data (its region and rule readings decide every derivation).
@@ -390,6 +407,8 @@ pub fn recompute_open(
             due_on: row.due_on,
             assignee_id: row.assignee_id,
             awaiting_approval: row.awaiting_approval,
+            settled_on: row.settled_on,
+            conclusion: row.conclusion.clone(),
         };
         audit_change(
             c,

@@ -95,6 +95,10 @@ enum Command {
         /// Seed of the generator: the same seed, the same data.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Write the cases in large batches instead of one operation at a time: the same
+        /// data by the same rules, for filling a database with a million cases.
+        #[arg(long)]
+        bulk: bool,
     },
     /// Manage users.
     User {
@@ -163,7 +167,15 @@ fn main() -> ExitCode {
             departments,
             password,
             seed,
-        } => demo(&settings, cases, departments, &password, seed),
+            bulk,
+        } => {
+            let how = if bulk {
+                ogi_tracker::ops::demo::Fill::Bulk
+            } else {
+                ogi_tracker::ops::demo::Fill::Operations
+            };
+            demo(&settings, (cases, departments, seed, how), &password)
+        }
         Command::Deadline {
             received,
             days,
@@ -499,10 +511,8 @@ fn restore(settings: &Settings, file: &std::path::Path) -> Result<(), String> {
 
 fn demo(
     settings: &Settings,
-    cases: usize,
-    departments: usize,
+    (cases, departments, seed, how): (usize, usize, u64, ogi_tracker::ops::demo::Fill),
     password: &str,
-    seed: u64,
 ) -> Result<(), String> {
     let ctx = ogi_tracker::ops::Ctx::open(settings.clone(), ogi_tracker::ops::demo::WORKERS + 1)
         .map_err(|e| e.to_string())?;
@@ -522,8 +532,9 @@ fn demo(
     let actor = ogi_tracker::ops::session::authenticate(&ctx, admin.id, admin.token_version)
         .map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
-    let report = ogi_tracker::ops::demo::fill(&ctx, &actor, cases, departments, password, seed)
-        .map_err(|e| e.to_string())?;
+    let report =
+        ogi_tracker::ops::demo::fill(&ctx, &actor, cases, departments, password, seed, how)
+            .map_err(|e| e.to_string())?;
     eprintln!("made in {:.1} s", started.elapsed().as_secs_f64());
     println!(
         "{}",

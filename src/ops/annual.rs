@@ -19,6 +19,7 @@ use crate::domain::case::{ApplicantType, CaseEvent};
 use crate::domain::outcome::{Outcome, SpecialRegimeRow};
 use crate::ops::remedies::RemedyView as RemedyOut;
 use crate::store::annual::CaseBasics;
+use crate::store::cases::HISTORY;
 use crate::store::departments::Department;
 use crate::store::remedies::RemedyRow;
 use crate::store::{self, DbConnection};
@@ -99,24 +100,21 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
         .iter()
         .map(|d| (d.id, d.data.code.as_str()))
         .collect();
-    let end = NaiveDate::from_ymd_opt(s.year, 12, 31)
+    let (start, end) = NaiveDate::from_ymd_opt(s.year, 1, 1)
+        .zip(NaiveDate::from_ymd_opt(s.year, 12, 31))
         .ok_or_else(|| OpError::field("year", "统计年度无效"))?;
 
-    let cases = store::annual::case_basics(c, &ids)?;
+    let cases = store::annual::case_basics(c, &ids, (start, end))?;
     let mut events: HashMap<i64, Vec<CaseEvent>> = HashMap::new();
-    for row in store::annual::concluding_events(c, &ids)? {
+    for row in store::annual::concluding_events(c, &ids, (start, end))? {
         let event: CaseEvent = serde_json::from_str(&row.payload)
             .map_err(|e| OpError::internal(format!("event {} unreadable: {e}", row.id)))?;
         events.entry(row.case_id).or_default().push(event);
     }
     // Oldest first, with the day each went out: a year takes the reply in force at its end.
     let mut replies: HashMap<i64, Vec<(NaiveDate, OutcomeRow)>> = HashMap::new();
-    for (case_id, on, outcome) in store::annual::reply_outcomes_dated(c, &ids)? {
-        let row = Outcome::parse(&outcome)
-            .map(|o| outcome_row(o, s.special_regime))
-            .ok_or_else(|| {
-                OpError::internal(format!("case {case_id} has reply outcome {outcome}"))
-            })?;
+    for (case_id, on, outcome) in store::annual::reply_outcomes_dated(c, &ids, (start, end))? {
+        let row = report_row(case_id, &outcome, s.special_regime)?;
         replies.entry(case_id).or_default().push((on, row));
     }
 
@@ -136,14 +134,20 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
             })?
             .into();
         // The year sees only its own events: a reopening after the year end is a new
-        // handling of the later year (domain::annual, `year_view`).
-        let view = year_view(
-            s.year,
-            case.received_on,
-            events.get(&case.id).map_or(&[], Vec::as_slice),
-            replies.get(&case.id).map_or(&[], Vec::as_slice),
-        )
-        .map_err(|e| OpError::internal(format!("case {}: {e}", case.id)))?;
+        // handling of the later year (domain::annual, `year_view`). A case that ended once
+        // has one concluding event and at most one reply, both on the case's row.
+        let ended_once;
+        let (own_events, own_replies) = if case.conclusion.as_deref() == Some(HISTORY) {
+            (
+                events.get(&case.id).map_or(&[][..], Vec::as_slice),
+                replies.get(&case.id).map_or(&[][..], Vec::as_slice),
+            )
+        } else {
+            ended_once = ended_once_facts(case, s.special_regime)?;
+            (&ended_once.0[..], &ended_once.1[..])
+        };
+        let view = year_view(s.year, case.received_on, own_events, own_replies)
+            .map_err(|e| OpError::internal(format!("case {}: {e}", case.id)))?;
         if view.received_on.is_some_and(|r| r > end) {
             continue;
         }
@@ -168,7 +172,8 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
         );
     }
 
-    let remedies = store::remedies::of_departments(c, &ids, None)?;
+    // Table 四 and its checks see only the remedies filed in the year.
+    let remedies = store::remedies::of_departments(c, &ids, Some((start, end)))?;
     let remedy_facts = remedies
         .iter()
         .map(|r| {
@@ -207,6 +212,41 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
             .map(|(id, code)| (*id, (*code).to_owned()))
             .collect(),
     })
+}
+
+/// The table-三 row of a stored reply outcome.
+fn report_row(case_id: i64, outcome: &str, special: SpecialRegimeRow) -> OpResult<OutcomeRow> {
+    Outcome::parse(outcome)
+        .map(|o| outcome_row(o, special))
+        .ok_or_else(|| OpError::internal(format!("case {case_id} has reply outcome {outcome}")))
+}
+
+/// A case's concluding events and dated reply rows, as `year_view` reads them.
+type Ending = (Vec<CaseEvent>, Vec<(NaiveDate, OutcomeRow)>);
+
+/// The concluding event and reply of a case that ended at most once, as its row keeps
+/// them (`conclusion` on `settled_on`, the reply's outcome): what `year_view` reads.
+fn ended_once_facts(case: &CaseBasics, special: SpecialRegimeRow) -> OpResult<Ending> {
+    let Some(kind) = case.conclusion.as_deref() else {
+        return Ok((Vec::new(), Vec::new()));
+    };
+    let corrupt = || OpError::internal(format!("case {} ended by {kind} unreadably", case.id));
+    let date = case.settled_on.ok_or_else(corrupt)?;
+    let event = match kind {
+        "replied" => CaseEvent::Replied { date },
+        "withdrawn" => CaseEvent::Withdrawn { date },
+        "correction_lapsed" => CaseEvent::CorrectionLapsed { date },
+        "fee_lapsed" => CaseEvent::FeeLapsed { date },
+        _ => return Err(corrupt()),
+    };
+    let replies = match (&event, case.reply_outcome.as_deref()) {
+        (CaseEvent::Replied { .. }, Some(outcome)) => {
+            vec![(date, report_row(case.id, outcome, special)?)]
+        }
+        (CaseEvent::Replied { .. }, None) => return Err(corrupt()),
+        _ => Vec::new(),
+    };
+    Ok((vec![event], replies))
 }
 
 #[derive(Serialize)]

@@ -760,14 +760,9 @@ pub fn register_batch(
     })
 }
 
-/// Facts about people that the case state cannot know: who may grant an extension or set
-/// a later date, and who may be assigned.
-fn check_people(
-    c: &mut DbConnection,
-    actor: &Actor,
-    row: &CaseRow,
-    event: &CaseEvent,
-) -> OpResult<()> {
+/// Who may record an event: an approval (granting or refusing an extension, an Art. 35
+/// date) is a supervisor's or an administrator's, recorded by the approver in person.
+fn check_approver(actor: &Actor, event: &CaseEvent) -> OpResult<()> {
     match event {
         CaseEvent::ExtensionRefused { .. } => {
             if matches!(actor.role, Role::Supervisor | Role::Admin) {
@@ -805,30 +800,57 @@ fn check_people(
                 })
             }
         }
-        CaseEvent::Assigned { user_id, .. } => {
-            let tree = store::departments::tree(c)?;
-            let ok = store::users::find(c, *user_id)?.is_some_and(|u| {
-                let covers = |dept: Option<i64>| {
-                    dept.is_some_and(|d| tree.subtree(d).contains(&row.department_id))
-                };
-                u.active
-                    && match Role::parse(&u.role) {
-                        Some(Role::Clerk) => u.department_id == Some(row.department_id),
-                        Some(Role::Supervisor) => covers(u.department_id),
-                        _ => false,
-                    }
-            });
-            if ok {
-                Ok(())
-            } else {
-                Err(OpError::rejected(
-                    "assignee_invalid",
-                    "承办人应为本机关在岗的承办人员或上级监督人员",
-                ))
-            }
-        }
         _ => Ok(()),
     }
+}
+
+/// Who may be assigned a case: an active clerk of its department, or a supervisor above it.
+fn check_assignee(c: &mut DbConnection, row: &CaseRow, event: &CaseEvent) -> OpResult<()> {
+    let CaseEvent::Assigned { user_id, .. } = event else {
+        return Ok(());
+    };
+    let tree = store::departments::tree(c)?;
+    let ok = store::users::find(c, *user_id)?.is_some_and(|u| {
+        let covers =
+            |dept: Option<i64>| dept.is_some_and(|d| tree.subtree(d).contains(&row.department_id));
+        u.active
+            && match Role::parse(&u.role) {
+                Some(Role::Clerk) => u.department_id == Some(row.department_id),
+                Some(Role::Supervisor) => covers(u.department_id),
+                _ => false,
+            }
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(OpError::rejected(
+            "assignee_invalid",
+            "承办人应为本机关在岗的承办人员或上级监督人员",
+        ))
+    }
+}
+
+/// The rules an event meets on the case as it stands, given who records it: the approver,
+/// and what the case's state allows on the event's date (all but the assignee, which
+/// `check_assignee` reads from the database). The demo's bulk fill applies the same rules.
+pub(crate) fn event_allowed(
+    actor: &Actor,
+    row: &CaseRow,
+    before: &Derivation,
+    event: &CaseEvent,
+    today: NaiveDate,
+) -> OpResult<()> {
+    check_approver(actor, event)?;
+    before
+        .state
+        .check(event, row.submitted_on, today, &before.calendar)
+        .map_err(|r| {
+            if r.conflict {
+                OpError::conflict(r.code, r.message)
+            } else {
+                OpError::rejected(r.code, r.message)
+            }
+        })
 }
 
 /// A notice mailed to the applicant: template, date, values.
@@ -912,25 +934,38 @@ pub(crate) fn change_case<T>(
         Some(&snapshot(&before.row, &before.derivation.derived, None)),
         &snapshot(&row, &after.derived, change.audit),
     )?;
-    match (change.mail, &change.event) {
-        // A correction of the intake facts mails nobody.
-        (None, None) => {}
-        (None, Some(event)) => {
-            crate::cases::queue_mails(c, id, &ctx.settings.public_url, Some(event))?;
-        }
-        (Some((template, date, values)), _) => {
-            let mail =
-                crate::mail::CaseMail::for_case(&row, &before.dept, &ctx.settings.public_url)
-                    .notice(template, date, &values)?;
-            if let Some(m) = mail {
-                store::outbox::enqueue(c, &m)?;
-            }
-        }
+    if let Some(m) = change_mail(
+        &row,
+        &before.dept,
+        &ctx.settings.public_url,
+        change.mail,
+        change.event.as_ref(),
+    )? {
+        store::outbox::enqueue(c, &m)?;
     }
     Ok(Changed {
         row,
         derivation: after,
         value: change.value,
+    })
+}
+
+/// The mail a change sends the applicant, given the case as changed: the change's own
+/// notice, else the one its event causes; a correction of the intake facts mails nobody.
+pub(crate) fn change_mail(
+    row: &CaseRow,
+    dept: &Department,
+    public_url: &str,
+    notice: Option<Notice>,
+    event: Option<&CaseEvent>,
+) -> OpResult<Option<store::outbox::NewMail>> {
+    Ok(match (notice, event) {
+        (None, None) => None,
+        (None, Some(event)) => crate::cases::mail_for(row, dept, public_url, Some(event))?,
+        (Some((template, date, values)), _) => {
+            crate::mail::CaseMail::for_case(row, dept, public_url)
+                .notice(template, date, &values)?
+        }
     })
 }
 
@@ -955,23 +990,8 @@ pub fn record_event(
     let oversight = Action::is_oversight_event(event.kind());
     ctx.write(|c| {
         let changed = change_case(c, ctx, actor, id, expected, oversight, |c, before| {
-            check_people(c, actor, &before.row, &event)?;
-            before
-                .derivation
-                .state
-                .check(
-                    &event,
-                    before.row.submitted_on,
-                    ctx.today(),
-                    &department_calendar(&before.calendars, &before.dept.data),
-                )
-                .map_err(|r| {
-                    if r.conflict {
-                        OpError::conflict(r.code, r.message)
-                    } else {
-                        OpError::rejected(r.code, r.message)
-                    }
-                })?;
+            check_assignee(c, &before.row, &event)?;
+            event_allowed(actor, &before.row, &before.derivation, &event, ctx.today())?;
             Ok(Change {
                 action: format!("event:{}", event.kind()),
                 audit: serde_json::to_value(&event).ok(),

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::cases::{Change, change_case, load};
 use super::{CASE_WRITERS, Ctx, OpError, OpResult, require, scope};
 use crate::auth::Actor;
-use crate::cases::recorded;
+use crate::cases::{Derivation, recorded};
 use crate::domain::case::CaseEvent;
 use crate::domain::compliance::{
     self, DeliveryMethod, Finding, LegalCitation, Organ, Redirect, Remedy, ReplyDoc,
@@ -18,6 +18,7 @@ use crate::domain::org::DepartmentKind;
 use crate::domain::outcome::Outcome;
 use crate::domain::reply::{ReplyDating, check_reply_dates, process_facts};
 use crate::domain::validation::{FieldErrors, optional_multiline, optional_text};
+use crate::store::cases::CaseRow;
 use crate::store::departments::Department;
 use crate::store::replies::{NewReply, ReplyRow};
 use crate::store::{self, DbConnection};
@@ -142,7 +143,7 @@ fn to_json<T: Serialize>(v: &T) -> String {
 }
 
 /// A reply's fields checked on their own, before the case is read.
-struct Checked {
+pub(crate) struct Checked {
     outcome: Outcome,
     delivery: DeliveryMethod,
     tracking_number: Option<String>,
@@ -150,7 +151,18 @@ struct Checked {
     wanted_number: Option<String>,
 }
 
-fn validate(input: &ReplyIn, today: NaiveDate) -> OpResult<Checked> {
+impl Checked {
+    /// The number asked for: a 文号, `"auto"`, or none.
+    pub(crate) fn wanted_number(&self) -> Option<&str> {
+        self.wanted_number.as_deref()
+    }
+
+    pub(crate) fn outcome(&self) -> Outcome {
+        self.outcome
+    }
+}
+
+pub(crate) fn validate(input: &ReplyIn, today: NaiveDate) -> OpResult<Checked> {
     let mut e = FieldErrors::default();
     let outcome = Outcome::parse(input.outcome.trim());
     if outcome.is_none() {
@@ -259,8 +271,44 @@ fn next_number_in(
     } else {
         store::replies::peek_seq(c, dept.id, &dept.data.code, year)?
     };
-    let number = DocNumber::format(&dept.data.code, year, u32::try_from(seq).unwrap_or(1));
-    Ok((number, seq))
+    Ok((auto_number(dept, year, seq), seq))
+}
+
+/// The automatic 文号 with sequence `seq` of a department's code and year.
+fn auto_number(dept: &Department, year: i32, seq: i32) -> String {
+    DocNumber::format(&dept.data.code, year, u32::try_from(seq).unwrap_or(1))
+}
+
+/// A reply's 文号 as it will be stored: the text, its parsed parts (code, year, sequence)
+/// for numbering and duplicate checks, and whether it was given automatically.
+pub(crate) struct Numbered {
+    pub doc_number: Option<String>,
+    pub doc_parts: Option<(String, i32, i32)>,
+    pub auto: bool,
+}
+
+impl Numbered {
+    /// The department's automatic number `seq` of the year the reply is issued in.
+    pub(crate) fn auto(dept: &Department, issued_on: NaiveDate, seq: i32) -> Numbered {
+        let year = issued_on.year();
+        Numbered {
+            doc_number: Some(auto_number(dept, year, seq)),
+            doc_parts: Some((dept.data.code.clone(), year, seq)),
+            auto: true,
+        }
+    }
+
+    /// A number typed in (parsed when it is a 文号), or none.
+    fn typed(number: Option<&str>) -> Numbered {
+        Numbered {
+            doc_parts: number.and_then(|n| {
+                let d = DocNumber::parse(n).ok()?;
+                Some((d.code, d.year, i32::try_from(d.seq).ok()?))
+            }),
+            doc_number: number.map(str::to_owned),
+            auto: false,
+        }
+    }
 }
 
 /// The number "auto" would take now for a reply of the case (a suggestion: another reply
@@ -286,116 +334,144 @@ pub fn record_reply(
     input: ReplyIn,
 ) -> OpResult<(ReplyView, i32)> {
     require(actor, CASE_WRITERS)?;
-    let Checked {
-        outcome,
-        delivery,
-        tracking_number,
-        text,
-        wanted_number,
-    } = validate(&input, ctx.today())?;
+    let checked = validate(&input, ctx.today())?;
     ctx.write_retry(|c| {
         let changed = change_case(c, ctx, actor, id, expected, false, |c, before| {
             let (row, dept, d) = (&before.row, &before.dept, &before.derivation);
-            if d.state.closed.is_some() || d.state.replied_on.is_some() {
-                return Err(OpError::conflict(
-                    "case_closed",
-                    "案件已答复或已终结；如需再次答复，请先登记 reopened",
-                ));
-            }
-            let dating = ReplyDating {
-                submitted_on: row.submitted_on,
-                received_on: d.state.receipt,
-                last_event_on: d.state.last_event_on,
-            };
-            check_reply_dates(&dating, input.issued_on, input.dispatched_on)
-                .map_err(|(field, message)| OpError::field(field, message))?;
-            let facts = process_facts(row.received_on, &recorded(&d.events), &d.deadline);
-            let (doc_number, doc_parts, auto_number) = match wanted_number.as_deref() {
+            admissible(row, d, &input)?;
+            let numbered = match checked.wanted_number() {
                 Some("auto") => {
-                    let (number, seq) = next_number_in(c, dept, input.issued_on, true)?;
-                    let year = input.issued_on.year();
-                    (
-                        Some(number),
-                        Some((dept.data.code.clone(), year, seq)),
-                        true,
-                    )
+                    let (_, seq) = next_number_in(c, dept, input.issued_on, true)?;
+                    Numbered::auto(dept, input.issued_on, seq)
                 }
-                Some(n) => {
-                    let parts = DocNumber::parse(n)
-                        .ok()
-                        .and_then(|d| Some((d.code, d.year, i32::try_from(d.seq).ok()?)));
-                    (Some(n.to_owned()), parts, false)
-                }
-                None => (None, None, false),
+                typed => Numbered::typed(typed),
             };
-            let reply = reply_doc(&input, outcome, delivery, doc_number.clone());
             let organ = organ_for(c, dept)?;
-            let others = store::replies::doc_numbers_near(c, dept.id, doc_number.as_deref())?;
-            // A draft's blank number line gets the number assigned now (only at issue).
-            let body_text = match (&text, &doc_number) {
-                (Some(t), Some(n)) if auto_number => Some(
-                    fill_doc_number(t, &dept.data.code, input.issued_on.year(), n)
-                        .unwrap_or_else(|| t.clone()),
-                ),
-                _ => text.clone(),
-            };
-            let mut findings = compliance::check(&reply, &organ, &facts, &others);
-            findings.extend(compliance::deadline_findings(&d.deadline));
-            let new = NewReply {
-                case_id: id,
-                department_id: dept.id,
-                doc_number,
-                doc_parts,
-                auto_number,
-                issued_on: input.issued_on,
-                dispatched_on: input.dispatched_on,
-                delivery_method: input.delivery_method.trim().to_owned(),
-                tracking_number: tracking_number.clone(),
-                outcome: outcome.as_str().to_owned(),
-                sealed: input.sealed,
-                seal_organ: input.seal_organ.clone(),
-                legal_basis: to_json(&input.legal_basis),
-                reasons: input.reasons.clone(),
-                redirect_to: input.redirect_to.as_ref().map(to_json),
-                remedy: to_json(&input.remedy),
-                body_text,
-                findings: to_json(&findings),
-                judged_due_on: facts.due_on,
-                recorded_by: actor.user_id,
-            };
-            let saved = store::replies::insert(c, &new).map_err(super::error::on_insert)?;
-            // The reply stops the clock on the day it went out (Art. 33; 民事诉讼法 Art. 85).
-            let went_out = saved.dispatched_on.unwrap_or(saved.issued_on);
-            let audit = serde_json::json!({
-                "reply_id": saved.id, "doc_number": saved.doc_number, "outcome": saved.outcome,
-                "issued_on": saved.issued_on, "dispatched_on": saved.dispatched_on,
-                "findings": findings.iter().map(|f| f.code).collect::<Vec<_>>(),
-            });
-            let mail = (
-                "reply",
-                went_out,
-                vec![
-                    (
-                        "doc_number",
-                        saved
-                            .doc_number
-                            .clone()
-                            .unwrap_or_else(|| "（无文号）".to_owned()),
-                    ),
-                    ("issued_on", saved.issued_on.to_string()),
-                    ("outcome", outcome.label().to_owned()),
-                ],
+            let others =
+                store::replies::doc_numbers_near(c, dept.id, numbered.doc_number.as_deref())?;
+            let (new, findings) = compose(
+                &input,
+                &checked,
+                (row, dept, d),
+                &organ,
+                numbered,
+                &others,
+                actor.user_id,
             );
-            Ok(Change {
-                event: Some(CaseEvent::Replied { date: went_out }),
-                action: "reply_recorded".to_owned(),
-                audit: Some(audit),
-                mail: Some(mail),
-                value: ReplyView::from(saved),
-            })
+            let saved = store::replies::insert(c, &new).map_err(super::error::on_insert)?;
+            Ok(reply_change(saved, &findings, checked.outcome))
         })?;
         Ok((changed.value, changed.row.version))
     })
+}
+
+/// Whether the case can take a reply of these dates now: not while it is answered or
+/// closed, and not dated before what it answers.
+pub(crate) fn admissible(row: &CaseRow, d: &Derivation, input: &ReplyIn) -> OpResult<()> {
+    if d.state.closed.is_some() || d.state.replied_on.is_some() {
+        return Err(OpError::conflict(
+            "case_closed",
+            "案件已答复或已终结；如需再次答复，请先登记 reopened",
+        ));
+    }
+    let dating = ReplyDating {
+        submitted_on: row.submitted_on,
+        received_on: d.state.receipt,
+        last_event_on: d.state.last_event_on,
+    };
+    check_reply_dates(&dating, input.issued_on, input.dispatched_on)
+        .map_err(|(field, message)| OpError::field(field, message))
+}
+
+/// The reply to store and what the checker finds in it, on the case as it stands
+/// (`others`: the department's numbers that could be the same 文号).
+pub(crate) fn compose(
+    input: &ReplyIn,
+    checked: &Checked,
+    (row, dept, d): (&CaseRow, &Department, &Derivation),
+    organ: &Organ,
+    numbered: Numbered,
+    others: &[String],
+    recorded_by: i64,
+) -> (NewReply, Vec<Finding>) {
+    let facts = process_facts(row.received_on, &recorded(&d.events), &d.deadline);
+    let reply = reply_doc(
+        input,
+        checked.outcome,
+        checked.delivery,
+        numbered.doc_number.clone(),
+    );
+    // A draft's blank number line gets the number assigned now (only at issue).
+    let body_text = match (&checked.text, &numbered.doc_number) {
+        (Some(t), Some(n)) if numbered.auto => Some(
+            fill_doc_number(t, &dept.data.code, input.issued_on.year(), n)
+                .unwrap_or_else(|| t.clone()),
+        ),
+        _ => checked.text.clone(),
+    };
+    let mut findings = compliance::check(&reply, organ, &facts, others);
+    findings.extend(compliance::deadline_findings(&d.deadline));
+    let new = NewReply {
+        case_id: row.id,
+        department_id: dept.id,
+        doc_number: numbered.doc_number,
+        doc_parts: numbered.doc_parts,
+        auto_number: numbered.auto,
+        issued_on: input.issued_on,
+        dispatched_on: input.dispatched_on,
+        delivery_method: input.delivery_method.trim().to_owned(),
+        tracking_number: checked.tracking_number.clone(),
+        outcome: checked.outcome.as_str().to_owned(),
+        sealed: input.sealed,
+        seal_organ: input.seal_organ.clone(),
+        legal_basis: to_json(&input.legal_basis),
+        reasons: input.reasons.clone(),
+        redirect_to: input.redirect_to.as_ref().map(to_json),
+        remedy: to_json(&input.remedy),
+        body_text,
+        findings: to_json(&findings),
+        judged_due_on: facts.due_on,
+        recorded_by,
+    };
+    (new, findings)
+}
+
+/// What a stored reply does to its case: the `replied` event on the day it went out (it
+/// stops the clock, Art. 33; 民事诉讼法 Art. 85), the audit record, and the copy mailed to
+/// an applicant who chose e-mail.
+pub(crate) fn reply_change(
+    saved: ReplyRow,
+    findings: &[Finding],
+    outcome: Outcome,
+) -> Change<ReplyView> {
+    let went_out = saved.dispatched_on.unwrap_or(saved.issued_on);
+    let audit = serde_json::json!({
+        "reply_id": saved.id, "doc_number": saved.doc_number, "outcome": saved.outcome,
+        "issued_on": saved.issued_on, "dispatched_on": saved.dispatched_on,
+        "findings": findings.iter().map(|f| f.code).collect::<Vec<_>>(),
+    });
+    let mail = (
+        "reply",
+        went_out,
+        vec![
+            (
+                "doc_number",
+                saved
+                    .doc_number
+                    .clone()
+                    .unwrap_or_else(|| "（无文号）".to_owned()),
+            ),
+            ("issued_on", saved.issued_on.to_string()),
+            ("outcome", outcome.label().to_owned()),
+        ],
+    );
+    Change {
+        event: Some(CaseEvent::Replied { date: went_out }),
+        action: "reply_recorded".to_owned(),
+        audit: Some(audit),
+        mail: Some(mail),
+        value: ReplyView::from(saved),
+    }
 }
 
 /// A draft reply as the clerk gets it: text, HTML, the reply record it amounts to, what

@@ -1,6 +1,7 @@
-//! The reads the annual report needs: the cases of some departments, their concluding
-//! events (and reopenings), and their replies' outcomes, so that the report's queries live in
-//! one place. Remedies themselves are read through `store::remedies`.
+//! The reads the annual report needs: the cases of some departments that its year can
+//! count, their concluding events (and reopenings), and their replies' outcomes, so that
+//! the report's queries live in one place. Remedies themselves are read through
+//! `store::remedies`.
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
@@ -19,15 +20,51 @@ pub struct CaseBasics {
     pub applicant_name: String,
     pub submitted_on: NaiveDate,
     pub received_on: Option<NaiveDate>,
+    /// How the case ended (`CaseRow::settled_on`, `conclusion`, `reply_outcome`): all the
+    /// report needs of a case that ended once; one with a `history` has its events read.
+    pub settled_on: Option<NaiveDate>,
+    pub conclusion: Option<String>,
+    pub reply_outcome: Option<String>,
 }
 
-/// The cases of some departments, by id.
+/// The first and last day of a report year.
+pub type Span = (NaiveDate, NaiveDate);
+
+/// Whether a case of some departments is one that a report of the year `span` can count:
+/// received (or, unconfirmed, submitted) by its end, and not both received and settled
+/// (concluded for good, `settled_on`) before it began — such a case counts in no cell of
+/// that year and names none of its checks. So a report reads its year's cases, not all
+/// the years'. (A macro: the subquery cannot be boxed on the multi-backend connection.)
+macro_rules! in_year {
+    ($department_ids:expr, $span:expr) => {{
+        let (start, end): Span = $span;
+        cases::department_id
+            .eq_any($department_ids)
+            .and(
+                cases::received_on.le(end).or(cases::received_on
+                    .is_null()
+                    .and(cases::submitted_on.le(end))),
+            )
+            .and(
+                cases::settled_on
+                    .is_null()
+                    .or(cases::settled_on.ge(start))
+                    .or(cases::received_on.ge(start))
+                    .or(cases::received_on
+                        .is_null()
+                        .and(cases::submitted_on.ge(start))),
+            )
+    }};
+}
+
+/// The cases a report of the year `span` can count (`in_year`), by id.
 pub fn case_basics(
     conn: &mut DbConnection,
     department_ids: &[i64],
+    span: Span,
 ) -> QueryResult<Vec<CaseBasics>> {
     cases::table
-        .filter(cases::department_id.eq_any(department_ids))
+        .filter(in_year!(department_ids, span))
         .order(cases::id)
         .select((
             cases::id,
@@ -37,6 +74,9 @@ pub fn case_basics(
             cases::applicant_name,
             cases::submitted_on,
             cases::received_on,
+            cases::settled_on,
+            cases::conclusion,
+            cases::reply_outcome,
         ))
         .load(conn)
 }
@@ -50,45 +90,46 @@ pub const CONCLUDING_KINDS: [&str; 5] = [
     "reopened",
 ];
 
-/// The concluding events (and reopenings) of the cases of some departments, in recording
-/// order per case.
+/// The concluding events (and reopenings) of the cases a report of the year `span` can
+/// count that have a `history` (the others' are on the case), in recording order per case.
 pub fn concluding_events(
     conn: &mut DbConnection,
     department_ids: &[i64],
+    span: Span,
 ) -> QueryResult<Vec<EventRow>> {
-    let ids = cases::table
-        .filter(cases::department_id.eq_any(department_ids))
-        .select(cases::id);
     case_events::table
-        .filter(case_events::case_id.eq_any(ids))
+        .filter(
+            case_events::case_id.eq_any(
+                cases::table
+                    .select(cases::id)
+                    .filter(in_year!(department_ids, span))
+                    .filter(cases::conclusion.eq(super::cases::HISTORY)),
+            ),
+        )
         .filter(case_events::kind.eq_any(CONCLUDING_KINDS))
         .order((case_events::case_id, case_events::id))
         .select(EventRow::as_select())
         .load(conn)
 }
 
-/// (case id, outcome) of every reply of some departments, oldest first, so the last one per
-/// case is its latest reply.
-pub fn reply_outcomes(
-    conn: &mut DbConnection,
-    department_ids: &[i64],
-) -> QueryResult<Vec<(i64, String)>> {
-    replies::table
-        .filter(replies::department_id.eq_any(department_ids))
-        .order((replies::case_id, replies::id))
-        .select((replies::case_id, replies::outcome))
-        .load(conn)
-}
-
-/// (case id, reply date, outcome) of every reply of some departments, oldest first. The reply
-/// date is the day it went out (dispatch, else issue), the date of its `replied` event, so a
-/// year's view can take the outcome in force at the year end.
+/// (case id, reply date, outcome) of every reply of the cases a report of the year `span`
+/// can count that have a `history`, oldest first. The reply date is the day it went out (dispatch, else issue),
+/// the date of its `replied` event, so a year's view can take the outcome in force at the
+/// year end.
 pub fn reply_outcomes_dated(
     conn: &mut DbConnection,
     department_ids: &[i64],
+    span: Span,
 ) -> QueryResult<Vec<(i64, NaiveDate, String)>> {
     let rows: Vec<(i64, NaiveDate, Option<NaiveDate>, String)> = replies::table
-        .filter(replies::department_id.eq_any(department_ids))
+        .filter(
+            replies::case_id.eq_any(
+                cases::table
+                    .select(cases::id)
+                    .filter(in_year!(department_ids, span))
+                    .filter(cases::conclusion.eq(super::cases::HISTORY)),
+            ),
+        )
         .order((replies::case_id, replies::id))
         .select((
             replies::case_id,

@@ -16,8 +16,8 @@ pub const NO_DATE: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
     None => NaiveDate::MIN,
 };
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = cases)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = cases, treat_none_as_default_value = false)]
 pub struct CaseRow {
     pub id: i64,
     pub department_id: i64,
@@ -46,7 +46,15 @@ pub struct CaseRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub awaiting_approval: bool,
+    pub settled_on: Option<NaiveDate>,
+    pub conclusion: Option<String>,
+    /// The outcome of the case's latest reply (`replies::insert` writes it).
+    pub reply_outcome: Option<String>,
 }
+
+/// `conclusion` of a case whose events hold a reopening or more than one conclusion: what
+/// ended it is in its events (the annual report reads them).
+pub const HISTORY: &str = "history";
 
 /// The intake facts of a new case (already validated).
 #[derive(Debug, Clone)]
@@ -75,10 +83,15 @@ pub struct Derived {
     pub assignee_id: Option<i64>,
     /// An extension request waits for a supervisor's approval.
     pub awaiting_approval: bool,
+    /// A concluded case: the latest date among its conclusions and reopenings.
+    pub settled_on: Option<NaiveDate>,
+    /// What ended a case that ended once and was never reopened (the kind of that event),
+    /// `history` when its events hold more; none while it never ended.
+    pub conclusion: Option<String>,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = case_events)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = case_events, treat_none_as_default_value = false)]
 pub struct EventRow {
     pub id: i64,
     pub case_id: i64,
@@ -95,7 +108,7 @@ pub struct EventRow {
 /// transaction ends: concurrent intakes queue for it rather than colliding, and a rollback
 /// returns the numbers. Since the lock lasts until commit, callers take it last, after
 /// every read of the intake.
-fn take_case_seqs(
+pub(crate) fn take_case_seqs(
     conn: &mut DbConnection,
     department_id: i64,
     year: i32,
@@ -199,7 +212,7 @@ pub fn insert_many(
         *slot += 1;
         rows.push(CaseInsert {
             department_id: new.department_id,
-            case_number: format!("{}-{seq:04}", i.year),
+            case_number: case_number(i.year, seq),
             year: i.year,
             seq,
             applicant_type: &new.applicant_type,
@@ -264,6 +277,115 @@ pub fn insert_many(
         )?;
     }
     Ok(ordered)
+}
+
+/// A case's number within its department: `{year}-{seq:04}`.
+fn case_number(year: i32, seq: i32) -> String {
+    format!("{year}-{seq:04}")
+}
+
+impl CaseRow {
+    /// A new case as `insert_many` stores it, built ahead of writing (`write_bulk`): its id
+    /// taken with `bulk::reserve_ids`, its number `seq` of `year` taken from the counter.
+    pub fn new_intake(
+        id: i64,
+        new: &NewCase,
+        (year, seq): (i32, i32),
+        derived: &Derived,
+        created_by: i64,
+        at: NaiveDateTime,
+    ) -> CaseRow {
+        CaseRow {
+            id,
+            department_id: new.department_id,
+            case_number: case_number(year, seq),
+            year,
+            seq,
+            applicant_type: new.applicant_type.clone(),
+            applicant_name: new.applicant_name.clone(),
+            applicant_id_number: new.applicant_id_number.clone(),
+            applicant_phone: new.applicant_phone.clone(),
+            applicant_email: new.applicant_email.clone(),
+            applicant_address: new.applicant_address.clone(),
+            channel: new.channel.clone(),
+            submitted_on: new.submitted_on,
+            received_on: new.received_on,
+            tracking_number: new.tracking_number.clone(),
+            purpose: new.purpose.clone(),
+            delivery_preference: new.delivery_preference.clone(),
+            assignee_id: None,
+            status: String::new(),
+            due_on: None,
+            due_sort: NO_DATE,
+            receipt_sort: new.received_on.unwrap_or(new.submitted_on),
+            version: 1,
+            created_by,
+            created_at: at,
+            updated_at: at,
+            awaiting_approval: false,
+            settled_on: None,
+            conclusion: None,
+            reply_outcome: None,
+        }
+        .with_derived(derived)
+    }
+
+    /// The row with new derived values, as `update_derived` stores them.
+    pub fn with_derived(mut self, d: &Derived) -> CaseRow {
+        self.status.clone_from(&d.status);
+        self.due_on = d.due_on;
+        self.due_sort = d.due_on.unwrap_or(NO_DATE);
+        self.assignee_id = d.assignee_id;
+        self.awaiting_approval = d.awaiting_approval;
+        self.settled_on = d.settled_on;
+        self.conclusion.clone_from(&d.conclusion);
+        self
+    }
+}
+
+/// Writes cases built ahead (`CaseRow::new_intake`, ids reserved) with their items and
+/// search grams, inside the caller's transaction: the rows `insert_many` would write, in a
+/// few statements per table whatever their number. Numbers must come from the counter.
+pub fn write_bulk(
+    conn: &mut DbConnection,
+    rows: &[CaseRow],
+    items: &[Vec<String>],
+) -> QueryResult<()> {
+    super::bulk::copy_in!(&mut *conn, cases::table, rows, super::INSERT_CHUNK)?;
+    let mut item_rows = Vec::new();
+    let mut gram_rows = Vec::new();
+    for (row, its) in rows.iter().zip(items) {
+        for (i, description) in its.iter().enumerate() {
+            item_rows.push((
+                case_items::case_id.eq(row.id),
+                case_items::position.eq(i32::try_from(i + 1).unwrap_or(i32::MAX)),
+                case_items::description.eq(description.as_str()),
+            ));
+        }
+        for gram in searched(&row.applicant_name, &row.case_number, its) {
+            gram_rows.push((
+                search_grams::gram.eq(gram),
+                search_grams::case_id.eq(row.id),
+            ));
+        }
+    }
+    super::bulk::copy_in!(
+        &mut *conn,
+        case_items::table,
+        &item_rows,
+        super::INSERT_CHUNK * 4
+    )?;
+    super::bulk::copy_in!(
+        &mut *conn,
+        search_grams::table,
+        &gram_rows,
+        super::INSERT_CHUNK * 16
+    )
+}
+
+/// Writes events built ahead (ids reserved), inside the caller's transaction.
+pub fn write_events(conn: &mut DbConnection, rows: &[EventRow]) -> QueryResult<()> {
+    super::bulk::copy_in!(conn, case_events::table, rows, super::INSERT_CHUNK * 2)
 }
 
 /// The grams of the texts the words search looks at.
@@ -406,6 +528,8 @@ pub fn update_derived(
         cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
         cases::assignee_id.eq(derived.assignee_id),
         cases::awaiting_approval.eq(derived.awaiting_approval),
+        cases::settled_on.eq(derived.settled_on),
+        cases::conclusion.eq(&derived.conclusion),
         cases::received_on.eq(received_on),
         cases::version.eq(expected_version + 1),
         cases::updated_at.eq(now()),
@@ -433,6 +557,8 @@ pub fn refresh_derived(
         cases::due_on.eq(derived.due_on),
         cases::due_sort.eq(derived.due_on.unwrap_or(NO_DATE)),
         cases::awaiting_approval.eq(derived.awaiting_approval),
+        cases::settled_on.eq(derived.settled_on),
+        cases::conclusion.eq(&derived.conclusion),
         cases::version.eq(expected_version + 1),
     ))
     .execute(conn)?;
@@ -561,13 +687,110 @@ pub fn list(
     after: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<CaseRow>> {
+    // The statuses the filters allow (None: any); the overdue and due-soon filters want a
+    // running clock.
+    let mut statuses = (!f.statuses.is_empty()).then(|| f.statuses.clone());
+    if f.overdue_before.is_some() || f.due_by.is_some() {
+        statuses = Some(match statuses {
+            None => RUNNING.iter().map(|s| (*s).to_owned()).collect(),
+            Some(wanted) => wanted
+                .into_iter()
+                .filter(|s| RUNNING.contains(&s.as_str()))
+                .collect(),
+        });
+    }
+    let words = match f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        None => None,
+        Some(text) => {
+            let candidates = search::candidates(conn, &search::probe(text))?;
+            if candidates.as_ref().is_some_and(Vec::is_empty) {
+                return Ok(Vec::new());
+            }
+            Some(Words {
+                // `%` and `_` in the search are literal characters, escaped for LIKE …
+                // ESCAPE '\' (the same clause on SQLite and PostgreSQL).
+                pattern: format!(
+                    "%{}%",
+                    text.replace('\\', "\\\\")
+                        .replace('%', "\\%")
+                        .replace('_', "\\_")
+                ),
+                candidates,
+            })
+        }
+    };
+    let words = words.as_ref();
+    match statuses {
+        // Several statuses by due date (the desk, the overdue list): each status is one
+        // range of an index in due order ((status, due_sort, id), after the department
+        // for one department), read only as far as the page goes and merged here. One
+        // query over all of them would sort every open case in scope before the first row.
+        Some(several) if several.len() > 1 && sort == SortKey::Due => {
+            let full = usize::try_from(limit).unwrap_or(0);
+            let mut rows: Vec<CaseRow> = Vec::new();
+            for status in &several {
+                // Once a page is full, a later status can only add rows before its last.
+                let until = rows.get(full.wrapping_sub(1)).map(|r| Cursor {
+                    date: r.due_sort,
+                    id: r.id,
+                });
+                rows.extend(page(
+                    conn,
+                    (f, Some(std::slice::from_ref(status)), words, until),
+                    sort,
+                    after,
+                    limit,
+                )?);
+                rows.sort_by_key(|r| (r.due_sort, r.id));
+                rows.truncate(full);
+            }
+            Ok(rows)
+        }
+        statuses => page(
+            conn,
+            (f, statuses.as_deref(), words, None),
+            sort,
+            after,
+            limit,
+        ),
+    }
+}
+
+/// A words search as a list applies it: the LIKE pattern every case must match, and
+/// the candidates from the index to read by id (None: walk the cases in order).
+struct Words {
+    pattern: String,
+    candidates: Option<Vec<i64>>,
+}
+
+/// One page of the cases of `statuses` (None: any) that meet the other filters, by due
+/// date only before `until` when given.
+fn page(
+    conn: &mut DbConnection,
+    (f, statuses, words, until): (
+        &ListFilter,
+        Option<&[String]>,
+        Option<&Words>,
+        Option<Cursor>,
+    ),
+    sort: SortKey,
+    after: Option<Cursor>,
+    limit: i64,
+) -> QueryResult<Vec<CaseRow>> {
     let mut q = cases::table
-        .filter(cases::department_id.eq_any(&f.department_ids))
         .select(CaseRow::as_select())
         .into_boxed::<Backend>();
-    if !f.statuses.is_empty() {
-        q = q.filter(cases::status.eq_any(f.statuses.clone()));
-    }
+    // One department or status is an equality, not `= ANY` of a one-element list:
+    // PostgreSQL reads an index in order only after an equality on the columns before.
+    q = match f.department_ids.as_slice() {
+        [one] => q.filter(cases::department_id.eq(*one)),
+        several => q.filter(cases::department_id.eq_any(several.to_vec())),
+    };
+    q = match statuses {
+        None => q,
+        Some([one]) => q.filter(cases::status.eq(one.clone())),
+        Some(several) => q.filter(cases::status.eq_any(several.to_vec())),
+    };
     if let Some(a) = f.assignee {
         q = q.filter(cases::assignee_id.eq(a));
     }
@@ -580,13 +803,11 @@ pub fn list(
     if let Some(d) = f.received_to {
         q = q.filter(cases::received_on.le(d));
     }
-    if let Some(d) = f.due_before {
-        q = q.filter(cases::due_on.lt(d));
-    }
-    if let Some(d) = f.overdue_before {
-        q = q
-            .filter(cases::due_on.lt(d))
-            .filter(cases::status.eq_any(RUNNING));
+    // `due_sort` is `due_on`, or a date after every real one when there is none: "due
+    // before" reads the same on either, and on `due_sort` the range and the order are one
+    // index range ((status, due_sort, id)) that the page stops reading when full.
+    if let Some(d) = f.due_before.into_iter().chain(f.overdue_before).min() {
+        q = q.filter(cases::due_sort.lt(d));
     }
     if let Some(d) = f.due_from {
         q = q.filter(cases::due_on.ge(d));
@@ -602,51 +823,26 @@ pub fn list(
                     .assume_not_null()),
             );
         }
-        q = q.filter(any).filter(cases::status.eq_any(RUNNING));
+        q = q.filter(any);
     }
-    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        // `%` and `_` in the search are literal characters, escaped for LIKE … ESCAPE '\'
-        // (the same clause on SQLite and PostgreSQL).
-        let escaped = text
-            .replace('\\', "\\\\")
-            .replace('%', "\\%")
-            .replace('_', "\\_");
-        let pattern = format!("%{escaped}%");
-        // Candidates from the gram index, each verified by the exact substring match.
-        // One gram is the closed range [g, g]; a single character the range of grams
-        // starting with it (one expression type for both).
-        let candidates = |probe: &search::Probe, i: usize| {
-            let (lo, hi) = match probe {
-                search::Probe::Range { from, to } => (from.clone(), to.clone()),
-                search::Probe::All(all) => {
-                    let g = all.get(i).cloned().unwrap_or_default();
-                    (g.clone(), g)
-                }
-            };
-            search_grams::table
-                .filter(search_grams::gram.ge(lo).and(search_grams::gram.le(hi)))
-                .select(search_grams::case_id)
-        };
-        let probe = search::probe(text);
-        let probes = match &probe {
-            search::Probe::Range { .. } => 1,
-            search::Probe::All(all) => all.len(),
-        };
-        for i in 0..probes {
-            q = q.filter(cases::id.eq_any(candidates(&probe, i)));
-        }
-        // Only the items of the first probe's candidates are read, not every item.
+    if let Some(words) = words {
+        // The exact substring match: the applicant, the number, or one of the items.
+        let pattern = &words.pattern;
         let in_items = case_items::table
-            .filter(case_items::case_id.eq_any(candidates(&probe, 0)))
+            .filter(case_items::case_id.eq(cases::id))
             .filter(case_items::description.like(pattern.clone()).escape('\\'))
-            .select(case_items::case_id);
+            .select(case_items::case_id)
+            .single_value();
         q = q.filter(
             cases::applicant_name
                 .like(pattern.clone())
                 .escape('\\')
-                .or(cases::case_number.like(pattern).escape('\\'))
-                .or(cases::id.eq_any(in_items)),
+                .or(cases::case_number.like(pattern.clone()).escape('\\'))
+                .or(in_items.is_not_null()),
         );
+        if let Some(ids) = &words.candidates {
+            q = q.filter(cases::id.eq_any(ids.clone()));
+        }
     }
     let (col_due, col_rec) = (cases::due_sort, cases::receipt_sort);
     q = match (sort, after) {
@@ -662,6 +858,13 @@ pub fn list(
         ),
         (_, None) => q,
     };
+    if let Some(c) = until {
+        q = q.filter(
+            col_due
+                .lt(c.date)
+                .or(col_due.eq(c.date).and(cases::id.lt(c.id))),
+        );
+    }
     q = match sort {
         SortKey::Due => q.order((col_due.asc(), cases::id.asc())),
         SortKey::Received => q.order((col_rec.asc(), cases::id.asc())),

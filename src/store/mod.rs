@@ -7,6 +7,7 @@ pub mod action_log;
 pub mod annual;
 pub mod audit_seal;
 pub mod backup;
+pub mod bulk;
 pub mod calendars;
 pub mod campaigns;
 pub mod case_files;

@@ -4,11 +4,11 @@
 use chrono::{NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
 
-use super::schema::{replies, reply_counters};
+use super::schema::{cases, replies, reply_counters};
 use super::{Backend, DbConnection, now};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = replies)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = replies, treat_none_as_default_value = false)]
 pub struct ReplyRow {
     pub id: i64,
     pub case_id: i64,
@@ -61,6 +61,63 @@ pub struct NewReply {
     pub recorded_by: i64,
 }
 
+impl NewReply {
+    /// The row `insert` stores, built ahead of writing (`write_bulk`) with an id taken by
+    /// `bulk::reserve_ids`.
+    pub fn into_row(self, id: i64, recorded_at: NaiveDateTime) -> ReplyRow {
+        let (doc_code, doc_year, doc_seq) = match self.doc_parts {
+            Some((c, y, s)) => (Some(c), Some(y), Some(s)),
+            None => (None, None, None),
+        };
+        ReplyRow {
+            id,
+            case_id: self.case_id,
+            department_id: self.department_id,
+            doc_number: self.doc_number,
+            doc_code,
+            doc_year,
+            doc_seq,
+            auto_number: self.auto_number,
+            issued_on: self.issued_on,
+            dispatched_on: self.dispatched_on,
+            delivery_method: self.delivery_method,
+            tracking_number: self.tracking_number,
+            outcome: self.outcome,
+            sealed: self.sealed,
+            seal_organ: self.seal_organ,
+            legal_basis: self.legal_basis,
+            reasons: self.reasons,
+            redirect_to: self.redirect_to,
+            remedy: self.remedy,
+            body_text: self.body_text,
+            findings: self.findings,
+            judged_due_on: self.judged_due_on,
+            recorded_by: self.recorded_by,
+            recorded_at,
+        }
+    }
+}
+
+/// Writes replies built ahead (`NewReply::into_row`), inside the caller's transaction.
+/// Their numbers must be counted: automatic ones taken in order from `peek_seq`, then the
+/// counter raised past them with `count_numbers`; and their cases, written with them,
+/// carry the latest one's outcome (`CaseRow::reply_outcome`).
+pub fn write_bulk(conn: &mut DbConnection, rows: &[ReplyRow]) -> QueryResult<()> {
+    super::bulk::copy_in!(conn, replies::table, rows, super::INSERT_CHUNK)
+}
+
+/// Raises the counter of a department's code and year to `seq` if it is below (numbers
+/// used by replies written in bulk), so "auto" goes on after them.
+pub fn count_numbers(
+    conn: &mut DbConnection,
+    department_id: i64,
+    code: &str,
+    year: i32,
+    seq: i32,
+) -> QueryResult<()> {
+    advance(conn, department_id, code, year, Some(seq)).map(|_| ())
+}
+
 pub fn insert(conn: &mut DbConnection, r: &NewReply) -> QueryResult<ReplyRow> {
     let (code, year, seq) = match &r.doc_parts {
         Some((c, y, s)) => (Some(c.as_str()), Some(*y), Some(*s)),
@@ -70,6 +127,10 @@ pub fn insert(conn: &mut DbConnection, r: &NewReply) -> QueryResult<ReplyRow> {
     if let (false, Some((c, y, s))) = (r.auto_number, &r.doc_parts) {
         advance(conn, r.department_id, c, *y, Some(*s))?;
     }
+    // The latest reply's outcome is kept beside the case (the annual report reads it there).
+    diesel::update(cases::table.filter(cases::id.eq(r.case_id)))
+        .set(cases::reply_outcome.eq(&r.outcome))
+        .execute(conn)?;
     diesel::insert_into(replies::table)
         .values((
             replies::case_id.eq(r.case_id),

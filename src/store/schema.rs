@@ -87,6 +87,9 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         awaiting_approval -> Bool,
+        settled_on -> Nullable<Date>,
+        conclusion -> Nullable<Text>,
+        reply_outcome -> Nullable<Text>,
     }
 }
 

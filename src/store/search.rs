@@ -66,6 +66,73 @@ pub fn probe(query: &str) -> Probe {
     Probe::All(picked.into_iter().step_by(step).collect())
 }
 
+impl Probe {
+    /// Each gram range the query's cases must hold: one gram is the closed range [g, g],
+    /// a single character the range of grams starting with it.
+    fn ranges(&self) -> Vec<(&str, &str)> {
+        match self {
+            Probe::Range { from, to } => vec![(from, to)],
+            Probe::All(all) => all.iter().map(|g| (g.as_str(), g.as_str())).collect(),
+        }
+    }
+}
+
+/// Candidates a list reads by id: a query none of whose probes names more index entries
+/// than this is answered from the candidates of its rarest probe. A commoner query walks
+/// the cases in the list's order instead and matches the words on each: at least one case
+/// in `CANDIDATES / total` matches there, so a page of 50 is found after reading about
+/// 50 × total / CANDIDATES cases at most (5,000 at a million) — either way a bounded read,
+/// never every match.
+pub const CANDIDATES: i64 = 10_000;
+
+/// The cases that may hold the query (ascending, a superset of those that do), read from
+/// the index when its rarest probe names at most `CANDIDATES` entries; None when every
+/// probe is commoner (the caller then walks the cases and matches the words).
+pub fn candidates(conn: &mut DbConnection, probe: &Probe) -> QueryResult<Option<Vec<i64>>> {
+    use diesel::sql_types::Integer;
+    #[derive(QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    // Each probe counted only up to one past the threshold: an index-only range read.
+    let sql = match conn {
+        DbConnection::Pg(_) => {
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_grams \
+             WHERE gram >= $1 AND gram <= $2 LIMIT $3) AS t"
+        }
+        DbConnection::Sqlite(_) => {
+            "SELECT COUNT(*) AS n FROM (SELECT 1 FROM search_grams \
+             WHERE gram >= ? AND gram <= ? LIMIT ?) AS t"
+        }
+    };
+    let mut rarest: Option<((&str, &str), i64)> = None;
+    for (lo, hi) in probe.ranges() {
+        let n = diesel::sql_query(sql)
+            .bind::<Text, _>(lo)
+            .bind::<Text, _>(hi)
+            .bind::<Integer, _>(i32::try_from(CANDIDATES + 1).unwrap_or(i32::MAX))
+            .get_result::<Count>(conn)?
+            .n;
+        if rarest.is_none_or(|(_, m)| n < m) {
+            rarest = Some(((lo, hi), n));
+        }
+    }
+    let Some(((lo, hi), n)) = rarest.filter(|(_, n)| *n <= CANDIDATES) else {
+        return Ok(None);
+    };
+    if n == 0 {
+        return Ok(Some(Vec::new()));
+    }
+    let mut ids: Vec<i64> = search_grams::table
+        .filter(search_grams::gram.ge(lo).and(search_grams::gram.le(hi)))
+        .select(search_grams::case_id)
+        .load(conn)?;
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(Some(ids))
+}
+
 fn json(grams: &BTreeSet<String>) -> String {
     serde_json::to_string(grams).unwrap_or_else(|_| "[]".into())
 }

@@ -1263,3 +1263,107 @@ async fn the_special_regime_row_is_a_setting_and_the_report_says_which() {
         assert_eq!(cell(other_row), 0, "{setting:?}");
     }
 }
+
+/// How every case ended as stored: (id, settled_on, conclusion, reply_outcome).
+type Ended = Vec<(
+    i64,
+    Option<chrono::NaiveDate>,
+    Option<String>,
+    Option<String>,
+)>;
+
+fn how_cases_ended(app: &TestApp) -> Ended {
+    use diesel::prelude::*;
+    use ogi_tracker::store::schema::cases;
+    let mut c = app.pool.get().unwrap();
+    cases::table
+        .order(cases::id)
+        .select((
+            cases::id,
+            cases::settled_on,
+            cases::conclusion,
+            cases::reply_outcome,
+        ))
+        .load(&mut **c)
+        .unwrap()
+}
+
+#[actix_web::test]
+async fn the_migration_finds_how_cases_ended_as_their_changes_record_it() {
+    use diesel::connection::SimpleConnection;
+    use diesel::prelude::*;
+    use ogi_tracker::store::{DatabaseUrl, schema::cases};
+    let app = spawn_app().await;
+    let o = org(&app).await;
+    let year = build_year(&app, &o).await;
+    // Beside the year's endings (each reply outcome, withdrawn, lapsed, replied after a
+    // reopening): a case reopened and open again.
+    let id = year.cases[&1];
+    let etag = app
+        .get(&format!("/api/v1/cases/{id}"), &o.clerk)
+        .await
+        .etag();
+    event(
+        &app,
+        &o.clerk,
+        id,
+        &etag,
+        json!({"type": "reopened", "date": "2025-02-03", "reason": "行政复议决定责令重新答复"}),
+    )
+    .await;
+    let report = |y: i32| format!("/api/v1/reports/annual?year={y}&department_id={}", o.bureau);
+    let mut before = Vec::new();
+    for y in 2023..=2025 {
+        before.push(
+            app.get(&report(y), &o.clerk)
+                .await
+                .expect(200, None)
+                .clone(),
+        );
+    }
+    let recorded = how_cases_ended(&app);
+    let conclusions: std::collections::BTreeSet<Option<&str>> =
+        recorded.iter().map(|r| r.2.as_deref()).collect();
+    for kind in [
+        None,
+        Some("replied"),
+        Some("withdrawn"),
+        Some("correction_lapsed"),
+        Some("fee_lapsed"),
+        Some("history"),
+    ] {
+        assert!(conclusions.contains(&kind), "{kind:?} in {conclusions:?}");
+    }
+
+    // The migration's statement, run over the same cases with the columns cleared, finds
+    // what every change wrote; the reports stay the same.
+    let up = match app.db_url {
+        DatabaseUrl::Postgres(_) => {
+            include_str!("../../migrations/postgres/2026-12-07-300001_case_conclusions/up.sql")
+        }
+        DatabaseUrl::Sqlite(_) => {
+            include_str!("../../migrations/sqlite/2026-12-07-300001_case_conclusions/up.sql")
+        }
+    };
+    let start = up.find("UPDATE cases SET").unwrap();
+    let statement = &up[start..=start + up[start..].find(';').unwrap()];
+    {
+        let mut c = app.pool.get().unwrap();
+        diesel::update(cases::table)
+            .set((
+                cases::settled_on.eq(None::<chrono::NaiveDate>),
+                cases::conclusion.eq(None::<String>),
+                cases::reply_outcome.eq(None::<String>),
+            ))
+            .execute(&mut **c)
+            .unwrap();
+        c.batch_execute(statement).unwrap();
+    }
+    assert_eq!(how_cases_ended(&app), recorded);
+    for (y, earlier) in (2023..=2025).zip(before) {
+        assert_eq!(
+            app.get(&report(y), &o.clerk).await.expect(200, None),
+            &earlier
+        );
+    }
+}

@@ -9,6 +9,7 @@ mod audits;
 mod calendar;
 mod cases;
 mod contract;
+mod demo;
 mod durability;
 mod foundation;
 mod hardening;

@@ -39,15 +39,7 @@ async fn event(app: &TestApp, token: &str, id: i64, version: &str, body: Value) 
 #[actix_web::test]
 async fn a_supervisor_sees_the_subtree_and_decides_extensions() {
     let app = spawn_app().await;
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let bureau = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
-    let office = app
-        .department("南宁市公路发展中心", "南公信复", Some(bureau), "450100")
-        .await;
+    let (gov, bureau, office) = three_levels(&app).await;
     let (_, sup) = app.user("sup_gov", "supervisor", Some(gov)).await;
     let clerk_r = app
         .post(
@@ -277,14 +269,8 @@ async fn overdue_cases_say_what_they_wait_on() {
     );
 }
 
-/// The page a supervisor sees and the forms on it.
-fn has_form(html: &str, event: &str) -> bool {
-    html.contains(&format!("id=\"act-{event}\""))
-}
-
-#[actix_web::test]
-async fn a_supervisor_above_oversees_a_case_and_handles_only_its_own() {
-    let app = spawn_app().await;
+/// A city government, a bureau under it and an office under the bureau.
+async fn three_levels(app: &TestApp) -> (i64, i64, i64) {
     let gov = app
         .department("南宁市人民政府", "南府信复", None, "450100")
         .await;
@@ -294,6 +280,18 @@ async fn a_supervisor_above_oversees_a_case_and_handles_only_its_own() {
     let office = app
         .department("南宁市公路发展中心", "南公信复", Some(bureau), "450100")
         .await;
+    (gov, bureau, office)
+}
+
+/// The page a supervisor sees and the forms on it.
+fn has_form(html: &str, event: &str) -> bool {
+    html.contains(&format!("id=\"act-{event}\""))
+}
+
+#[actix_web::test]
+async fn a_supervisor_above_oversees_a_case_and_handles_only_its_own() {
+    let app = spawn_app().await;
+    let (gov, bureau, office) = three_levels(&app).await;
     let (sup_id, sup) = app.user("sup_gov", "supervisor", Some(gov)).await;
     let (_, own_sup) = app.user("sup_office", "supervisor", Some(office)).await;
     let (_, clerk) = app.user("clerk_office", "clerk", Some(office)).await;

@@ -291,7 +291,7 @@ fn has_form(html: &str, event: &str) -> bool {
 #[actix_web::test]
 async fn a_supervisor_above_oversees_a_case_and_handles_only_its_own() {
     let app = spawn_app().await;
-    let (gov, bureau, office) = three_levels(&app).await;
+    let (gov, _, office) = three_levels(&app).await;
     let (sup_id, sup) = app.user("sup_gov", "supervisor", Some(gov)).await;
     let (_, own_sup) = app.user("sup_office", "supervisor", Some(office)).await;
     let (_, clerk) = app.user("clerk_office", "clerk", Some(office)).await;

@@ -225,102 +225,152 @@ pub struct Verified<B> {
     pub breaks: Vec<B>,
 }
 
-/// Checks one table's records, ordered by chain and sequence: each links to its
-/// predecessor without gaps, its hash matches its content under its scheme, no unkeyed
-/// record lies past the seal or follows a keyed one, and the seal itself holds. `brk`
-/// turns a problem (of a record, or of the seal when `None`) into the table's break.
-pub(crate) fn check<R: Chained, B>(
-    table: &str,
-    records: &[R],
+/// The record a chain's next record must follow, kept across the batches given to `Checker`.
+struct Last {
+    chain: String,
+    seq: i32,
+    hash: String,
+    scheme: String,
+}
+
+/// Checks one table's records, given in batches ordered by chain and sequence (a chain may
+/// span batches, so a million cases' records need not be in memory at once): each links to
+/// its predecessor without gaps, its hash matches its content under its scheme, no unkeyed
+/// record lies past the seal or follows a keyed one, and the seal itself holds. `brk` turns
+/// a problem (of a record, or of the seal when `None`) into the table's break.
+pub(crate) struct Checker<'k, R, B, F> {
+    table: String,
     seal: Option<Seal>,
-    key: Option<&AuditKey>,
-    brk: impl Fn(Option<&R>, String) -> B,
-) -> Verified<B> {
-    let mut schemes = BTreeMap::from([
-        (Scheme::Sha256.as_str().to_owned(), 0),
-        (Scheme::HmacSha256.as_str().to_owned(), 0),
-    ]);
-    let mut breaks = Vec::new();
-    let (mut keyed_failed, mut unverified) = (0, 0);
+    key: Option<&'k AuditKey>,
+    brk: F,
+    records: usize,
+    schemes: BTreeMap<String, usize>,
+    breaks: Vec<B>,
+    keyed_failed: usize,
+    unverified: usize,
     // Per chain, the last record inside the sealed bound: what the seal covers.
-    let mut heads: BTreeMap<String, (i32, String)> = BTreeMap::new();
-    let mut prev: Option<Link<'_>> = None;
-    for r in records {
-        let link = r.link();
-        *schemes.entry(link.scheme.to_owned()).or_default() += 1;
-        let same_chain = prev.as_ref().filter(|p| p.chain == link.chain);
-        let (expected_seq, expected_prev) =
-            same_chain.map_or((1, GENESIS), |p| (p.seq + 1, p.hash));
-        let mut problems = Vec::new();
-        if link.seq != expected_seq {
-            problems.push("sequence gap: a record is missing");
+    heads: BTreeMap<String, (i32, String)>,
+    last: Option<Last>,
+    _record: std::marker::PhantomData<fn(&R)>,
+}
+
+impl<'k, R: Chained, B, F: Fn(Option<&R>, String) -> B> Checker<'k, R, B, F> {
+    pub(crate) fn new(table: &str, seal: Option<Seal>, key: Option<&'k AuditKey>, brk: F) -> Self {
+        Checker {
+            table: table.to_owned(),
+            seal,
+            key,
+            brk,
+            records: 0,
+            schemes: BTreeMap::from([
+                (Scheme::Sha256.as_str().to_owned(), 0),
+                (Scheme::HmacSha256.as_str().to_owned(), 0),
+            ]),
+            breaks: Vec::new(),
+            keyed_failed: 0,
+            unverified: 0,
+            heads: BTreeMap::new(),
+            last: None,
+            _record: std::marker::PhantomData,
         }
-        if link.prev_hash != expected_prev {
-            problems.push("prev_hash does not match the previous record");
-        }
-        match Scheme::parse(link.scheme) {
-            None => problems.push("unknown hash scheme"),
-            Some(Scheme::Sha256) => {
-                if r.with_parts(legacy_digest) != link.hash {
-                    problems.push("content does not match its hash: the record was altered");
-                }
-                if seal.as_ref().is_some_and(|s| link.id > s.legacy_max_id) {
-                    problems.push(
-                        "an unkeyed (sha256) record after the sealed legacy epoch: forged or relabelled",
-                    );
-                }
-                if same_chain.is_some_and(|p| p.scheme != Scheme::Sha256.as_str()) {
-                    problems.push("the chain goes back from hmac-sha256 to sha256");
-                }
-            }
-            Some(Scheme::HmacSha256) => match key {
-                Some(key) if r.with_parts(|parts| key.digest(parts)) != link.hash => {
-                    keyed_failed += 1;
-                    problems.push(
-                        "content does not match its keyed hash: the record was altered, or the key is not the one it was written with",
-                    );
-                }
-                Some(_) => {}
-                None => unverified += 1,
-            },
-        }
-        breaks.extend(problems.into_iter().map(|p| brk(Some(r), p.to_owned())));
-        if seal.as_ref().is_some_and(|s| link.id <= s.legacy_max_id) {
-            heads.insert(link.chain.to_string(), (link.seq, link.hash.to_owned()));
-        }
-        prev = Some(link);
     }
-    let seal_ok = match (&seal, key) {
-        (None, _) => {
-            breaks.push(brk(
-                None,
-                format!("seal: {table} has no seal of its legacy epoch (it is written when the key is first used): it was removed"),
-            ));
-            false
-        }
-        (Some(s), Some(key)) => {
-            let ok = audit_seal::mac(key, table, s.legacy_max_id, s.sealed_at, &heads) == s.mac;
-            if !ok {
-                breaks.push(brk(
-                    None,
-                    "seal: does not verify: a record up to its bound was rewritten, added or removed, the seal was edited, or the key is not the one it was made with".into(),
-                ));
+
+    /// The next records, continuing where the previous batch ended.
+    pub(crate) fn feed(&mut self, records: &[R]) {
+        let (seal, key) = (self.seal.as_ref(), self.key);
+        for r in records {
+            self.records += 1;
+            let link = r.link();
+            *self.schemes.entry(link.scheme.to_owned()).or_default() += 1;
+            let same_chain = self.last.as_ref().filter(|p| p.chain == link.chain);
+            let (expected_seq, expected_prev) =
+                same_chain.map_or((1, GENESIS), |p| (p.seq + 1, p.hash.as_str()));
+            let mut problems = Vec::new();
+            if link.seq != expected_seq {
+                problems.push("sequence gap: a record is missing");
             }
-            ok
+            if link.prev_hash != expected_prev {
+                problems.push("prev_hash does not match the previous record");
+            }
+            match Scheme::parse(link.scheme) {
+                None => problems.push("unknown hash scheme"),
+                Some(Scheme::Sha256) => {
+                    if r.with_parts(legacy_digest) != link.hash {
+                        problems.push("content does not match its hash: the record was altered");
+                    }
+                    if seal.is_some_and(|s| link.id > s.legacy_max_id) {
+                        problems.push(
+                            "an unkeyed (sha256) record after the sealed legacy epoch: forged or relabelled",
+                        );
+                    }
+                    if same_chain.is_some_and(|p| p.scheme != Scheme::Sha256.as_str()) {
+                        problems.push("the chain goes back from hmac-sha256 to sha256");
+                    }
+                }
+                Some(Scheme::HmacSha256) => match key {
+                    Some(key) if r.with_parts(|parts| key.digest(parts)) != link.hash => {
+                        self.keyed_failed += 1;
+                        problems.push(
+                            "content does not match its keyed hash: the record was altered, or the key is not the one it was written with",
+                        );
+                    }
+                    Some(_) => {}
+                    None => self.unverified += 1,
+                },
+            }
+            let brk = &self.brk;
+            self.breaks
+                .extend(problems.into_iter().map(|p| brk(Some(r), p.to_owned())));
+            if seal.is_some_and(|s| link.id <= s.legacy_max_id) {
+                self.heads
+                    .insert(link.chain.to_string(), (link.seq, link.hash.to_owned()));
+            }
+            self.last = Some(Last {
+                chain: link.chain.into_owned(),
+                seq: link.seq,
+                hash: link.hash.to_owned(),
+                scheme: link.scheme.to_owned(),
+            });
         }
-        (Some(_), None) => {
-            unverified += 1;
-            true
+    }
+
+    /// Checks the seal against the chains' heads and reports.
+    pub(crate) fn finish(mut self) -> Verified<B> {
+        let seal_ok = match (&self.seal, self.key) {
+            (None, _) => {
+                let problem = format!(
+                    "seal: {} has no seal of its legacy epoch (it is written when the key is first used): it was removed",
+                    self.table
+                );
+                self.breaks.push((self.brk)(None, problem));
+                false
+            }
+            (Some(s), Some(key)) => {
+                let ok =
+                    audit_seal::mac(key, &self.table, s.legacy_max_id, s.sealed_at, &self.heads)
+                        == s.mac;
+                if !ok {
+                    self.breaks.push((self.brk)(
+                        None,
+                        "seal: does not verify: a record up to its bound was rewritten, added or removed, the seal was edited, or the key is not the one it was made with".into(),
+                    ));
+                }
+                ok
+            }
+            (Some(_), None) => {
+                self.unverified += 1;
+                true
+            }
+        };
+        Verified {
+            records: self.records,
+            schemes: self.schemes,
+            seal: self.seal,
+            key_verified: self.key.map(|_| self.keyed_failed == 0 && seal_ok),
+            keyed_failed: self.keyed_failed,
+            unverified: self.unverified,
+            breaks: self.breaks,
         }
-    };
-    Verified {
-        records: records.len(),
-        schemes,
-        seal,
-        key_verified: key.map(|_| keyed_failed == 0 && seal_ok),
-        keyed_failed,
-        unverified,
-        breaks,
     }
 }
 
@@ -505,30 +555,64 @@ pub struct Break {
     pub problem: String,
 }
 
+/// How many case ids `verify` reads at a time (about two records each). Debug builds (the
+/// test suites) read a few at a time so that every test's verification crosses batches.
+const VERIFY_CASES: i64 = if cfg!(debug_assertions) { 3 } else { 20_000 };
+
 /// Checks every case's chain (see `check`) under `key` (without it, keyed records are
-/// left unverified), then the chains against the facts (`cross_check`).
+/// left unverified), then the chains against the facts (`cross_check`). Reads the cases a
+/// range of ids at a time: memory stays flat however many cases there are.
 pub fn verify(conn: &mut DbConnection, key: Option<&AuditKey>) -> QueryResult<Verified<Break>> {
-    let all = audit_records::table
-        .order((audit_records::case_id, audit_records::seq))
-        .select(AuditRecord::as_select())
-        .load::<AuditRecord>(conn)?;
+    use super::schema::cases;
     let seal = audit_seal::find(conn, audit_seal::AUDIT_RECORDS)?;
-    let mut verified = check(audit_seal::AUDIT_RECORDS, &all, seal, key, |r, problem| {
-        Break {
+    let mut checker = Checker::new(
+        audit_seal::AUDIT_RECORDS,
+        seal,
+        key,
+        |r: Option<&AuditRecord>, problem| Break {
             case_id: r.map_or(0, |r| r.case_id),
             seq: r.map_or(0, |r| r.seq),
             record_id: r.map_or(0, |r| r.id),
             problem,
+        },
+    );
+    let mut facts = Vec::new();
+    // Ranges (after, after + VERIFY_CASES] of case ids, skipping gaps: a record whose case
+    // is gone is read too (its chain has no case row), as is a case without records.
+    let mut after = i64::MIN;
+    loop {
+        let next = [
+            audit_records::table
+                .filter(audit_records::case_id.gt(after))
+                .select(diesel::dsl::min(audit_records::case_id))
+                .first::<Option<i64>>(conn)?,
+            cases::table
+                .filter(cases::id.gt(after))
+                .select(diesel::dsl::min(cases::id))
+                .first::<Option<i64>>(conn)?,
+        ];
+        let Some(first) = next.into_iter().flatten().min() else {
+            break;
+        };
+        let last = first.saturating_add(VERIFY_CASES - 1);
+        let records = audit_records::table
+            .filter(audit_records::case_id.between(first, last))
+            .order((audit_records::case_id, audit_records::seq))
+            .select(AuditRecord::as_select())
+            .load::<AuditRecord>(conn)?;
+        checker.feed(&records);
+        facts.extend(cross_check(conn, &records, first, last)?);
+        if last == i64::MAX {
+            break;
         }
-    });
-    verified.breaks.extend(cross_check(conn, &all)?);
+        after = last;
+    }
+    let mut verified = checker.finish();
+    verified.breaks.extend(facts);
     verified.breaks.extend(numbers_gapless(conn)?);
     Ok(verified)
 }
 
-/// The chain alone cannot see a record deleted from its end, nor an edit to the facts it
-/// describes. So every case must have a trail, and the events recorded for a case must be
-/// exactly those its `event:*` audit records captured, in order and unchanged.
 /// The items of `sorted` (sorted by `key`) whose key is `id`.
 fn range_of<T>(sorted: &[T], id: i64, key: impl Fn(&T) -> i64) -> &[T] {
     let start = sorted.partition_point(|t| key(t) < id);
@@ -536,11 +620,25 @@ fn range_of<T>(sorted: &[T], id: i64, key: impl Fn(&T) -> i64) -> &[T] {
     &sorted[start..end]
 }
 
-fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<Break>> {
+/// The chain alone cannot see a record deleted from its end, nor an edit to the facts it
+/// describes. So every case must have a trail, and the events recorded for a case must be
+/// exactly those its `event:*` audit records captured, in order and unchanged. `all` holds
+/// the records of the cases with ids in `first..=last`.
+fn cross_check(
+    conn: &mut DbConnection,
+    all: &[AuditRecord],
+    first: i64,
+    last: i64,
+) -> QueryResult<Vec<Break>> {
     use super::schema::{case_events, cases};
     let mut breaks = Vec::new();
-    let case_ids: Vec<i64> = cases::table.select(cases::id).order(cases::id).load(conn)?;
+    let case_ids: Vec<i64> = cases::table
+        .filter(cases::id.between(first, last))
+        .select(cases::id)
+        .order(cases::id)
+        .load(conn)?;
     let events: Vec<(i64, String, String)> = case_events::table
+        .filter(case_events::case_id.between(first, last))
         .order((case_events::case_id, case_events::id))
         .select((
             case_events::case_id,
@@ -621,15 +719,18 @@ fn cross_check(conn: &mut DbConnection, all: &[AuditRecord]) -> QueryResult<Vec<
 /// leaves a hole, and the newest one too unless its counter is turned back as well.
 fn numbers_gapless(conn: &mut DbConnection) -> QueryResult<Vec<Break>> {
     use super::schema::{case_counters, cases};
-    let mut numbers: BTreeMap<(i64, i32), (i64, i32)> = BTreeMap::new();
-    for (dept, year, seq) in cases::table
-        .select((cases::department_id, cases::year, cases::seq))
-        .load::<(i64, i32, i32)>(conn)?
-    {
-        let (count, max) = numbers.entry((dept, year)).or_default();
-        *count += 1;
-        *max = (*max).max(seq);
-    }
+    let numbers: BTreeMap<(i64, i32), (i64, i32)> = cases::table
+        .group_by((cases::department_id, cases::year))
+        .select((
+            cases::department_id,
+            cases::year,
+            diesel::dsl::count_star(),
+            diesel::dsl::max(cases::seq),
+        ))
+        .load::<(i64, i32, i64, Option<i32>)>(conn)?
+        .into_iter()
+        .map(|(dept, year, count, max)| ((dept, year), (count, max.unwrap_or(0))))
+        .collect();
     let counters: BTreeMap<(i64, i32), i32> = case_counters::table
         .select((
             case_counters::department_id,

@@ -329,6 +329,8 @@ async fn a_database_filled_in_bulk_lists_searches_reports_and_continues() {
         "{}",
         String::from_utf8_lossy(&verify.stdout)
     );
+    // The check takes longer than the server's keep-alive too.
+    app.client = reqwest::Client::new();
     let created = app
         .post(
             "/api/v1/cases",

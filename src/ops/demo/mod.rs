@@ -96,9 +96,13 @@ pub fn fill(
     // order the workers take them in).
     let per_dept = cases.div_ceil(dept_ids.len());
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let workers = match how {
-        Fill::Operations => WORKERS,
-        Fill::Bulk => bulk::WORKERS,
+    // SQLite has one writer at a time: several workers would only queue in its busy wait,
+    // which gives up after its timeout (5 s) — on a loaded machine a worker can lose the
+    // race that long. One worker writes the same data (each department has its own seed).
+    let workers = match (how, &ctx.settings.database_url) {
+        (_, crate::store::DatabaseUrl::Sqlite(_)) => 1,
+        (Fill::Operations, _) => WORKERS,
+        (Fill::Bulk, _) => bulk::WORKERS,
     };
     let parts: Vec<OpResult<DemoReport>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..(workers as usize).min(dept_ids.len()))

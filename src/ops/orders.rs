@@ -230,11 +230,11 @@ fn step_views(c: &mut DbConnection, steps: Vec<StepRow>) -> OpResult<Vec<StepVie
     let mut names: BTreeMap<i64, String> = BTreeMap::new();
     let mut out = Vec::with_capacity(steps.len());
     for s in steps {
-        if !names.contains_key(&s.recorded_by) {
+        if let std::collections::btree_map::Entry::Vacant(e) = names.entry(s.recorded_by) {
             let name = store::users::find(c, s.recorded_by)?
                 .map(|u| u.display_name)
                 .unwrap_or_default();
-            names.insert(s.recorded_by, name);
+            e.insert(name);
         }
         out.push(StepView {
             kind_label: OrderStep::parse(&s.kind).map_or("", OrderStep::label),

@@ -50,12 +50,6 @@ pub async fn list(
     Ok(html(StatusCode::OK, body))
 }
 
-#[derive(Deserialize)]
-pub struct NewQuery {
-    #[serde(default)]
-    case: Vec<i64>,
-}
-
 /// The departments below the caller's own, in tree order of ids (the order form's choice).
 async fn targets(state: &State, page: &Page) -> Result<Vec<(i64, String)>, WebError> {
     let actor = page.0.actor.clone();
@@ -123,7 +117,7 @@ async fn form_page(
 pub async fn new_form(
     state: State,
     page: Page,
-    q: web::Query<NewQuery>,
+    q: web::Query<Form>,
 ) -> Result<HttpResponse, WebError> {
     if page.0.actor.role != Role::Supervisor {
         return Err(WebError::Op(OpError::Denied {
@@ -131,7 +125,12 @@ pub async fn new_form(
             message: "督办由政务公开办的监督人员下达".into(),
         }));
     }
-    let ids = q.into_inner().case;
+    // `case` may repeat (several cases of the department).
+    let ids: Vec<i64> = q
+        .all("case")
+        .iter()
+        .filter_map(|c| c.parse().ok())
+        .collect();
     form_page(
         &state,
         &page,

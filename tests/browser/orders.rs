@@ -75,6 +75,7 @@ async fn the_office_issues_an_order_the_department_answers_and_the_office_closes
     click(&c, "header nav a[href='/orders']").await;
     wait_for(&c, "#orders").await;
     assert!(text(&c, "#orders").await.contains("逾期未答复的申请"));
+    screen(&c, "43-orders").await;
     click(&c, "#orders a[href^='/orders/']").await;
     wait_for(&c, "#answer-form").await;
     set(

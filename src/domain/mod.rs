@@ -13,6 +13,7 @@ pub mod draft;
 pub mod event_limits;
 pub mod letter_rules;
 pub mod notice;
+pub mod order;
 pub mod org;
 pub mod outcome;
 pub mod remedy;

@@ -9,6 +9,7 @@ pub mod error;
 pub mod extract;
 mod health;
 pub mod metrics;
+mod orders;
 mod org;
 mod outbox;
 mod remedies;
@@ -67,6 +68,10 @@ fn declare(r: &mut Routes) {
     r.add(M::POST,  "/api/v1/cases/{id}/remedies", remedies::post_remedy);
     r.add(M::PATCH, "/api/v1/remedies/{id}", remedies::patch_remedy);
     r.add(M::GET,   "/api/v1/remedies", remedies::list_remedies);
+    r.add(M::POST,  "/api/v1/orders", orders::post_order);
+    r.add(M::GET,   "/api/v1/orders", orders::list_orders);
+    r.add(M::GET,   "/api/v1/orders/{id}", orders::get_order);
+    r.add(M::POST,  "/api/v1/orders/{id}/steps", orders::post_step);
     r.add(M::GET,   "/api/v1/reports/annual", annual::annual_report);
     r.add(M::GET,   "/api/v1/reports/annual/cases", annual::annual_cells);
     r.add(M::POST,  "/api/v1/audits", campaigns::create_campaign);

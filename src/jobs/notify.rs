@@ -1,6 +1,6 @@
 //! The notification scan: due-soon reminders (to the assignee, or the department's clerks
 //! when unassigned) on the configured working days before a due date, and a daily overdue
-//! digest to each supervisor. Every mail carries a dedup key, so a repeated scan queues
+//! digest to each supervisor; the escalation of supervision orders past their due date. Every mail carries a dedup key, so a repeated scan queues
 //! nothing new. Then one send pass. Several instances may run it: one scans at a time
 //! (the others skip), and the outbox hands each mail to one sender.
 
@@ -24,6 +24,8 @@ use crate::store::{self, DbConnection};
 pub struct ScanReport {
     pub due_soon: usize,
     pub digests: usize,
+    /// Escalations of supervision orders past their due date (once per order and recipient).
+    pub orders_overdue: usize,
     /// Another instance was scanning at the same moment; this pass left the work to it.
     pub skipped: bool,
 }
@@ -159,6 +161,7 @@ pub fn scan(
             }
         }
     }
+    report.orders_overdue = crate::ops::orders::escalate(c, calendars, &users, public_url, as_of)?;
     Ok(report)
 }
 

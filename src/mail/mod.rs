@@ -28,6 +28,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/mail/overdue_digest.txt"),
     ),
     (
+        "order_overdue",
+        include_str!("../../templates/mail/order_overdue.txt"),
+    ),
+    (
         "notice_correction_requested",
         include_str!("../../templates/mail/notice_correction_requested.txt"),
     ),
@@ -317,6 +321,49 @@ pub fn overdue_digest(
     })
 }
 
+/// What an order's escalation mail says, to whom.
+pub struct OrderMail<'a> {
+    pub order_id: i64,
+    pub recipient_name: &'a str,
+    pub recipient: &'a str,
+    pub department: &'a str,
+    pub office: &'a str,
+    pub title: &'a str,
+    pub responsible: &'a str,
+    pub issued_on: NaiveDate,
+    pub due_on: NaiveDate,
+    /// The day of the scan that found it overdue.
+    pub as_of: NaiveDate,
+    pub working_days_late: i64,
+    pub link: &'a str,
+}
+
+/// The escalation of a supervision order past its due date. Sent once per order and
+/// recipient: the kind names the order and the reference date is its due date.
+pub fn order_overdue(m: &OrderMail<'_>) -> Result<NewMail, TemplateError> {
+    let vars = BTreeMap::from([
+        ("recipient_name", m.recipient_name.to_owned()),
+        ("department", m.department.to_owned()),
+        ("office", m.office.to_owned()),
+        ("title", m.title.to_owned()),
+        ("responsible", m.responsible.to_owned()),
+        ("issued_on", m.issued_on.to_string()),
+        ("due_on", m.due_on.to_string()),
+        ("as_of", m.as_of.to_string()),
+        ("late", m.working_days_late.to_string()),
+        ("link", m.link.to_owned()),
+    ]);
+    let (subject, body) = render("order_overdue", &vars)?;
+    Ok(NewMail {
+        kind: format!("order_overdue_{}", m.order_id),
+        case_id: None,
+        ref_date: m.due_on,
+        recipient: m.recipient.to_owned(),
+        subject,
+        body,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -363,6 +410,25 @@ mod tests {
     #[test]
     fn every_template_renders_as_recorded() {
         let c = case();
+        let due = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        snapshot(
+            "order_overdue",
+            &order_overdue(&OrderMail {
+                order_id: 3,
+                recipient_name: "赵监督",
+                recipient: "zhao@nn.gov.cn",
+                department: "南宁市交通运输局",
+                office: "南宁市人民政府办公室",
+                title: "逾期未答复的申请",
+                responsible: "王局长",
+                issued_on: NaiveDate::from_ymd_opt(2026, 11, 20).unwrap(),
+                due_on: due,
+                as_of: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
+                working_days_late: 2,
+                link: "https://ogi.example.gov.cn/orders/3",
+            })
+            .unwrap(),
+        );
         snapshot("acknowledgement", &c.acknowledgement().unwrap().unwrap());
         snapshot(
             "due_soon",

@@ -229,6 +229,8 @@ pub struct Flags {
     pub fee_period_passed: bool,
     /// An extension request waits for a supervisor's approval.
     pub awaiting_approval: bool,
+    /// A supervision order not yet closed (销号) names the case.
+    pub under_order: bool,
     /// Mail to the applicant is not sent while the department lacks its address or phone
     /// (`CaseView::public_mail_held` says which). Single-case view only.
     pub public_mail_held: bool,
@@ -291,6 +293,9 @@ pub struct CaseView {
     /// Reconsiderations and lawsuits about the case (single-case view only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub remedies: Option<Vec<RemedyView>>,
+    /// The supervision orders not yet closed that name the case (single-case view only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub orders: Option<Vec<super::orders::CaseOrder>>,
     pub version: i32,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
@@ -349,6 +354,7 @@ fn full_view(row: CaseRow, dept: &Department, items: Vec<String>, d: Derivation)
             .contains(&DeadlineFlag::CorrectionPeriodPassed),
         fee_period_passed: d.deadline.flags.contains(&DeadlineFlag::FeePeriodPassed),
         awaiting_approval: d.derived.awaiting_approval,
+        under_order: false,
         public_mail_held: mail_held.is_some(),
     };
     CaseView {
@@ -385,6 +391,7 @@ fn full_view(row: CaseRow, dept: &Department, items: Vec<String>, d: Derivation)
         findings,
         reply: None,
         remedies: None,
+        orders: None,
         deadline: Some(d.deadline),
         possible_repeats: None,
         version: row.version,
@@ -400,7 +407,10 @@ fn view_of(c: &mut DbConnection, row: CaseRow, d: Derivation) -> OpResult<CaseVi
     let items = store::cases::items(c, id)?;
     let reply = store::replies::latest_for_case(c, id)?.map(ReplyView::from);
     let remedies = super::remedies::for_case(c, id, &d.calendar)?;
+    let orders = super::orders::open_for_case(c, id, &d.calendar, d.deadline.as_of)?;
     let mut view = full_view(row, &dept, items, d);
+    view.flags.under_order = !orders.is_empty();
+    view.orders = Some(orders);
     view.reply = reply;
     view.flags.remedy_corrected = remedies.iter().any(RemedyView::is_corrected);
     view.remedies = Some(remedies);
@@ -1347,7 +1357,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
         .iter()
         .map(|d| (d.id, d.data.code.clone()))
         .collect();
-    let (rows, due_soon_bounds, corrected) = ctx.read(|c| {
+    let (rows, due_soon_bounds, corrected, under_order) = ctx.read(|c| {
         let calendars = ctx.calendars(c)?;
         // Per department: the last date that is within `due_soon` working days of as_of.
         let mut bounds: BTreeMap<i64, NaiveDate> = BTreeMap::new();
@@ -1377,7 +1387,8 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
         let rows = store::cases::list(c, &filter, sort, after, limit)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
         let corrected = store::remedies::corrected_case_ids(c, &ids)?;
-        Ok((rows, bounds, corrected))
+        let under_order = super::orders::case_ids_under_order(c, &ids)?;
+        Ok((rows, bounds, corrected, under_order))
     })?;
     let next_cursor = (i64::try_from(rows.len()).unwrap_or(0) == limit)
         .then(|| rows.last())
@@ -1433,6 +1444,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
                     correction_period_passed: false,
                     fee_period_passed: false,
                     awaiting_approval: row.awaiting_approval,
+                    under_order: under_order.contains(&row.id),
                     public_mail_held: false,
                 },
                 public_mail_held: None,
@@ -1442,6 +1454,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
                 reply: None,
                 findings: None,
                 remedies: None,
+                orders: None,
                 version: row.version,
                 created_at: row.created_at,
                 updated_at: row.updated_at,

@@ -18,6 +18,7 @@ pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod metrics;
+pub mod orders;
 pub mod org;
 pub mod outbox;
 pub mod remedies;

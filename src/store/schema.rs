@@ -424,3 +424,45 @@ diesel::table! {
         mac -> Text,
     }
 }
+
+diesel::table! {
+    supervision_orders (id) {
+        id -> BigInt,
+        office_department_id -> BigInt,
+        department_id -> BigInt,
+        title -> Text,
+        problem -> Text,
+        responsible -> Text,
+        issued_on -> Date,
+        working_days -> Integer,
+        status -> Text,
+        answered_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        issued_by -> BigInt,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    supervision_order_cases (order_id, case_id) {
+        order_id -> BigInt,
+        case_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    supervision_order_steps (id) {
+        id -> BigInt,
+        order_id -> BigInt,
+        kind -> Text,
+        body -> Text,
+        recorded_on -> Date,
+        recorded_by -> BigInt,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(supervision_order_cases -> supervision_orders (order_id));
+diesel::allow_tables_to_appear_in_same_query!(supervision_order_cases, supervision_orders);

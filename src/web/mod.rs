@@ -12,6 +12,7 @@ mod desk;
 mod docx;
 pub mod error;
 mod files;
+mod orders;
 mod render;
 mod replies;
 pub mod session;
@@ -153,6 +154,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(supervision::compliance),
         )
         .route("/approvals", web::get().to(supervision::approvals))
+        .route("/orders", web::get().to(orders::list))
+        .route("/orders", web::post().to(orders::issue))
+        .route("/orders/new", web::get().to(orders::new_form))
+        .route("/orders/{id}", web::get().to(orders::show))
+        .route("/orders/{id}/steps", web::post().to(orders::step))
         .route("/reports/annual", web::get().to(annual::report))
         .route("/reports/annual/cell", web::get().to(annual::cell))
         .route("/audits", web::get().to(audits::list))

@@ -36,6 +36,15 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/web/compliance.html"),
     ),
     (
+        "orders.html",
+        include_str!("../../templates/web/orders.html"),
+    ),
+    (
+        "order_new.html",
+        include_str!("../../templates/web/order_new.html"),
+    ),
+    ("order.html", include_str!("../../templates/web/order.html")),
+    (
         "approvals.html",
         include_str!("../../templates/web/approvals.html"),
     ),
@@ -155,6 +164,7 @@ const MENU: &[MenuGroup] = &[
             ("desk", "/", "工作台"),
             ("intake", "/cases/new", "登记申请"),
             ("search", "/cases", "查询"),
+            ("orders", "/orders", "督办事项"),
         ],
     },
     MenuGroup {

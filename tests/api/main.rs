@@ -17,6 +17,7 @@ mod helpers;
 mod legal;
 mod mail;
 mod ops;
+mod orders;
 mod replies;
 mod scaling;
 mod search;

@@ -17,4 +17,5 @@ pub mod org;
 pub mod outcome;
 pub mod remedy;
 pub mod reply;
+pub mod review;
 pub mod validation;

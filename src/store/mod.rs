@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod outbox;
 pub mod remedies;
 pub mod replies;
+pub mod reviews;
 pub mod schema;
 pub mod search;
 pub mod trail;

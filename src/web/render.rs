@@ -50,6 +50,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("../../templates/web/case.html")),
     ("reply.html", include_str!("../../templates/web/reply.html")),
     (
+        "review.html",
+        include_str!("../../templates/web/review.html"),
+    ),
+    (
+        "reviews.html",
+        include_str!("../../templates/web/reviews.html"),
+    ),
+    (
         "_findings.html",
         include_str!("../../templates/web/_findings.html"),
     ),
@@ -155,6 +163,7 @@ const MENU: &[MenuGroup] = &[
             ("desk", "/", "工作台"),
             ("intake", "/cases/new", "登记申请"),
             ("search", "/cases", "查询"),
+            ("reviews", "/reviews", "待审核"),
         ],
     },
     MenuGroup {

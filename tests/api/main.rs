@@ -18,6 +18,7 @@ mod legal;
 mod mail;
 mod ops;
 mod replies;
+mod reviews;
 mod scaling;
 mod search;
 mod smtp;

@@ -77,14 +77,16 @@ async fn event(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
     r
 }
 
+/// Issues `body` as the case's reply once the review chain approved it.
 async fn reply(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
     let id = case.body["id"].as_i64().unwrap();
+    let etag = app.approved(token, id, &case.etag(), &body).await;
     app.request(
         Method::POST,
         &format!("/api/v1/cases/{id}/reply"),
         Some(token),
         Some(body),
-        &[("If-Match", &case.etag())],
+        &[("If-Match", &etag)],
     )
     .await
 }

@@ -31,6 +31,7 @@ const VOLATILE: &[&str] = &[
     "id",
     "case_id",
     "reply_id",
+    "review_id",
     "record_id",
     "created_at",
     "updated_at",

@@ -40,6 +40,9 @@ pub(super) const WORKERS: u32 = 2;
 /// Cases per transaction.
 const BATCH: usize = 5_000;
 
+/// Held by the worker writing a batch on SQLite (see `department`).
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// What every case of a department is replayed against.
 struct Setting<'a> {
     ctx: &'a Ctx,
@@ -155,7 +158,11 @@ pub(super) fn department(
             now: store::now(),
         })
     })?;
+    let sqlite = matches!(ctx.settings.database_url, store::DatabaseUrl::Sqlite(_));
     for chunk in plans.chunks(BATCH) {
+        // SQLite has one writer at a time: the workers queue here rather than in SQLite's
+        // busy handler, whose timeout a batch (replayed inside its transaction) outlasts.
+        let _writer = sqlite.then(|| SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner()));
         let batch = ctx.write(|c| {
             store::bulk::relaxed_commit(c)?;
             let batch = setting.replay(c, chunk)?;
@@ -471,7 +478,13 @@ impl Setting<'_> {
             events.push((event_row.clone(), event.clone()));
             case.events.push(event_row);
         }
-        let after = self.derive(case.row.received_on, events)?;
+        // Without an event the derivation is the same as before (same facts, same day):
+        // no need to run the deadline engine again.
+        let derived_again = match &change.event {
+            Some(_) => Some(self.derive(case.row.received_on, events)?),
+            None => None,
+        };
+        let after = derived_again.as_ref().unwrap_or(&case.derivation);
         let mut row = case.row.clone().with_derived(&after.derived);
         row.received_on = after.state.receipt;
         row.version += 1;
@@ -490,7 +503,9 @@ impl Setting<'_> {
             change.event.as_ref(),
         )?);
         case.row = row;
-        case.derivation = after;
+        if let Some(after) = derived_again {
+            case.derivation = after;
+        }
         Ok(())
     }
 }

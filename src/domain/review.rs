@@ -63,7 +63,9 @@ impl Chain {
                 Who::Users { user_ids } if user_ids.is_empty() => {
                     return Err((format!("levels[{i}].user_ids"), "应至少指定一名审核人"));
                 }
-                Who::Role { role, .. } if !matches!(role.as_str(), "clerk" | "supervisor" | "admin") => {
+                Who::Role { role, .. }
+                    if !matches!(role.as_str(), "clerk" | "supervisor" | "admin") =>
+                {
                     return Err((
                         format!("levels[{i}].role"),
                         "取值应为：clerk | supervisor | admin",
@@ -260,7 +262,11 @@ pub fn needs_override(findings: &[Finding]) -> bool {
 }
 
 /// A level approves: the next level takes it, or after the last it is approved.
-pub fn approve(s: State, findings: &[Finding], override_reason: Option<&str>) -> Result<State, Refusal> {
+pub fn approve(
+    s: State,
+    findings: &[Finding],
+    override_reason: Option<&str>,
+) -> Result<State, Refusal> {
     if s.status != Status::InReview {
         return Err(Refusal::NotInReview);
     }
@@ -320,7 +326,10 @@ mod tests {
     #[test]
     fn two_levels_approve_in_turn_and_an_edit_after_approval_starts_again() {
         let (s, step) = submit(None, true, 2).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!((s.status, s.level, step), (Status::InReview, 1, Step::Submitted));
+        assert_eq!(
+            (s.status, s.level, step),
+            (Status::InReview, 1, Step::Submitted)
+        );
         assert_eq!(issue(s), Err(Refusal::NotApproved));
         let s = approve(s, &[], None).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!((s.status, s.level), (Status::InReview, 2));
@@ -342,7 +351,10 @@ mod tests {
         assert_eq!(s.status, Status::Returned);
         assert_eq!(approve(s, &[], None), Err(Refusal::NotInReview));
         let (s, step) = submit(Some(s), false, 3).unwrap_or_else(|e| panic!("{e:?}"));
-        assert_eq!((s.status, s.level, s.revision, step), (Status::InReview, 1, 2, Step::Resubmitted));
+        assert_eq!(
+            (s.status, s.level, s.revision, step),
+            (Status::InReview, 1, 2, Step::Resubmitted)
+        );
     }
 
     #[test]
@@ -350,7 +362,10 @@ mod tests {
         let (s, _) = submit(None, true, 1).unwrap_or_else(|e| panic!("{e:?}"));
         let errors = [finding(Severity::Warning), finding(Severity::Error)];
         assert_eq!(approve(s, &errors, None), Err(Refusal::OverrideRequired));
-        assert_eq!(approve(s, &errors, Some("  ")), Err(Refusal::OverrideRequired));
+        assert_eq!(
+            approve(s, &errors, Some("  ")),
+            Err(Refusal::OverrideRequired)
+        );
         assert!(approve(s, &errors, Some("经法制机构审查同意")).is_ok());
         assert!(approve(s, &[finding(Severity::Warning)], None).is_ok());
     }
@@ -366,8 +381,22 @@ mod tests {
         let default = &Chain::default_chain().levels[0].who;
         assert!(may_act(default, sup, &[5, 2, 1]));
         assert!(!may_act(default, sup, &[5, 1]));
-        assert!(!may_act(default, Person { role: "clerk", ..sup }, &[5, 2, 1]));
-        assert!(!may_act(default, Person { active: false, ..sup }, &[5, 2, 1]));
+        assert!(!may_act(
+            default,
+            Person {
+                role: "clerk",
+                ..sup
+            },
+            &[5, 2, 1]
+        ));
+        assert!(!may_act(
+            default,
+            Person {
+                active: false,
+                ..sup
+            },
+            &[5, 2, 1]
+        ));
         let named = Who::Users { user_ids: vec![7] };
         assert!(may_act(&named, sup, &[]));
         assert!(!may_act(&named, Person { user_id: 8, ..sup }, &[]));
@@ -375,8 +404,23 @@ mod tests {
             role: "clerk".into(),
             department_id: Some(9),
         };
-        assert!(may_act(&office, Person { role: "clerk", department_id: Some(9), ..sup }, &[5]));
-        assert!(!may_act(&office, Person { role: "clerk", ..sup }, &[5, 2]));
+        assert!(may_act(
+            &office,
+            Person {
+                role: "clerk",
+                department_id: Some(9),
+                ..sup
+            },
+            &[5]
+        ));
+        assert!(!may_act(
+            &office,
+            Person {
+                role: "clerk",
+                ..sup
+            },
+            &[5, 2]
+        ));
     }
 
     #[test]

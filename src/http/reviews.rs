@@ -26,7 +26,10 @@ pub async fn put_chain(
 ) -> Result<HttpResponse, ApiError> {
     let id = path.into_inner();
     let input = body.into_inner();
-    let out = run(&state, move |ctx| reviews::set_chain(ctx, &auth.0, id, input)).await?;
+    let out = run(&state, move |ctx| {
+        reviews::set_chain(ctx, &auth.0, id, input)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(out))
 }
 

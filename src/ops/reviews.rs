@@ -123,7 +123,12 @@ pub fn get_chain(ctx: &Ctx, actor: &Actor, department_id: i64) -> OpResult<Chain
 }
 
 /// Sets a department's chain (administrators, or supervisors over the department).
-pub fn set_chain(ctx: &Ctx, actor: &Actor, department_id: i64, input: ChainIn) -> OpResult<ChainView> {
+pub fn set_chain(
+    ctx: &Ctx,
+    actor: &Actor,
+    department_id: i64,
+    input: ChainIn,
+) -> OpResult<ChainView> {
     require(actor, &[Role::Admin, Role::Supervisor])?;
     let mut levels = Vec::new();
     for (i, l) in input.levels.iter().enumerate() {
@@ -176,10 +181,17 @@ pub fn set_chain(ctx: &Ctx, actor: &Actor, department_id: i64, input: ChainIn) -
                 Who::Users { user_ids } => {
                     for u in user_ids {
                         store::users::find(c, *u)?.ok_or_else(|| {
-                            OpError::field(&format!("levels[{i}].user_ids"), format!("用户 {u} 不存在"))
+                            OpError::field(
+                                &format!("levels[{i}].user_ids"),
+                                format!("用户 {u} 不存在"),
+                            )
                         })?;
                     }
-                    (None, None, Some(serde_json::to_string(user_ids).map_err(OpError::internal)?))
+                    (
+                        None,
+                        None,
+                        Some(serde_json::to_string(user_ids).map_err(OpError::internal)?),
+                    )
                 }
             };
             rows.push(LevelRow {
@@ -254,15 +266,18 @@ fn refused(r: Refusal) -> OpError {
             "override_required",
             "答复存在错误级别的合规问题：如仍予通过，须填写理由（override_reason）",
         ),
-        Refusal::NotApproved => OpError::conflict(
-            "review_required",
-            "答复须经全部审核层级通过后方可签发",
-        ),
+        Refusal::NotApproved => {
+            OpError::conflict("review_required", "答复须经全部审核层级通过后方可签发")
+        }
     }
 }
 
 /// The case's reply approved for issue, if `input` is what was approved (`record_reply`).
-pub(crate) fn approved_for(c: &mut DbConnection, case_id: i64, input: &ReplyIn) -> OpResult<ReviewRow> {
+pub(crate) fn approved_for(
+    c: &mut DbConnection,
+    case_id: i64,
+    input: &ReplyIn,
+) -> OpResult<ReviewRow> {
     let Some(r) = store::reviews::open_for_case(c, case_id)? else {
         return Err(OpError::conflict(
             "review_required",
@@ -475,7 +490,11 @@ pub fn decide(
                 review::send_back(s)
             }
             .map_err(refused)?;
-            let step = if approve { Step::Approved } else { Step::Returned };
+            let step = if approve {
+                Step::Approved
+            } else {
+                Step::Returned
+            };
             store::reviews::update(
                 c,
                 r.id,
@@ -678,7 +697,8 @@ pub fn issue(
     let content = ctx.read(|c| {
         let scope = scope(c, actor)?;
         super::cases::visible_case(c, &scope, id)?;
-        let r = store::reviews::open_for_case(c, id)?.ok_or_else(|| refused(Refusal::NotApproved))?;
+        let r =
+            store::reviews::open_for_case(c, id)?.ok_or_else(|| refused(Refusal::NotApproved))?;
         content_of(&r)
     })?;
     let reply = ReplyIn {
@@ -789,7 +809,13 @@ pub fn queue(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Waiting>> {
         let calendars = ctx.calendars(c)?;
         let tree = store::departments::tree(c)?;
         let mut out = Vec::new();
-        for (w, chain) in waiting(c, &calendars, ids.as_deref(), ctx.settings.review_remind_days, today)? {
+        for (w, chain) in waiting(
+            c,
+            &calendars,
+            ids.as_deref(),
+            ctx.settings.review_remind_days,
+            today,
+        )? {
             let Some(level) = chain.level(w.level.min(chain.len())) else {
                 continue;
             };
@@ -813,13 +839,17 @@ pub fn stuck(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Waiting>> {
         let scope = scope(c, actor)?;
         let ids = scoped_ids(&scope);
         let calendars = ctx.calendars(c)?;
-        Ok(
-            waiting(c, &calendars, ids.as_deref(), ctx.settings.review_remind_days, today)?
-                .into_iter()
-                .map(|(w, _)| w)
-                .filter(|w| w.stuck)
-                .collect(),
-        )
+        Ok(waiting(
+            c,
+            &calendars,
+            ids.as_deref(),
+            ctx.settings.review_remind_days,
+            today,
+        )?
+        .into_iter()
+        .map(|(w, _)| w)
+        .filter(|w| w.stuck)
+        .collect())
     })
 }
 

@@ -214,7 +214,11 @@ pub fn steps(conn: &mut DbConnection, review_id: i64) -> QueryResult<Vec<StepRow
 
 /// Writes reviews and their steps built ahead (the bulk fill), ids taken by
 /// `bulk::reserve_ids`, after the replies they were issued as.
-pub fn write_bulk(conn: &mut DbConnection, reviews: &[ReviewRow], steps: &[StepRow]) -> QueryResult<()> {
+pub fn write_bulk(
+    conn: &mut DbConnection,
+    reviews: &[ReviewRow],
+    steps: &[StepRow],
+) -> QueryResult<()> {
     super::bulk::copy_in!(conn, reply_reviews::table, reviews, super::INSERT_CHUNK)?;
     super::bulk::copy_in!(conn, reply_review_steps::table, steps, super::INSERT_CHUNK)
 }

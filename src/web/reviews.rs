@@ -40,12 +40,21 @@ async fn review_page(
     Ok(html(status, body))
 }
 
-pub async fn show(state: State, page: Page, path: web::Path<i64>) -> Result<HttpResponse, WebError> {
+pub async fn show(
+    state: State,
+    page: Page,
+    path: web::Path<i64>,
+) -> Result<HttpResponse, WebError> {
     review_page(&state, &page, path.into_inner(), None, StatusCode::OK).await
 }
 
 /// A refused step shows the page again with why.
-async fn refused(state: &State, page: &Page, id: i64, e: WebError) -> Result<HttpResponse, WebError> {
+async fn refused(
+    state: &State,
+    page: &Page,
+    id: i64,
+    e: WebError,
+) -> Result<HttpResponse, WebError> {
     match e {
         WebError::Op(e) => {
             let r = super::error::refusal(e)?;
@@ -75,7 +84,11 @@ pub async fn decide(
         override_reason: form.get("override_reason").map(str::to_owned),
     };
     let actor = page.0.actor.clone();
-    match run(&state, move |ctx| reviews::decide(ctx, &actor, id, expected, input)).await {
+    match run(&state, move |ctx| {
+        reviews::decide(ctx, &actor, id, expected, input)
+    })
+    .await
+    {
         Ok(_) => Ok(see_other(&format!("/cases/{id}/review"))),
         Err(e) => refused(&state, &page, id, e).await,
     }
@@ -112,7 +125,11 @@ pub async fn issue(
         tracking_number: form.get("tracking_number").map(str::to_owned),
     };
     let actor = page.0.actor.clone();
-    match run(&state, move |ctx| reviews::issue(ctx, &actor, id, expected, input)).await {
+    match run(&state, move |ctx| {
+        reviews::issue(ctx, &actor, id, expected, input)
+    })
+    .await
+    {
         Ok(_) => Ok(see_other(&format!("/cases/{id}?done=replied"))),
         Err(e) => refused(&state, &page, id, e).await,
     }

@@ -400,7 +400,9 @@ impl TestApp {
                     Method::POST,
                     &format!("{path}/decisions"),
                     Some(reviewer),
-                    Some(json!({"decision": "approve", "override_reason": "测试：检查结果另行断言"})),
+                    Some(
+                        json!({"decision": "approve", "override_reason": "测试：检查结果另行断言"}),
+                    ),
                     &[("If-Match", &etag)],
                 )
                 .await;
@@ -436,6 +438,7 @@ impl TestApp {
             r.body
         );
         let reviewer = self.login(&username, USER_PASSWORD).await;
-        self.approved_by(clerk, &reviewer, case_id, etag, body).await
+        self.approved_by(clerk, &reviewer, case_id, etag, body)
+            .await
     }
 }

@@ -81,7 +81,9 @@ async fn event(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
 /// it (the default chain: the bureau's supervisor).
 async fn reply(app: &TestApp, b: &Bureau, case: &Resp, body: Value) -> Resp {
     let id = case.body["id"].as_i64().unwrap();
-    let etag = app.approved_by(&b.clerk, &b.sup, id, &case.etag(), &body).await;
+    let etag = app
+        .approved_by(&b.clerk, &b.sup, id, &case.etag(), &body)
+        .await;
     app.request(
         Method::POST,
         &format!("/api/v1/cases/{id}/reply"),
@@ -387,9 +389,7 @@ async fn automatic_doc_numbers_never_collide() {
     }
     // A number typed in by hand is skipped by the automatic sequence.
     let first = compliant(&app, &b, &cases[0], "disclosed", "南交信复〔2024〕3号").await;
-    reply(&app, &b, &cases[0], first)
-        .await
-        .expect(201, None);
+    reply(&app, &b, &cases[0], first).await.expect(201, None);
     let mut bodies = Vec::new();
     for c in &cases[1..] {
         bodies.push(compliant(&app, &b, c, "disclosed", "auto").await);
@@ -595,9 +595,7 @@ async fn supervisors_lists_in_json_csv_and_xlsx() {
     let replied = new_case(&app, &b, "in_person").await;
     let mut body = compliant(&app, &b, &replied, "disclosed", "南交信复〔2024〕1号").await;
     body["sealed"] = json!(false);
-    reply(&app, &b, &replied, body)
-        .await
-        .expect(201, None);
+    reply(&app, &b, &replied, body).await.expect(201, None);
 
     let r = app
         .get("/api/v1/reports/overdue?as_of=2024-11-05", &b.sup)

@@ -154,7 +154,10 @@ async fn issuing_without_all_approvals_is_refused() {
         .expect(409, Some("review_required"));
     let s = submit(&app, &o.clerk, id, &c.etag(), &body).await;
     let v = s.expect(200, None);
-    assert_eq!((v["status"].as_str(), v["level"].as_i64()), (Some("in_review"), Some(1)));
+    assert_eq!(
+        (v["status"].as_str(), v["level"].as_i64()),
+        (Some("in_review"), Some(1))
+    );
     assert_eq!(v["level_name"], "初审");
     assert_eq!(v["findings"], json!([]), "a compliant draft");
     issue(&app, &o.clerk, id, &s.etag(), &body)
@@ -225,9 +228,7 @@ async fn a_reviewer_outside_the_level_cannot_approve() {
             .await
             .expect(403, Some("not_reviewer"));
     }
-    let view = app
-        .get(&format!("/api/v1/cases/{id}/review"), &o.sup)
-        .await;
+    let view = app.get(&format!("/api/v1/cases/{id}/review"), &o.sup).await;
     assert_eq!(view.expect(200, None)["may_review"], false);
     let view = app
         .get(&format!("/api/v1/cases/{id}/review"), &o.first)
@@ -246,7 +247,9 @@ async fn a_reviewer_outside_the_level_cannot_approve() {
     let elsewhere = app
         .department("南宁市教育局", "南教信复", None, "450100")
         .await;
-    let (_, stranger) = app.user("sup_elsewhere", "supervisor", Some(elsewhere)).await;
+    let (_, stranger) = app
+        .user("sup_elsewhere", "supervisor", Some(elsewhere))
+        .await;
     decide(&app, &stranger, id, "\"1\"", approve())
         .await
         .expect(404, None);
@@ -282,10 +285,17 @@ async fn editing_after_approval_resets_the_chain() {
     let e = submit(&app, &o.clerk, id, &a2.etag(), &edited).await;
     let v = e.expect(200, None);
     assert_eq!(
-        (v["status"].as_str(), v["level"].as_i64(), v["revision"].as_i64()),
+        (
+            v["status"].as_str(),
+            v["level"].as_i64(),
+            v["revision"].as_i64()
+        ),
         (Some("in_review"), Some(1), Some(2))
     );
-    assert_eq!(v["steps"].as_array().unwrap().last().unwrap()["action"], "reset");
+    assert_eq!(
+        v["steps"].as_array().unwrap().last().unwrap()["action"],
+        "reset"
+    );
     // Neither the old approved version nor the new one can be issued now.
     for b in [&body, &edited] {
         issue(&app, &o.clerk, id, &e.etag(), b)
@@ -352,13 +362,19 @@ async fn returned_drafts_consume_no_doc_number() {
     let b2 = decide(&app, &o.sup, b, &b1.etag(), approve()).await;
     let etag_b = b2.etag();
     let issued_b = issue(&app, &o.clerk, b, &etag_b, &body_b).await;
-    assert_eq!(issued_b.expect(201, None)["doc_number"], "南交信复〔2026〕1号");
+    assert_eq!(
+        issued_b.expect(201, None)["doc_number"],
+        "南交信复〔2026〕1号"
+    );
     // The first is fixed, approved by both levels, issued: number 2, no hole.
     let s = submit(&app, &o.clerk, a, &r2.etag(), &body_a).await;
     let a1 = decide(&app, &o.first, a, &s.etag(), approve()).await;
     let a2 = decide(&app, &o.sup, a, &a1.etag(), approve()).await;
     let issued_a = issue(&app, &o.clerk, a, &a2.etag(), &body_a).await;
-    assert_eq!(issued_a.expect(201, None)["doc_number"], "南交信复〔2026〕2号");
+    assert_eq!(
+        issued_a.expect(201, None)["doc_number"],
+        "南交信复〔2026〕2号"
+    );
     verify_audit(&app);
 }
 
@@ -469,23 +485,17 @@ async fn the_queue_is_sorted_by_days_left_and_stuck_replies_remind_once() {
     // The reminder: once for the sooner case today; both after 3 working days' wait, and
     // never twice.
     let pending = |app: &TestApp| {
-        let out = app
-            .cli(&["notify", "--as-of", "2026-11-23"])
-            .stdout;
+        let out = app.cli(&["notify", "--as-of", "2026-11-23"]).stdout;
         serde_json::from_slice::<Value>(&out).unwrap()
     };
     let first = pending(&app);
     assert_eq!(first["scan"]["review_reminders"], 1, "{first}");
     let again = pending(&app);
     assert_eq!(again["scan"]["review_reminders"], 0, "{again}");
-    let out = app
-        .cli(&["notify", "--as-of", "2026-11-26"])
-        .stdout;
+    let out = app.cli(&["notify", "--as-of", "2026-11-26"]).stdout;
     let later_scan: Value = serde_json::from_slice(&out).unwrap();
     assert_eq!(later_scan["scan"]["review_reminders"], 1, "{later_scan}");
-    let mails = app
-        .get("/api/v1/outbox", &app.admin_token)
-        .await;
+    let mails = app.get("/api/v1/outbox", &app.admin_token).await;
     let reminders: Vec<Value> = mails.expect(200, None)["items"]
         .as_array()
         .unwrap()

@@ -153,7 +153,10 @@ async fn a_clerks_day_in_the_browser() {
     // overriding the missing seal; the clerk issues it from the review page.
     click(&c, "#reply-form button[type=submit]").await;
     wait_text(&c, "#review-status", "审核中").await;
-    let id: i64 = case_path.trim_start_matches("/cases/").parse().expect("case id");
+    let id: i64 = case_path
+        .trim_start_matches("/cases/")
+        .parse()
+        .expect("case id");
     let (_, sup) = app.user("wmsup", "supervisor", Some(dept)).await;
     let review = app.get(&format!("/api/v1/cases/{id}/review"), &sup).await;
     review.expect(200, None);

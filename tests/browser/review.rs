@@ -106,7 +106,10 @@ async fn clerk_submits_reviewer_returns_two_levels_approve_clerk_issues_and_prin
     review_page(&reviewer, &app.base, id).await;
     click(&reviewer, "button[value=approve]").await;
     let after_first = wait_text(&reviewer, "main", "待第 2 级（审定）审核").await;
-    assert!(!after_first.contains("审核意见"), "level 1 cannot act at level 2");
+    assert!(
+        !after_first.contains("审核意见"),
+        "level 1 cannot act at level 2"
+    );
     let head = browser(&driver).await;
     sign_in(&head, &app.base, "juzhang", USER_PASSWORD).await;
     wait_for(&head, ".counts").await;
@@ -129,9 +132,7 @@ async fn clerk_submits_reviewer_returns_two_levels_approve_clerk_issues_and_prin
     assert!(sheet.contains("张伟"));
 
     // The whole history is on the case's trail.
-    let steps = app
-        .get(&format!("/api/v1/cases/{id}/review"), &clerk)
-        .await;
+    let steps = app.get(&format!("/api/v1/cases/{id}/review"), &clerk).await;
     let actions: Vec<String> = steps.expect(200, None)["steps"]
         .as_array()
         .unwrap()

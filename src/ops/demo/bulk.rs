@@ -14,8 +14,8 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 
 use super::super::cases::{Change, change_mail, event_allowed, parse_case};
 use super::super::remedies::RemedyIn;
-use super::super::reviews;
 use super::super::replies::{Numbered, admissible, compose, organ_for, reply_change, validate};
+use super::super::reviews;
 use super::super::{Ctx, OpError, OpResult};
 use super::plan::{Action, Planned};
 use super::{DemoReport, accepted};

@@ -262,8 +262,9 @@ fn replay(ctx: &Ctx, admin: &Actor, plans: Vec<Planned>, report: &mut DemoReport
                     e.clone(),
                 ))?
                 .map(|view| version = view.version),
-                Action::Reply(r) => accepted(reviewed_reply(ctx, admin, id, version, r))?
-                    .map(|v| version = v),
+                Action::Reply(r) => {
+                    accepted(reviewed_reply(ctx, admin, id, version, r))?.map(|v| version = v)
+                }
                 Action::Remedy(r) => {
                     accepted(super::remedies::record(ctx, admin, id, r.clone()))?.map(|_| ())
                 }

@@ -597,6 +597,7 @@ pub struct ReviewView {
     pub reply_id: Option<i64>,
     /// The reply as submitted (what the reply endpoint takes).
     pub content: ReplyIn,
+    pub outcome_label: &'static str,
     /// What the checker says of it now.
     pub findings: Vec<Finding>,
     /// Approving needs an override reason.
@@ -669,6 +670,8 @@ fn view(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<ReviewView> {
             submitted_by: r.submitted_by,
             reply_id: r.reply_id,
             needs_override: review::needs_override(&findings),
+            outcome_label: crate::domain::outcome::Outcome::parse(&content.outcome)
+                .map_or("", crate::domain::outcome::Outcome::label),
             content,
             findings,
             chain: chain.levels.iter().map(level_in).collect(),

@@ -334,6 +334,9 @@ async fn a_database_filled_in_bulk_lists_searches_reports_and_continues() {
         "{}",
         String::from_utf8_lossy(&verify.stdout)
     );
+    // Verifying every trail can outlast the server's keep-alive too (each replied case
+    // holds its review records): a new connection.
+    app.client = reqwest::Client::new();
     let created = app
         .post(
             "/api/v1/cases",

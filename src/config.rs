@@ -42,6 +42,9 @@ pub struct Settings {
     pub public_url: String,
     /// Working days before the due date when reminders go out.
     pub due_soon_days: Vec<u32>,
+    /// Working days a reply may wait at one review level before its reviewers are reminded
+    /// (`OGI_REVIEW_REMIND_DAYS`, default 3).
+    pub review_remind_days: u32,
     /// Seconds between scheduler runs inside `serve`; 0 disables the scheduler.
     pub scheduler_secs: u64,
     /// First retry delay of an undelivered mail, doubled per attempt.
@@ -134,6 +137,7 @@ impl std::fmt::Debug for Settings {
             .field("mail_from", &self.mail_from)
             .field("public_url", &self.public_url)
             .field("due_soon_days", &self.due_soon_days)
+            .field("review_remind_days", &self.review_remind_days)
             .field("scheduler_secs", &self.scheduler_secs)
             .field("special_regime_row", &self.special_regime_row)
             .field("trusted_proxies", &self.trusted_proxies)
@@ -199,6 +203,7 @@ struct FileSettings {
     mail_from: Option<String>,
     public_url: Option<String>,
     due_soon_days: Option<String>,
+    review_remind_days: Option<u32>,
     scheduler_secs: Option<u64>,
     special_regime_row: Option<String>,
     trusted_proxies: Option<String>,
@@ -327,6 +332,13 @@ impl Settings {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|_| err("OGI_DUE_SOON_DAYS", "expected working days such as 5,2"))?,
         };
+        let review_remind_days = match env("OGI_REVIEW_REMIND_DAYS") {
+            Some(raw) => raw
+                .trim()
+                .parse::<u32>()
+                .map_err(|_| err("OGI_REVIEW_REMIND_DAYS", "expected working days"))?,
+            None => file.review_remind_days.unwrap_or(3),
+        };
         let scheduler_secs = match env("OGI_SCHEDULER_SECS") {
             Some(raw) => raw
                 .trim()
@@ -440,6 +452,7 @@ impl Settings {
             mail_from,
             public_url,
             due_soon_days,
+            review_remind_days,
             scheduler_secs,
             mail_retry_base_secs,
             special_regime_row,

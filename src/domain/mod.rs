@@ -2,6 +2,7 @@
 //! diesel/actix/lettre. Everything a clerk may ask "why?" about is decided here.
 
 pub mod annual;
+pub mod anonymise;
 pub mod calendar;
 pub mod campaign;
 pub mod case;
@@ -18,4 +19,5 @@ pub mod org;
 pub mod outcome;
 pub mod remedy;
 pub mod reply;
+pub mod review;
 pub mod validation;

@@ -15,6 +15,7 @@ mod outbox;
 mod remedies;
 mod replies;
 mod reports;
+mod reviews;
 mod session;
 
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -52,6 +53,14 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/cases/{id}/history", cases::case_history);
     r.add(M::POST,  "/api/v1/cases/{id}/reply", replies::post_reply);
     r.add(M::GET,   "/api/v1/cases/{id}/reply-draft", replies::reply_draft);
+    r.add(M::GET,   "/api/v1/cases/{id}/review", reviews::get_review);
+    r.add(M::PUT,   "/api/v1/cases/{id}/review", reviews::put_review);
+    r.add(M::POST,  "/api/v1/cases/{id}/review/decisions", reviews::post_decision);
+    r.add(M::POST,  "/api/v1/cases/{id}/review/issue", reviews::post_issue);
+    r.add(M::GET,   "/api/v1/reviews/queue", reviews::queue);
+    r.add(M::GET,   "/api/v1/supervision/reviews", reviews::stuck);
+    r.add(M::GET,   "/api/v1/departments/{id}/review-chain", reviews::get_chain);
+    r.add(M::PUT,   "/api/v1/departments/{id}/review-chain", reviews::put_chain);
     r.add(M::GET,   "/api/v1/reports/overdue", reports::overdue);
     r.add(M::GET,   "/api/v1/reports/due-soon", reports::due_soon);
     r.add(M::GET,   "/api/v1/reports/compliance", reports::compliance);

@@ -26,6 +26,8 @@ pub struct ScanReport {
     pub digests: usize,
     /// Escalations of supervision orders past their due date (once per order and recipient).
     pub orders_overdue: usize,
+    /// Reminders to reviewers of replies stuck in review.
+    pub review_reminders: usize,
     /// Another instance was scanning at the same moment; this pass left the work to it.
     pub skipped: bool,
 }
@@ -43,6 +45,7 @@ pub fn scan(
     calendars: &CalendarSet,
     public_url: &str,
     due_soon_days: &[u32],
+    review_remind_days: u32,
     as_of: NaiveDate,
 ) -> Result<ScanReport, String> {
     let mut report = ScanReport::default();
@@ -102,6 +105,15 @@ pub fn scan(
                 // One unrenderable mail must not stop everyone else's reminders.
                 Err(error) => tracing::warn!(case = row.id, %error, "reminder skipped"),
             }
+        }
+    }
+
+    // Replies stuck in review: their level's reviewers, once per stay at a level.
+    for m in crate::ops::reviews::reminders(c, calendars, public_url, review_remind_days, as_of)
+        .map_err(|e| e.to_string())?
+    {
+        if store::outbox::enqueue(c, &m).map_err(|e| e.to_string())? {
+            report.review_reminders += 1;
         }
     }
 
@@ -175,7 +187,8 @@ pub async fn run_once(ctx: Arc<Ctx>, mailer: &Mailer, as_of: NaiveDate) -> Resul
         let days = ctx.settings.due_soon_days.clone();
         ctx.write(|c| {
             let calendars = ctx.calendars(c)?;
-            scan(c, &calendars, &public_url, &days, as_of).map_err(OpError::Internal)
+            let remind = ctx.settings.review_remind_days;
+            scan(c, &calendars, &public_url, &days, remind, as_of).map_err(OpError::Internal)
         })
         .map_err(|e| e.to_string())
     })

@@ -24,6 +24,7 @@ pub mod outbox;
 pub mod remedies;
 pub mod replies;
 pub mod reports;
+pub mod reviews;
 pub mod session;
 pub mod supervision;
 

@@ -45,7 +45,7 @@ pub fn organ_for(c: &mut DbConnection, dept: &Department) -> OpResult<Organ> {
     })
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplyIn {
     /// A 文号, `"auto"` for the department's next number, or null.
@@ -257,6 +257,28 @@ pub fn check_reply(ctx: &Ctx, actor: &Actor, id: i64, input: ReplyIn) -> OpResul
     })
 }
 
+/// What the checker says of a reply not yet recorded, on the case as loaded (reviewers see
+/// it; an "auto" number stands for the department's next number).
+pub(crate) fn findings_now(
+    c: &mut DbConnection,
+    l: &super::cases::Loaded,
+    input: &ReplyIn,
+    checked: &Checked,
+) -> OpResult<Vec<Finding>> {
+    let doc_number = match checked.wanted_number() {
+        Some("auto") => Some(next_number_in(c, &l.dept, input.issued_on, false)?.0),
+        other => other.map(str::to_owned),
+    };
+    let d = &l.derivation;
+    let facts = process_facts(l.row.received_on, &recorded(&d.events), &d.deadline);
+    let organ = organ_for(c, &l.dept)?;
+    let others = store::replies::doc_numbers_near(c, l.dept.id, doc_number.as_deref())?;
+    let doc = reply_doc(input, checked.outcome, checked.delivery, doc_number);
+    let mut findings = compliance::check(&doc, &organ, &facts, &others);
+    findings.extend(compliance::deadline_findings(&d.deadline));
+    Ok(findings)
+}
+
 /// The department's next automatic 文号 for a reply issued on `issued_on`, with its
 /// sequence number: taken (`take`, inside the reply's transaction) or only looked at.
 fn next_number_in(
@@ -323,8 +345,9 @@ pub fn next_number(ctx: &Ctx, actor: &Actor, id: i64, issued_on: NaiveDate) -> O
     })
 }
 
-/// Records the reply to a case (答复): checks it, stores it with its findings (never
-/// blocking), numbers it if asked, stops the clock on the day it went out, and mails a
+/// Records the reply to a case (答复, its issue): only the content the last review level
+/// approved (`reviews`); checks it, stores it with its findings (never blocking), numbers
+/// it if asked (the 文号 is taken here, at issue), stops the clock on the day it went out, and mails a
 /// copy to an applicant who chose e-mail. Returns the reply and the case's new version.
 pub fn record_reply(
     ctx: &Ctx,
@@ -339,6 +362,8 @@ pub fn record_reply(
         let changed = change_case(c, ctx, actor, id, expected, false, |c, before| {
             let (row, dept, d) = (&before.row, &before.dept, &before.derivation);
             admissible(row, d, &input)?;
+            // Only what the last review level approved, as approved, is issued.
+            let review = super::reviews::approved_for(c, row.id, &input)?;
             let numbered = match checked.wanted_number() {
                 Some("auto") => {
                     let (_, seq) = next_number_in(c, dept, input.issued_on, true)?;
@@ -359,7 +384,10 @@ pub fn record_reply(
                 actor.user_id,
             );
             let saved = store::replies::insert(c, &new).map_err(super::error::on_insert)?;
-            Ok(reply_change(saved, &findings, checked.outcome))
+            super::reviews::mark_issued(c, &review, saved.id, actor.user_id, ctx.today())?;
+            let mut change = reply_change(saved, &findings, checked.outcome);
+            super::reviews::note_issue(&mut change.audit, review.id, review.revision);
+            Ok(change)
         })?;
         Ok((changed.value, changed.row.version))
     })

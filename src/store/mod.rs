@@ -18,6 +18,7 @@ pub mod orders;
 pub mod outbox;
 pub mod remedies;
 pub mod replies;
+pub mod reviews;
 pub mod schema;
 pub mod search;
 pub mod trail;

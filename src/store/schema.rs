@@ -466,3 +466,49 @@ diesel::table! {
 
 diesel::joinable!(supervision_order_cases -> supervision_orders (order_id));
 diesel::allow_tables_to_appear_in_same_query!(supervision_order_cases, supervision_orders);
+
+diesel::table! {
+    review_levels (department_id, level) {
+        department_id -> BigInt,
+        level -> Integer,
+        name -> Text,
+        role -> Nullable<Text>,
+        role_department_id -> Nullable<BigInt>,
+        user_ids -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    reply_reviews (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        department_id -> BigInt,
+        status -> Text,
+        content -> Text,
+        revision -> Integer,
+        level -> Integer,
+        levels -> Integer,
+        level_since -> Date,
+        approved_revision -> Nullable<Integer>,
+        submitted_by -> BigInt,
+        reply_id -> Nullable<BigInt>,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    reply_review_steps (id) {
+        id -> BigInt,
+        review_id -> BigInt,
+        revision -> Integer,
+        level -> Integer,
+        action -> Text,
+        comment -> Nullable<Text>,
+        override_reason -> Nullable<Text>,
+        actor_id -> BigInt,
+        acted_on -> Date,
+        acted_at -> Timestamp,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(reply_reviews, cases);

@@ -306,7 +306,13 @@ async fn case_view(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let actor = page.0.actor.clone();
-    let file = run(state, move |ctx| cases::case_file(ctx, &actor, id)).await?;
+    let (file, review) = run(state, move |ctx| {
+        Ok((
+            cases::case_file(ctx, &actor, id)?,
+            crate::ops::reviews::get(ctx, &actor, id)?,
+        ))
+    })
+    .await?;
     let actions: Vec<Value> = file
         .actions
         .iter()
@@ -329,6 +335,7 @@ async fn case_view(
         "case.html",
         context! {
             user => page.user(), nav => "", file => Value::from_serialize(&file),
+            review => Value::from_serialize(&review),
             actions => actions, today => state.today().to_string(),
             outcomes => crate::domain::outcome::Outcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect::<Vec<_>>(),
             created => q.is_some_and(|q| q.created.is_some()),

@@ -28,10 +28,19 @@ pub async fn desk(
     }
     let mine = q.mine.is_some();
     let actor = page.0.actor.clone();
-    let desk = run(&state, move |ctx| desk::desk(ctx, &actor, mine)).await?;
+    let (desk, reviews) = run(&state, move |ctx| {
+        Ok((
+            desk::desk(ctx, &actor, mine)?,
+            crate::ops::reviews::queue(ctx, &actor)?,
+        ))
+    })
+    .await?;
     let body = render(
         "desk.html",
-        context! { user => page.user(), desk => Value::from_serialize(&desk), mine => mine, nav => "desk" },
+        context! {
+            user => page.user(), desk => Value::from_serialize(&desk), mine => mine, nav => "desk",
+            reviews => Value::from_serialize(&reviews),
+        },
     )?;
     Ok(html(StatusCode::OK, body))
 }

@@ -15,6 +15,7 @@ mod files;
 mod orders;
 mod render;
 mod replies;
+mod reviews;
 pub mod session;
 mod supervision;
 
@@ -197,6 +198,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases/{id}/reply", web::get().to(replies::reply_form))
         .route("/cases/{id}/reply", web::post().to(replies::record))
         .route("/cases/{id}/reply/check", web::post().to(replies::check))
+        .route("/cases/{id}/review", web::get().to(reviews::show))
+        .route("/cases/{id}/review/decide", web::post().to(reviews::decide))
+        .route("/cases/{id}/review/issue", web::post().to(reviews::issue))
+        .route("/reviews", web::get().to(reviews::queue))
         .route("/cases/{id}/reply/print", web::get().to(replies::print))
         .route("/cases/{id}/reply.docx", web::get().to(replies::docx))
         .route(

@@ -59,6 +59,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("case.html", include_str!("../../templates/web/case.html")),
     ("reply.html", include_str!("../../templates/web/reply.html")),
     (
+        "review.html",
+        include_str!("../../templates/web/review.html"),
+    ),
+    (
+        "reviews.html",
+        include_str!("../../templates/web/reviews.html"),
+    ),
+    (
         "_findings.html",
         include_str!("../../templates/web/_findings.html"),
     ),
@@ -165,6 +173,7 @@ const MENU: &[MenuGroup] = &[
             ("intake", "/cases/new", "登记申请"),
             ("search", "/cases", "查询"),
             ("orders", "/orders", "督办事项"),
+            ("reviews", "/reviews", "待审核"),
         ],
     },
     MenuGroup {

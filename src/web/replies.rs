@@ -69,6 +69,37 @@ fn values_of(doc: &ReplyDoc, text: &str) -> BTreeMap<String, String> {
     v
 }
 
+/// The form's values from a reply as submitted for review.
+fn values_of_input(i: &ReplyIn) -> BTreeMap<String, String> {
+    let doc = ReplyDoc {
+        doc_number: i.doc_number.clone(),
+        issued_on: i.issued_on,
+        dispatched_on: i.dispatched_on,
+        delivery_method: None,
+        outcome: Outcome::parse(&i.outcome).unwrap_or(Outcome::ALL[0]),
+        sealed: i.sealed,
+        seal_organ: i.seal_organ.clone(),
+        legal_basis: i.legal_basis.clone(),
+        reasons: i.reasons.clone(),
+        redirect_to: i.redirect_to.clone(),
+        remedy: i.remedy.clone(),
+    };
+    let mut v = values_of(&doc, i.text.as_deref().unwrap_or_default());
+    v.insert("outcome".into(), i.outcome.clone());
+    v.insert("delivery_method".into(), i.delivery_method.clone());
+    for (k, val) in [
+        ("doc_number", i.doc_number.clone()),
+        ("dispatched_on", i.dispatched_on.map(|d| d.to_string())),
+        ("tracking_number", i.tracking_number.clone()),
+        ("sealed", i.sealed.then(|| "on".to_owned())),
+    ] {
+        if let Some(val) = val {
+            v.insert(k.into(), val);
+        }
+    }
+    v
+}
+
 /// The form as the API's reply input.
 fn reply_input(form: &Form) -> Result<ReplyIn, BTreeMap<String, String>> {
     let mut errors = BTreeMap::new();
@@ -202,6 +233,13 @@ pub async fn reply_form(
         .await?;
         values = values_of(&draft.reply, &draft.text);
         findings = Value::from_serialize(&draft.findings);
+    } else {
+        // A reply in review or returned: the form holds it as submitted, to be changed.
+        let actor = page.0.actor.clone();
+        let review = run(&state, move |ctx| crate::ops::reviews::get(ctx, &actor, id)).await?;
+        if let Some(r) = review.filter(|r| r.status != "issued") {
+            values = values_of_input(&r.content);
+        }
     }
     let has_outcome = values.contains_key("outcome");
     values
@@ -309,12 +347,14 @@ pub async fn record(
         }
     };
     let actor = page.0.actor.clone();
+    // The form submits the reply for review; it is issued from the review page once the
+    // last level approved it.
     match run(&state, move |ctx| {
-        replies::record_reply(ctx, &actor, id, expected, input)
+        crate::ops::reviews::submit(ctx, &actor, id, expected, input)
     })
     .await
     {
-        Ok(_) => Ok(see_other(&format!("/cases/{id}?done=replied"))),
+        Ok(_) => Ok(see_other(&format!("/cases/{id}/review"))),
         Err(WebError::Op(e)) => {
             let super::error::Refusal {
                 status,

@@ -29,11 +29,20 @@ pub async fn overview(
 ) -> Result<HttpResponse, WebError> {
     let actor = page.0.actor.clone();
     let dept = q.department_id;
-    let o = run(&state, move |ctx| supervision::overview(ctx, &actor, dept)).await?;
+    let (o, stuck) = run(&state, move |ctx| {
+        Ok((
+            supervision::overview(ctx, &actor, dept)?,
+            crate::ops::reviews::stuck(ctx, &actor)?,
+        ))
+    })
+    .await?;
     let max = o.departments.iter().map(|d| d.open).max().unwrap_or(0);
     let body = render(
         "supervision.html",
-        context! { user => page.user(), o => Value::from_serialize(&o), chart_max => max, nav => "supervision" },
+        context! {
+            user => page.user(), o => Value::from_serialize(&o), chart_max => max, nav => "supervision",
+            stuck => Value::from_serialize(&stuck),
+        },
     )?;
     Ok(html(StatusCode::OK, body))
 }

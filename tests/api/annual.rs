@@ -324,16 +324,18 @@ async fn reply(
     etag: &str,
     (outcome, date): (&str, &str),
 ) -> String {
+    let body = json!({
+        "doc_number": "auto", "issued_on": date, "dispatched_on": date,
+        "delivery_method": "post", "outcome": outcome, "sealed": true, "remedy": {}
+    });
+    let etag = app.approved(token, id, etag, &body).await;
     let r = app
         .request(
             Method::POST,
             &format!("/api/v1/cases/{id}/reply"),
             Some(token),
-            Some(json!({
-                "doc_number": "auto", "issued_on": date, "dispatched_on": date,
-                "delivery_method": "post", "outcome": outcome, "sealed": true, "remedy": {}
-            })),
-            &[("If-Match", etag)],
+            Some(body),
+            &[("If-Match", &etag)],
         )
         .await;
     r.expect(201, None);
@@ -1066,6 +1068,8 @@ async fn remedies_are_recorded_decided_listed_flagged_and_audited() {
         actions,
         vec![
             "case_created",
+            "review_submitted",
+            "review_approved",
             "reply_recorded",
             "remedy_recorded",
             "remedy_recorded",

@@ -31,6 +31,7 @@ const VOLATILE: &[&str] = &[
     "id",
     "case_id",
     "reply_id",
+    "review_id",
     "record_id",
     "created_at",
     "updated_at",
@@ -150,19 +151,23 @@ async fn continued(app: &TestApp, city: i64) -> (Value, Value) {
     let view = app
         .get(&format!("/api/v1/cases/{id}"), &app.admin_token)
         .await;
+    let body = json!({
+        "doc_number": "auto", "issued_on": today, "dispatched_on": today,
+        "delivery_method": "post", "outcome": "disclosed", "sealed": true,
+        "legal_basis": [{"law": "《中华人民共和国政府信息公开条例》", "article": "第三十六条", "item": "第（一）项"}],
+        "remedy": {"reconsideration": {"organ": "南宁市人民政府", "period_days": 60},
+                   "litigation": {"court": "南宁市中级人民法院", "period_months": 6}}
+    });
+    let etag = app
+        .approved(&app.admin_token, id, &view.etag(), &body)
+        .await;
     let reply = app
         .request(
             reqwest::Method::POST,
             &format!("/api/v1/cases/{id}/reply"),
             Some(&app.admin_token),
-            Some(json!({
-                "doc_number": "auto", "issued_on": today, "dispatched_on": today,
-                "delivery_method": "post", "outcome": "disclosed", "sealed": true,
-                "legal_basis": [{"law": "《中华人民共和国政府信息公开条例》", "article": "第三十六条", "item": "第（一）项"}],
-                "remedy": {"reconsideration": {"organ": "南宁市人民政府", "period_days": 60},
-                           "litigation": {"court": "南宁市中级人民法院", "period_months": 6}}
-            })),
-            &[("If-Match", &view.etag())],
+            Some(body),
+            &[("If-Match", &etag)],
         )
         .await;
     (number, reply.expect(201, None)["doc_number"].clone())

@@ -117,13 +117,14 @@ fn reply_body(date: &str, doc_number: &str, text: Option<&str>) -> Value {
 
 async fn reply(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
     let id = case.body["id"].as_i64().unwrap();
+    let etag = app.approved(token, id, &case.etag(), &body).await;
     let r = app
         .request(
             Method::POST,
             &format!("/api/v1/cases/{id}/reply"),
             Some(token),
             Some(body),
-            &[("If-Match", &case.etag())],
+            &[("If-Match", &etag)],
         )
         .await;
     r.expect(201, None);

@@ -19,6 +19,7 @@ mod mail;
 mod ops;
 mod orders;
 mod replies;
+mod reviews;
 mod scaling;
 mod search;
 mod smtp;

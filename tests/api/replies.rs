@@ -77,14 +77,19 @@ async fn event(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
     r
 }
 
-async fn reply(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
+/// Issues `body` as the case's reply by the bureau's clerk once the review chain approved
+/// it (the default chain: the bureau's supervisor).
+async fn reply(app: &TestApp, b: &Bureau, case: &Resp, body: Value) -> Resp {
     let id = case.body["id"].as_i64().unwrap();
+    let etag = app
+        .approved_by(&b.clerk, &b.sup, id, &case.etag(), &body)
+        .await;
     app.request(
         Method::POST,
         &format!("/api/v1/cases/{id}/reply"),
-        Some(token),
+        Some(&b.clerk),
         Some(body),
-        &[("If-Match", &case.etag())],
+        &[("If-Match", &etag)],
     )
     .await
 }
@@ -136,7 +141,7 @@ async fn each_finding_code_is_raised_by_one_reply_and_not_by_a_compliant_one() {
     // The compliant baseline: recorded with no findings at all, and it stops the clock.
     let case = new_case(&app, &b, "in_person").await;
     let body = compliant(&app, &b, &case, "disclosed", "南交信复〔2024〕1号").await;
-    let ok = reply(&app, &b.clerk, &case, body.clone()).await;
+    let ok = reply(&app, &b, &case, body.clone()).await;
     ok.expect(201, None);
     assert_eq!(codes(&ok), BTreeSet::new(), "{}", ok.body["findings"]);
     let after = app
@@ -144,7 +149,7 @@ async fn each_finding_code_is_raised_by_one_reply_and_not_by_a_compliant_one() {
         .await;
     assert_eq!(after.body["status"], "replied");
     assert_eq!(after.body["reply"]["doc_number"], "南交信复〔2024〕1号");
-    reply(&app, &b.clerk, &after, body.clone())
+    reply(&app, &b, &after, body.clone())
         .await
         .expect(409, Some("case_closed"));
 
@@ -254,7 +259,7 @@ async fn each_finding_code_is_raised_by_one_reply_and_not_by_a_compliant_one() {
     });
     for (code, reply_body) in cases {
         let case = new_case(&app, &b, "in_person").await;
-        let r = reply(&app, &b.clerk, &case, reply_body).await;
+        let r = reply(&app, &b, &case, reply_body).await;
         r.expect(201, None);
         assert!(
             codes(&r).contains(code),
@@ -310,7 +315,7 @@ async fn each_finding_code_is_raised_by_one_reply_and_not_by_a_compliant_one() {
         body["doc_number"] = json!(number());
         body["issued_on"] = json!("2024-11-01");
         body["dispatched_on"] = json!("2024-11-01");
-        let r = reply(&app, &b.clerk, &case, body).await;
+        let r = reply(&app, &b, &case, body).await;
         r.expect(201, None);
         assert!(
             codes(&r).contains(code),
@@ -330,7 +335,7 @@ async fn each_finding_code_is_raised_by_one_reply_and_not_by_a_compliant_one() {
 
     let bad = reply(
         &app,
-        &b.clerk,
+        &b,
         &case,
         with(&body, &|v| v["outcome"] = json!("ignored")),
     )
@@ -366,7 +371,7 @@ async fn each_finding_code_is_raised_by_one_reply_and_not_by_a_compliant_one() {
     // by name instead of silently dropped.
     let mut extra = body.clone();
     extra["remedy"]["litigation"]["deadline"] = json!("六个月");
-    let r = reply(&app, &b.clerk, &case, extra).await;
+    let r = reply(&app, &b, &case, extra).await;
     assert!(
         r.expect(422, Some("invalid_body"))["fields"]["remedy.litigation.deadline"].is_string(),
         "{}",
@@ -384,9 +389,7 @@ async fn automatic_doc_numbers_never_collide() {
     }
     // A number typed in by hand is skipped by the automatic sequence.
     let first = compliant(&app, &b, &cases[0], "disclosed", "南交信复〔2024〕3号").await;
-    reply(&app, &b.clerk, &cases[0], first)
-        .await
-        .expect(201, None);
+    reply(&app, &b, &cases[0], first).await.expect(201, None);
     let mut bodies = Vec::new();
     for c in &cases[1..] {
         bodies.push(compliant(&app, &b, c, "disclosed", "auto").await);
@@ -394,7 +397,7 @@ async fn automatic_doc_numbers_never_collide() {
     let pending: Vec<_> = cases[1..]
         .iter()
         .zip(bodies)
-        .map(|(c, body)| reply(&app, &b.clerk, c, body))
+        .map(|(c, body)| reply(&app, &b, c, body))
         .collect();
     let mut numbers = Vec::new();
     for r in crate::cases::join_all(pending).await {
@@ -429,7 +432,7 @@ async fn concurrent_automatic_replies_in_one_department_are_numbered_gapless() {
     let pending: Vec<_> = cases
         .iter()
         .zip(bodies)
-        .map(|(c, body)| reply(&app, &b.clerk, c, body))
+        .map(|(c, body)| reply(&app, &b, c, body))
         .collect();
     let answers = crate::cases::join_all(pending).await;
     let failed: Vec<_> = answers
@@ -592,9 +595,7 @@ async fn supervisors_lists_in_json_csv_and_xlsx() {
     let replied = new_case(&app, &b, "in_person").await;
     let mut body = compliant(&app, &b, &replied, "disclosed", "南交信复〔2024〕1号").await;
     body["sealed"] = json!(false);
-    reply(&app, &b.clerk, &replied, body)
-        .await
-        .expect(201, None);
+    reply(&app, &b, &replied, body).await.expect(201, None);
 
     let r = app
         .get("/api/v1/reports/overdue?as_of=2024-11-05", &b.sup)

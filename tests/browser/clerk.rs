@@ -149,7 +149,29 @@ async fn a_clerks_day_in_the_browser() {
     set(&c, "dispatched_on", "2026-11-22").await;
     wait_text(&c, "#findings", "未加盖印章").await;
     screen(&c, "04-reply").await;
+    // Submitted for review; the bureau's supervisor approves it (the default chain),
+    // overriding the missing seal; the clerk issues it from the review page.
     click(&c, "#reply-form button[type=submit]").await;
+    wait_text(&c, "#review-status", "审核中").await;
+    let id: i64 = case_path
+        .trim_start_matches("/cases/")
+        .parse()
+        .expect("case id");
+    let (_, sup) = app.user("wmsup", "supervisor", Some(dept)).await;
+    let review = app.get(&format!("/api/v1/cases/{id}/review"), &sup).await;
+    review.expect(200, None);
+    app.request(
+        reqwest::Method::POST,
+        &format!("/api/v1/cases/{id}/review/decisions"),
+        Some(&sup),
+        Some(serde_json::json!({"decision": "approve", "override_reason": "当面送达，已另行加盖印章"})),
+        &[("If-Match", &review.etag())],
+    )
+    .await
+    .expect(200, None);
+    c.refresh().await.expect("reload");
+    wait_text(&c, "#review-status", "已审定").await;
+    click(&c, "form[action$='/review/issue'] button[type=submit]").await;
     wait_for(&c, ".notice.ok").await;
     let page = c.source().await.expect("source");
     assert!(

@@ -17,6 +17,7 @@ mod admin;
 mod auditor;
 mod clerk;
 mod orders;
+mod review;
 mod supervisor;
 
 use std::net::TcpListener;

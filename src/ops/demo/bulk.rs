@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use super::super::cases::{Change, change_mail, event_allowed, parse_case};
 use super::super::remedies::RemedyIn;
 use super::super::replies::{Numbered, admissible, compose, organ_for, reply_change, validate};
+use super::super::reviews;
 use super::super::{Ctx, OpError, OpResult};
 use super::plan::{Action, Planned};
 use super::{DemoReport, accepted};
@@ -23,10 +24,12 @@ use crate::cases::{Derivation, derive, snapshot};
 use crate::domain::calendar::CalendarSet;
 use crate::domain::case::CaseEvent;
 use crate::domain::compliance::Organ;
+use crate::domain::review;
 use crate::store::cases::{CaseRow, EventRow};
 use crate::store::departments::Department;
 use crate::store::outbox::NewMail;
 use crate::store::replies::ReplyRow;
+use crate::store::reviews::{ReviewRow, StepRow};
 use crate::store::trail::Entry;
 use crate::store::{self, DbConnection};
 
@@ -37,6 +40,9 @@ pub(super) const WORKERS: u32 = 2;
 /// Cases per transaction.
 const BATCH: usize = 5_000;
 
+/// Held by the worker writing a batch on SQLite (see `department`).
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// What every case of a department is replayed against.
 struct Setting<'a> {
     ctx: &'a Ctx,
@@ -46,12 +52,18 @@ struct Setting<'a> {
     calendars: Arc<CalendarSet>,
     today: NaiveDate,
     now: NaiveDateTime,
+    /// Who approves the department's replies (as `super::reviewed_reply` picks it) and the
+    /// name of the one level of its chain.
+    reviewer: i64,
+    level_name: String,
 }
 
 /// Ids taken ahead for one batch, handed out in order.
 struct Ids {
     events: std::vec::IntoIter<i64>,
     replies: std::vec::IntoIter<i64>,
+    reviews: std::vec::IntoIter<i64>,
+    steps: std::vec::IntoIter<i64>,
 }
 
 impl Ids {
@@ -95,6 +107,8 @@ struct Replayed {
     items: Vec<String>,
     events: Vec<EventRow>,
     replies: Vec<ReplyRow>,
+    reviews: Vec<ReviewRow>,
+    steps: Vec<StepRow>,
     trail: Vec<Entry>,
     mails: Vec<NewMail>,
 }
@@ -106,6 +120,8 @@ struct Batch {
     items: Vec<Vec<String>>,
     events: Vec<EventRow>,
     replies: Vec<ReplyRow>,
+    reviews: Vec<ReviewRow>,
+    steps: Vec<StepRow>,
     trails: Vec<(i64, Vec<Entry>)>,
     mails: Vec<NewMail>,
     remedies: Vec<(i64, RemedyIn)>,
@@ -122,7 +138,17 @@ pub(super) fn department(
 ) -> OpResult<()> {
     let setting = ctx.read(|c| {
         let dept = store::departments::find(c, dept_id)?.ok_or(OpError::NotFound("机关"))?;
+        let (level, reviewers) = super::super::reviews::level_reviewers(c, dept_id, 1)?;
+        if super::super::reviews::chain_of(c, dept_id)?.len() != 1 {
+            return Err(OpError::internal("the bulk fill replays one review level"));
+        }
+        let reviewer = reviewers
+            .first()
+            .ok_or_else(|| OpError::Internal("a demo department without a reviewer".into()))?
+            .user_id;
         Ok(Setting {
+            reviewer,
+            level_name: level.name,
             ctx,
             admin,
             organ: organ_for(c, &dept)?,
@@ -132,13 +158,18 @@ pub(super) fn department(
             now: store::now(),
         })
     })?;
+    let sqlite = matches!(ctx.settings.database_url, store::DatabaseUrl::Sqlite(_));
     for chunk in plans.chunks(BATCH) {
+        // SQLite has one writer at a time: the workers queue here rather than in SQLite's
+        // busy handler, whose timeout a batch (replayed inside its transaction) outlasts.
+        let _writer = sqlite.then(|| SQLITE_WRITER.lock().unwrap_or_else(|e| e.into_inner()));
         let batch = ctx.write(|c| {
             store::bulk::relaxed_commit(c)?;
             let batch = setting.replay(c, chunk)?;
             store::cases::write_bulk(c, &batch.rows, &batch.items)?;
             store::cases::write_events(c, &batch.events)?;
             store::replies::write_bulk(c, &batch.replies)?;
+            store::reviews::write_bulk(c, &batch.reviews, &batch.steps)?;
             store::trail::write_trails(c, &ctx.audit_key, &batch.trails)?;
             store::outbox::enqueue_new(c, &batch.mails)?;
             Ok(batch)
@@ -180,6 +211,19 @@ impl Setting<'_> {
                 count(|a| matches!(a, Action::Reply(_))),
             )?
             .into_iter(),
+            reviews: store::bulk::reserve_ids(
+                c,
+                "reply_reviews",
+                count(|a| matches!(a, Action::Reply(_))),
+            )?
+            .into_iter(),
+            // Submitted, approved, issued.
+            steps: store::bulk::reserve_ids(
+                c,
+                "reply_review_steps",
+                3 * count(|a| matches!(a, Action::Reply(_))),
+            )?
+            .into_iter(),
         };
         let year = self.today.year();
         let n = i32::try_from(plans.len()).map_err(OpError::internal)?;
@@ -212,6 +256,8 @@ impl Setting<'_> {
             batch.items.push(case.items);
             batch.events.extend(case.events);
             batch.replies.extend(case.replies);
+            batch.reviews.extend(case.reviews);
+            batch.steps.extend(case.steps);
             batch.trails.push((id, case.trail));
             batch.mails.extend(case.mails);
         }
@@ -247,6 +293,8 @@ impl Setting<'_> {
             items: new.items,
             events: Vec::new(),
             replies: Vec::new(),
+            reviews: Vec::new(),
+            steps: Vec::new(),
             mails,
         })
     }
@@ -322,11 +370,80 @@ impl Setting<'_> {
             &[],
             self.admin.user_id,
         );
+        // Reviewed as `super::reviewed_reply` has it reviewed: submitted, approved by the
+        // department's reviewer (an error-level finding overridden), issued.
+        let review_id = Ids::take(&mut ids.reviews, "reviews")?;
+        let state = review::State {
+            status: review::Status::InReview,
+            revision: 1,
+            level: 1,
+            levels: 1,
+            approved_revision: None,
+        };
+        let submitted = Change {
+            event: None,
+            action: "review_submitted".into(),
+            audit: Some(reviews::submitted_audit(review_id, &state, input)),
+            mail: None,
+            value: (),
+        };
+        self.apply(case, submitted, ids)?;
+        let override_kept = review::needs_override(&findings).then_some(super::DEMO_OVERRIDE);
+        let approved = Change {
+            event: None,
+            action: "review_approved".into(),
+            audit: Some(reviews::decided_audit(
+                review_id,
+                &state,
+                &self.level_name,
+                None,
+                override_kept,
+                &findings,
+                review::Status::Approved,
+            )),
+            mail: None,
+            value: (),
+        };
+        self.apply_as(case, approved, ids, self.reviewer)?;
         let saved = new.into_row(Ids::take(&mut ids.replies, "replies")?, self.now);
         // As `store::replies::insert` keeps it beside the case.
         case.row.reply_outcome = Some(saved.outcome.clone());
         case.replies.push(saved.clone());
-        let change = reply_change(saved, &findings, checked.outcome());
+        case.reviews.push(ReviewRow {
+            id: review_id,
+            case_id: case.row.id,
+            department_id: self.dept.id,
+            status: review::Status::Issued.as_str().to_owned(),
+            content: serde_json::to_string(input).map_err(OpError::internal)?,
+            revision: 1,
+            level: 1,
+            levels: 1,
+            level_since: self.today,
+            approved_revision: Some(1),
+            submitted_by: self.admin.user_id,
+            reply_id: Some(saved.id),
+            updated_at: self.now,
+        });
+        for (action, actor_id, override_reason) in [
+            (review::Step::Submitted, self.admin.user_id, None),
+            (review::Step::Approved, self.reviewer, override_kept),
+            (review::Step::Issued, self.admin.user_id, None),
+        ] {
+            case.steps.push(StepRow {
+                id: Ids::take(&mut ids.steps, "review steps")?,
+                review_id,
+                revision: 1,
+                level: 1,
+                action: action.as_str().to_owned(),
+                comment: None,
+                override_reason: override_reason.map(str::to_owned),
+                actor_id,
+                acted_on: self.today,
+                acted_at: self.now,
+            });
+        }
+        let mut change = reply_change(saved, &findings, checked.outcome());
+        reviews::note_issue(&mut change.audit, review_id, 1);
         self.apply(case, change, ids)?;
         Ok(true)
     }
@@ -334,29 +451,46 @@ impl Setting<'_> {
     /// A change as `ops::cases::change_case` makes it: the event recorded, the case derived
     /// again and its version moved on, the audit record, the mail.
     fn apply<T>(&self, case: &mut Replayed, change: Change<T>, ids: &mut Ids) -> OpResult<()> {
-        let Some(event) = &change.event else {
-            return Err(OpError::internal("a demo change without an event"));
-        };
+        self.apply_as(case, change, ids, self.admin.user_id)
+    }
+
+    /// `apply` by another user (the reviewer); a change without an event (a review step)
+    /// derives the case again from the same events.
+    fn apply_as<T>(
+        &self,
+        case: &mut Replayed,
+        change: Change<T>,
+        ids: &mut Ids,
+        actor_id: i64,
+    ) -> OpResult<()> {
         let before = snapshot(&case.row, &case.derivation.derived, None);
-        let event_row = EventRow {
-            id: Ids::take(&mut ids.events, "events")?,
-            case_id: case.row.id,
-            kind: event.kind().to_owned(),
-            occurred_on: event.date(),
-            payload: serde_json::to_string(event).map_err(OpError::internal)?,
-            recorded_by: self.admin.user_id,
-            recorded_at: self.now,
-        };
         let mut events = case.derivation.events.clone();
-        events.push((event_row.clone(), event.clone()));
-        case.events.push(event_row);
-        let after = self.derive(case.row.received_on, events)?;
+        if let Some(event) = &change.event {
+            let event_row = EventRow {
+                id: Ids::take(&mut ids.events, "events")?,
+                case_id: case.row.id,
+                kind: event.kind().to_owned(),
+                occurred_on: event.date(),
+                payload: serde_json::to_string(event).map_err(OpError::internal)?,
+                recorded_by: actor_id,
+                recorded_at: self.now,
+            };
+            events.push((event_row.clone(), event.clone()));
+            case.events.push(event_row);
+        }
+        // Without an event the derivation is the same as before (same facts, same day):
+        // no need to run the deadline engine again.
+        let derived_again = match &change.event {
+            Some(_) => Some(self.derive(case.row.received_on, events)?),
+            None => None,
+        };
+        let after = derived_again.as_ref().unwrap_or(&case.derivation);
         let mut row = case.row.clone().with_derived(&after.derived);
         row.received_on = after.state.receipt;
         row.version += 1;
         row.updated_at = self.now;
         case.trail.push(Entry {
-            actor_id: self.admin.user_id,
+            actor_id,
             action: change.action,
             before: Some(before),
             after: snapshot(&row, &after.derived, change.audit),
@@ -369,7 +503,9 @@ impl Setting<'_> {
             change.event.as_ref(),
         )?);
         case.row = row;
-        case.derivation = after;
+        if let Some(after) = derived_again {
+            case.derivation = after;
+        }
         Ok(())
     }
 }

@@ -130,11 +130,14 @@ pub fn draft_notice(
                 }
             }
             NoticeKind::Fee => {
-                if let Some(CaseEvent::FeeNoticeIssued { date, amount_fen }) =
-                    last(&|e| matches!(e, CaseEvent::FeeNoticeIssued { .. }))
+                if let Some(CaseEvent::FeeNoticeIssued {
+                    date,
+                    amount_fen,
+                    delivered_on,
+                }) = last(&|e| matches!(e, CaseEvent::FeeNoticeIssued { .. }))
                 {
                     n.amount_fen = Some(amount_fen);
-                    n.pay_by = add(date, FEE_PAYMENT_DAYS);
+                    n.pay_by = add(delivered_on.unwrap_or(date), FEE_PAYMENT_DAYS);
                 }
             }
             NoticeKind::Receipt => {}

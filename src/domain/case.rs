@@ -157,6 +157,14 @@ pub enum CaseEvent {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         delivered_on: Option<NaiveDate>,
     },
+    /// The applicant's receipt of the fee notice, learned after it went out (postal
+    /// tracking, a signed receipt): `date` is the day the agency records it; the 20 working
+    /// days to pay run from the day after `delivered_on` (109号), as if the notice had
+    /// carried it.
+    FeeNoticeDelivered {
+        date: NaiveDate,
+        delivered_on: NaiveDate,
+    },
     FeePaid {
         date: NaiveDate,
     },
@@ -202,6 +210,7 @@ impl CaseEvent {
             | Self::ExtensionRefused { date, .. }
             | Self::FeeAssessed { date, .. }
             | Self::FeeNoticeIssued { date, .. }
+            | Self::FeeNoticeDelivered { date, .. }
             | Self::FeePaid { date }
             | Self::FeeLapsed { date }
             | Self::CustomDueDate { date, .. }
@@ -227,6 +236,7 @@ impl CaseEvent {
             Self::ExtensionRefused { .. } => "extension_refused",
             Self::FeeAssessed { .. } => "fee_assessed",
             Self::FeeNoticeIssued { .. } => "fee_notice_issued",
+            Self::FeeNoticeDelivered { .. } => "fee_notice_delivered",
             Self::FeePaid { .. } => "fee_paid",
             Self::FeeLapsed { .. } => "fee_lapsed",
             Self::CustomDueDate { .. } => "custom_due_date",
@@ -289,6 +299,8 @@ pub struct CaseState {
     /// The day the 20 working days to pay of the unpaid notice run from (its delivery,
     /// else its date).
     pub fee_pay_from: Option<NaiveDate>,
+    /// The unpaid notice's receipt by the applicant is recorded (on it or later).
+    pub fee_delivery_known: bool,
     /// The method the application was assessed by: fixed once recorded (never both ways).
     pub fee_method: Option<FeeMethod>,
     /// The latest assessment: quantity and reduction.
@@ -418,6 +430,13 @@ impl CaseState {
             } => {
                 self.fee_pending = Some(*date);
                 self.fee_pay_from = Some(delivered_on.unwrap_or(*date));
+                self.fee_delivery_known = delivered_on.is_some();
+            }
+            E::FeeNoticeDelivered { delivered_on, .. } => {
+                if self.fee_pending.is_some() {
+                    self.fee_pay_from = Some(*delivered_on);
+                    self.fee_delivery_known = true;
+                }
             }
             E::FeePaid { .. } => {
                 self.fee_pending = None;
@@ -759,6 +778,22 @@ impl CaseState {
                 }
                 Ok(())
             }
+            E::FeeNoticeDelivered { date, delivered_on } => match self.fee_pending {
+                None => Err(conflict("no_fee_pending", "没有待缴费的收费通知")),
+                Some(_) if self.fee_delivery_known => Err(conflict(
+                    "fee_delivery_known",
+                    "该收费通知已登记申请人收到日期",
+                )),
+                Some(sent) if delivered_on < &sent => Err(invalid(
+                    "delivered_before_notice",
+                    "申请人收到通知的日期不能早于通知发出日期",
+                )),
+                Some(_) if delivered_on > date => Err(invalid(
+                    "received_after_recording",
+                    format!("申请人收到日期{delivered_on}晚于登记日期{date}"),
+                )),
+                Some(_) => Ok(()),
+            },
             E::FeePaid { date } | E::FeeLapsed { date } => match self.fee_pending {
                 None => Err(conflict("no_fee_pending", "没有待缴费的收费通知")),
                 Some(sent) if *date < sent => Err(invalid(
@@ -858,6 +893,20 @@ pub fn clock_inputs(
             _ => None,
         })
         .collect();
+    // Likewise a fee notice's delivery learned later belongs to the notice before it.
+    let mut deliveries: BTreeMap<i64, NaiveDate> = BTreeMap::new();
+    let mut notice = None;
+    for r in period {
+        match r.event {
+            CaseEvent::FeeNoticeIssued { .. } => notice = Some(r.id),
+            CaseEvent::FeeNoticeDelivered { delivered_on, .. } => {
+                if let Some(id) = notice {
+                    deliveries.insert(id, delivered_on);
+                }
+            }
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for r in period {
         use CaseEvent as E;
@@ -902,7 +951,7 @@ pub fn clock_inputs(
                 date, delivered_on, ..
             } => Some(ClockEvent::FeeNoticeIssued {
                 date: *date,
-                delivered_on: *delivered_on,
+                delivered_on: delivered_on.or_else(|| deliveries.get(&r.id).copied()),
             }),
             E::FeePaid { date } => Some(ClockEvent::FeePaid { date: *date }),
             E::FeeLapsed { date } => Some(ClockEvent::FeeLapsed { date: *date }),
@@ -920,6 +969,7 @@ pub fn clock_inputs(
             E::Replied { date } => Some(ClockEvent::Replied { date: *date }),
             E::Assigned { .. }
             | E::FeeAssessed { .. }
+            | E::FeeNoticeDelivered { .. }
             | E::ExtensionRequested { .. }
             | E::ExtensionRefused { .. }
             | E::ConsultationReceived { .. }

@@ -137,7 +137,8 @@ pub fn draft_notice(
                 }) = last(&|e| matches!(e, CaseEvent::FeeNoticeIssued { .. }))
                 {
                     n.amount_fen = Some(amount_fen);
-                    n.pay_by = add(delivered_on.unwrap_or(date), FEE_PAYMENT_DAYS);
+                    let from = d.state.fee_pay_from.or(delivered_on).unwrap_or(date);
+                    n.pay_by = add(from, FEE_PAYMENT_DAYS);
                 }
             }
             NoticeKind::Receipt => {}

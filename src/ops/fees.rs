@@ -182,7 +182,7 @@ fn compute(
     Ok((Some(computation.reduced(reduction.clone())), Vec::new()))
 }
 
-fn notice_state(l: &Loaded) -> OpResult<Option<NoticeState>> {
+fn notice_state(l: &Loaded) -> Option<NoticeState> {
     let cal = crate::cases::department_calendar(&l.calendars, &l.dept.data);
     let mut out: Option<NoticeState> = None;
     for (_, e) in &l.derivation.events {
@@ -201,6 +201,12 @@ fn notice_state(l: &Loaded) -> OpResult<Option<NoticeState>> {
                     lapsed_on: None,
                 });
             }
+            CaseEvent::FeeNoticeDelivered { delivered_on, .. } => {
+                if let Some(n) = out.as_mut() {
+                    n.pay_by =
+                        fee::pay_by(&cal, n.issued_on, Some(*delivered_on), FEE_PAYMENT_DAYS).ok();
+                }
+            }
             CaseEvent::FeePaid { date } => {
                 if let Some(n) = out.as_mut() {
                     n.paid_on = Some(*date);
@@ -215,7 +221,7 @@ fn notice_state(l: &Loaded) -> OpResult<Option<NoticeState>> {
             _ => {}
         }
     }
-    Ok(out)
+    out
 }
 
 fn draft_text(
@@ -252,7 +258,7 @@ fn draft_text(
 fn view(c: &mut DbConnection, l: &Loaded, today: NaiveDate) -> OpResult<FeeView> {
     let state = &l.derivation.state;
     let (computation, possible_same) = compute(c, l)?;
-    let notice = notice_state(l)?;
+    let notice = notice_state(l);
     let department_method = l.dept.data.rules.fee_method;
     let open = state.closed.is_none() && state.replied_on.is_none();
     let can_issue = open

@@ -376,6 +376,7 @@ fn event_of(form: &Form, actor_id: i64) -> Result<CaseEvent, String> {
         "party",
         "consulted",
         "third_party_received_on",
+        "delivered_on",
         "notified_on",
         "reason",
         "due_on",

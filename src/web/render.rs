@@ -332,6 +332,7 @@ pub fn event_label(v: Value) -> &'static str {
         "extension_refused" => "不批准延期（期限不变）",
         "fee_assessed" => "登记收费件数或页数",
         "fee_notice_issued" => "发出收费通知",
+        "fee_notice_delivered" => "申请人收到收费通知",
         "fee_paid" => "申请人缴费",
         "fee_lapsed" => "逾期未缴费（视为放弃）",
         "custom_due_date" => "另行确定答复期限",

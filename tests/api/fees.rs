@@ -354,11 +354,48 @@ async fn the_notice_the_days_to_pay_across_a_holiday_and_the_lapse() {
         &o,
         id,
         "fee/notice",
-        json!({"issued_on": "2026-09-22", "delivered_on": "2026-09-23",
+        json!({"issued_on": "2026-09-22",
                "how_to_pay": "通过银行转账缴入本机关账户（账号另告）"}),
     )
     .await;
     let v = r.expect(201, None).clone();
+    // Sent by registered mail: until its receipt is known, counted from the issue date
+    // (09-23 … 10-27), the earliest the applicant can have received it.
+    assert_eq!(v["notice"]["pay_by"]["last_day"], "2026-10-27");
+    assert!(
+        v["notice"]["pay_by"]["steps"]
+            .to_string()
+            .contains("未登记")
+    );
+    // The postal receipt comes back: signed for on 09-23, recorded on 09-28.
+    let bad = try_post(
+        &app,
+        &o,
+        id,
+        "events",
+        json!({"type": "fee_notice_delivered", "date": "2026-09-28", "delivered_on": "2026-09-21"}),
+    )
+    .await;
+    bad.expect(422, Some("delivered_before_notice"));
+    let r = try_post(
+        &app,
+        &o,
+        id,
+        "events",
+        json!({"type": "fee_notice_delivered", "date": "2026-09-28", "delivered_on": "2026-09-23"}),
+    )
+    .await;
+    r.expect(201, None);
+    let again = try_post(
+        &app,
+        &o,
+        id,
+        "events",
+        json!({"type": "fee_notice_delivered", "date": "2026-09-28", "delivered_on": "2026-09-24"}),
+    )
+    .await;
+    again.expect(409, Some("fee_delivery_known"));
+    let v = fee(&app, &o, id).await.body;
     let n = &v["notice"];
     assert_eq!(n["amount_fen"], 170_000);
     assert_eq!(n["pay_by"]["last_day"], "2026-10-28");

@@ -16,6 +16,7 @@ mod helpers;
 mod admin;
 mod auditor;
 mod clerk;
+mod fees;
 mod supervisor;
 
 use std::net::TcpListener;

@@ -37,6 +37,10 @@ pub(super) const WORKERS: u32 = 2;
 /// Cases per transaction.
 const BATCH: usize = 5_000;
 
+/// Cases per transaction on SQLite: its one writer makes the other worker wait for the
+/// whole transaction, and that wait must stay within `busy_timeout` (5 s) on a busy machine.
+const SQLITE_BATCH: usize = 1_000;
+
 /// What every case of a department is replayed against.
 struct Setting<'a> {
     ctx: &'a Ctx,
@@ -132,7 +136,8 @@ pub(super) fn department(
             now: store::now(),
         })
     })?;
-    for chunk in plans.chunks(BATCH) {
+    let sqlite = ctx.read(|c| Ok(matches!(c, DbConnection::Sqlite(_))))?;
+    for chunk in plans.chunks(if sqlite { SQLITE_BATCH } else { BATCH }) {
         let batch = ctx.write(|c| {
             store::bulk::relaxed_commit(c)?;
             let batch = setting.replay(c, chunk)?;

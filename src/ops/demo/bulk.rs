@@ -34,12 +34,15 @@ use crate::store::{self, DbConnection};
 /// database writes another's.
 pub(super) const WORKERS: u32 = 2;
 
+/// Workers on SQLite: one. Its single writer would make a second worker wait for a whole
+/// batch's transaction, beyond `busy_timeout` on a busy machine ("database is locked").
+pub(super) fn workers(ctx: &Ctx) -> OpResult<u32> {
+    let sqlite = ctx.read(|c| Ok(matches!(c, DbConnection::Sqlite(_))))?;
+    Ok(if sqlite { 1 } else { WORKERS })
+}
+
 /// Cases per transaction.
 const BATCH: usize = 5_000;
-
-/// Cases per transaction on SQLite: its one writer makes the other worker wait for the
-/// whole transaction, and that wait must stay within `busy_timeout` (5 s) on a busy machine.
-const SQLITE_BATCH: usize = 1_000;
 
 /// What every case of a department is replayed against.
 struct Setting<'a> {
@@ -136,8 +139,7 @@ pub(super) fn department(
             now: store::now(),
         })
     })?;
-    let sqlite = ctx.read(|c| Ok(matches!(c, DbConnection::Sqlite(_))))?;
-    for chunk in plans.chunks(if sqlite { SQLITE_BATCH } else { BATCH }) {
+    for chunk in plans.chunks(BATCH) {
         let batch = ctx.write(|c| {
             store::bulk::relaxed_commit(c)?;
             let batch = setting.replay(c, chunk)?;

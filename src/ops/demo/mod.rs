@@ -98,7 +98,7 @@ pub fn fill(
     let next = std::sync::atomic::AtomicUsize::new(0);
     let workers = match how {
         Fill::Operations => WORKERS,
-        Fill::Bulk => bulk::WORKERS,
+        Fill::Bulk => bulk::workers(ctx)?,
     };
     let parts: Vec<OpResult<DemoReport>> = std::thread::scope(|s| {
         let handles: Vec<_> = (0..(workers as usize).min(dept_ids.len()))

@@ -73,6 +73,7 @@ async fn a_clerk_records_pages_issues_the_fee_notice_and_records_payment() {
     assert!(text(&c, "#fee").await.contains("按量计收"));
 
     // 150 pages: 70 × ¥10 + 50 × ¥20 = ¥1,700, explained band by band.
+    set(&c, "fee-date", "2026-11-19").await;
     set(&c, "fee-quantity", "150").await;
     set(&c, "fee-page-rule", "电子文件按A4打印页数计").await;
     submit(&c, "#fee-assess button[type=submit]", "fee_assessed").await;

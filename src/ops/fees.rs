@@ -144,13 +144,14 @@ fn compute(
             let mut possible = Vec::new();
             for other in month.iter().filter(|o| o.id != l.row.id) {
                 match me.compare(&key_of(other)) {
-                    Some(SameApplicant::Id) => {
-                        // In order of receipt; a same-day application registered first
-                        // comes first.
-                        if (other.received_on, other.id) < (l.row.received_on, l.row.id) {
-                            earlier.push(other);
-                        }
+                    // In order of receipt; a same-day application registered first comes
+                    // first.
+                    Some(SameApplicant::Id)
+                        if (other.received_on, other.id) < (l.row.received_on, l.row.id) =>
+                    {
+                        earlier.push(other);
                     }
+                    Some(SameApplicant::Id) => {}
                     Some(SameApplicant::NameAndPhoneOnly) => possible.push(PossibleSame {
                         case_id: other.id,
                         case_number: other.case_number.clone(),

@@ -84,6 +84,7 @@ fn deadline(c: &mut Criterion) {
         },
         ClockEvent::FeeNoticeIssued {
             date: d("2025-07-10"),
+            delivered_on: None,
         },
     ];
     c.bench_function("deadline/six_events_open_fee_pause", |b| {

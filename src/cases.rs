@@ -150,7 +150,9 @@ pub fn mail_for(
                 ("reason", reason.clone()),
             ],
         ),
-        Some(CaseEvent::FeeNoticeIssued { date, amount_fen }) => {
+        Some(CaseEvent::FeeNoticeIssued {
+            date, amount_fen, ..
+        }) => {
             let amount = format!("{}.{:02}", amount_fen / 100, amount_fen % 100);
             ctx.notice("fee_notice_issued", *date, &[("amount", amount)])
         }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::calendar::WorkCalendar;
 use super::deadline::{ClockEvent, ConsultedParty, RuleSettings};
+use super::fee::{FeeMethod, Reduction};
 use super::org::text_enum;
 
 text_enum!(
@@ -135,9 +136,34 @@ pub enum CaseEvent {
         #[serde(default)]
         refused_by: i64,
     },
+    /// 109号: the items (按件) or pages (按量) of this application as the clerk recorded them,
+    /// with any reduction or waiver and its reason. Recorded through the fee endpoint, which
+    /// takes the method from the department; the amount is computed, never stored here.
+    FeeAssessed {
+        date: NaiveDate,
+        method: FeeMethod,
+        quantity: u32,
+        /// By volume: how non-paper media were converted to pages (the agency's own rule).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        page_rule: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reduction: Option<Reduction>,
+    },
     FeeNoticeIssued {
         date: NaiveDate,
         amount_fen: i64,
+        /// The day the applicant received the notice, when known: the 20 working days to
+        /// pay run from the day after it. Unknown: counted from `date`, the earliest.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delivered_on: Option<NaiveDate>,
+    },
+    /// The applicant's receipt of the fee notice, learned after it went out (postal
+    /// tracking, a signed receipt): `date` is the day the agency records it; the 20 working
+    /// days to pay run from the day after `delivered_on` (109号), as if the notice had
+    /// carried it.
+    FeeNoticeDelivered {
+        date: NaiveDate,
+        delivered_on: NaiveDate,
     },
     FeePaid {
         date: NaiveDate,
@@ -182,7 +208,9 @@ impl CaseEvent {
             | Self::ExtensionRequested { date, .. }
             | Self::ExtensionGranted { date, .. }
             | Self::ExtensionRefused { date, .. }
+            | Self::FeeAssessed { date, .. }
             | Self::FeeNoticeIssued { date, .. }
+            | Self::FeeNoticeDelivered { date, .. }
             | Self::FeePaid { date }
             | Self::FeeLapsed { date }
             | Self::CustomDueDate { date, .. }
@@ -206,7 +234,9 @@ impl CaseEvent {
             Self::ExtensionRequested { .. } => "extension_requested",
             Self::ExtensionGranted { .. } => "extension_granted",
             Self::ExtensionRefused { .. } => "extension_refused",
+            Self::FeeAssessed { .. } => "fee_assessed",
             Self::FeeNoticeIssued { .. } => "fee_notice_issued",
+            Self::FeeNoticeDelivered { .. } => "fee_notice_delivered",
             Self::FeePaid { .. } => "fee_paid",
             Self::FeeLapsed { .. } => "fee_lapsed",
             Self::CustomDueDate { .. } => "custom_due_date",
@@ -266,6 +296,15 @@ pub struct CaseState {
     pub extension_granted: bool,
     /// The date of an unpaid fee notice.
     pub fee_pending: Option<NaiveDate>,
+    /// The day the 20 working days to pay of the unpaid notice run from (its delivery,
+    /// else its date).
+    pub fee_pay_from: Option<NaiveDate>,
+    /// The unpaid notice's receipt by the applicant is recorded (on it or later).
+    pub fee_delivery_known: bool,
+    /// The method the application was assessed by: fixed once recorded (never both ways).
+    pub fee_method: Option<FeeMethod>,
+    /// The latest assessment: quantity and reduction.
+    pub fee_assessed: Option<(u32, Option<Reduction>)>,
     pub closed: Option<(ClosedReason, NaiveDate)>,
     pub replied_on: Option<NaiveDate>,
     /// The latest reopening: the answer period starts again from it.
@@ -377,10 +416,35 @@ impl CaseState {
                 self.extension_requested = false;
                 self.extension_granted = true;
             }
-            E::FeeNoticeIssued { date, .. } => self.fee_pending = Some(*date),
-            E::FeePaid { .. } => self.fee_pending = None,
+            E::FeeAssessed {
+                method,
+                quantity,
+                reduction,
+                ..
+            } => {
+                self.fee_method = Some(*method);
+                self.fee_assessed = Some((*quantity, reduction.clone()));
+            }
+            E::FeeNoticeIssued {
+                date, delivered_on, ..
+            } => {
+                self.fee_pending = Some(*date);
+                self.fee_pay_from = Some(delivered_on.unwrap_or(*date));
+                self.fee_delivery_known = delivered_on.is_some();
+            }
+            E::FeeNoticeDelivered { delivered_on, .. } => {
+                if self.fee_pending.is_some() {
+                    self.fee_pay_from = Some(*delivered_on);
+                    self.fee_delivery_known = true;
+                }
+            }
+            E::FeePaid { .. } => {
+                self.fee_pending = None;
+                self.fee_pay_from = None;
+            }
             E::FeeLapsed { date } => {
                 self.fee_pending = None;
+                self.fee_pay_from = None;
                 self.closed = Some((ClosedReason::Abandoned, *date));
             }
             E::CustomDueDate { .. } => {}
@@ -393,6 +457,8 @@ impl CaseState {
                     assignee: self.assignee,
                     reopened_on: Some(*date),
                     worked_on: true,
+                    // One application is charged one way, whatever its periods.
+                    fee_method: self.fee_method,
                     last_event_on: self.last_event_on,
                     ..CaseState::default()
                 };
@@ -656,9 +722,53 @@ impl CaseState {
                 }
                 require_text("reason", reason)
             }
-            E::FeeNoticeIssued { amount_fen, .. } => {
+            E::FeeAssessed {
+                method, quantity, ..
+            } => {
+                if self.fee_pending.is_some() {
+                    return Err(conflict(
+                        "fee_notice_pending",
+                        "已发出收费通知，缴费或逾期前不能重新核定",
+                    ));
+                }
+                if let Some(fixed) = self.fee_method.filter(|m| m != method) {
+                    return Err(conflict(
+                        "fee_method_fixed",
+                        format!(
+                            "本申请已按{}核定，同一申请不得按件和按量两种方式收费（国办函〔2020〕109号）",
+                            fixed.label()
+                        ),
+                    ));
+                }
+                if *method == FeeMethod::None {
+                    return Err(invalid("fee_method_none", "本机关未设定收费方式"));
+                }
+                if *quantity == 0 {
+                    return Err(invalid("quantity_not_positive", "件数或页数应大于零"));
+                }
+                Ok(())
+            }
+            E::FeeNoticeIssued {
+                amount_fen,
+                date,
+                delivered_on,
+            } => {
                 if self.fee_pending.is_some() {
                     return Err(conflict("fee_notice_pending", "已有未缴的收费通知"));
+                }
+                if let Some(on) = delivered_on {
+                    if on < date {
+                        return Err(invalid(
+                            "delivered_before_notice",
+                            "申请人收到通知的日期不能早于通知发出日期",
+                        ));
+                    }
+                    if *on > today {
+                        return Err(invalid(
+                            "event_in_future",
+                            format!("收到日期{on}晚于今天（{today}）"),
+                        ));
+                    }
                 }
                 if *amount_fen <= 0 {
                     return Err(invalid(
@@ -668,6 +778,22 @@ impl CaseState {
                 }
                 Ok(())
             }
+            E::FeeNoticeDelivered { date, delivered_on } => match self.fee_pending {
+                None => Err(conflict("no_fee_pending", "没有待缴费的收费通知")),
+                Some(_) if self.fee_delivery_known => Err(conflict(
+                    "fee_delivery_known",
+                    "该收费通知已登记申请人收到日期",
+                )),
+                Some(sent) if delivered_on < &sent => Err(invalid(
+                    "delivered_before_notice",
+                    "申请人收到通知的日期不能早于通知发出日期",
+                )),
+                Some(_) if delivered_on > date => Err(invalid(
+                    "received_after_recording",
+                    format!("申请人收到日期{delivered_on}晚于登记日期{date}"),
+                )),
+                Some(_) => Ok(()),
+            },
             E::FeePaid { date } | E::FeeLapsed { date } => match self.fee_pending {
                 None => Err(conflict("no_fee_pending", "没有待缴费的收费通知")),
                 Some(sent) if *date < sent => Err(invalid(
@@ -676,9 +802,10 @@ impl CaseState {
                 )),
                 Some(sent) if matches!(event, E::FeeLapsed { .. }) => {
                     // 国办函〔2020〕109号: 20 working days to pay, counted from the day after the
-                    // notice arrives; the notice date is the earliest it can have arrived.
+                    // notice arrives; unknown, the notice date is the earliest it can have.
+                    let from = self.fee_pay_from.unwrap_or(sent);
                     let last = calendar
-                        .add_working_days(sent, FEE_PAYMENT_DAYS)
+                        .add_working_days(from, FEE_PAYMENT_DAYS)
                         .map_err(|e| invalid("date_out_of_range", e.to_string()))?
                         .value;
                     if *date <= last {
@@ -766,6 +893,20 @@ pub fn clock_inputs(
             _ => None,
         })
         .collect();
+    // Likewise a fee notice's delivery learned later belongs to the notice before it.
+    let mut deliveries: BTreeMap<i64, NaiveDate> = BTreeMap::new();
+    let mut notice = None;
+    for r in period {
+        match r.event {
+            CaseEvent::FeeNoticeIssued { .. } => notice = Some(r.id),
+            CaseEvent::FeeNoticeDelivered { delivered_on, .. } => {
+                if let Some(id) = notice {
+                    deliveries.insert(id, delivered_on);
+                }
+            }
+            _ => {}
+        }
+    }
     let mut out = Vec::new();
     for r in period {
         use CaseEvent as E;
@@ -806,7 +947,12 @@ pub fn clock_inputs(
                 working_days: *working_days,
                 approved: true,
             }),
-            E::FeeNoticeIssued { date, .. } => Some(ClockEvent::FeeNoticeIssued { date: *date }),
+            E::FeeNoticeIssued {
+                date, delivered_on, ..
+            } => Some(ClockEvent::FeeNoticeIssued {
+                date: *date,
+                delivered_on: delivered_on.or_else(|| deliveries.get(&r.id).copied()),
+            }),
             E::FeePaid { date } => Some(ClockEvent::FeePaid { date: *date }),
             E::FeeLapsed { date } => Some(ClockEvent::FeeLapsed { date: *date }),
             E::CustomDueDate {
@@ -822,6 +968,8 @@ pub fn clock_inputs(
             E::Withdrawn { date } => Some(ClockEvent::Withdrawn { date: *date }),
             E::Replied { date } => Some(ClockEvent::Replied { date: *date }),
             E::Assigned { .. }
+            | E::FeeAssessed { .. }
+            | E::FeeNoticeDelivered { .. }
             | E::ExtensionRequested { .. }
             | E::ExtensionRefused { .. }
             | E::ConsultationReceived { .. }
@@ -1183,6 +1331,7 @@ mod tests {
                 CaseEvent::FeeNoticeIssued {
                     date: d("2024-10-09"),
                     amount_fen: 100,
+                    delivered_on: None,
                 },
             )],
         );

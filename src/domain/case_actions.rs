@@ -24,6 +24,7 @@ pub enum Action {
     RefuseExtension,
     CustomDueDate,
     FeeNotice,
+    FeeDelivered,
     FeePaid,
     FeeLapsed,
     Withdraw,
@@ -62,6 +63,7 @@ impl Action {
             Action::RefuseExtension => "不批准延期",
             Action::CustomDueDate => "另行确定答复期限",
             Action::FeeNotice => "收费通知",
+            Action::FeeDelivered => "申请人收到收费通知",
             Action::FeePaid => "已缴费",
             Action::FeeLapsed => "逾期未缴费",
             Action::Withdraw => "申请人撤回",
@@ -85,6 +87,7 @@ impl Action {
             Action::RefuseExtension => "extension_refused",
             Action::CustomDueDate => "custom_due_date",
             Action::FeeNotice => "fee_notice_issued",
+            Action::FeeDelivered => "fee_notice_delivered",
             Action::FeePaid => "fee_paid",
             Action::FeeLapsed => "fee_lapsed",
             Action::Withdraw => "withdrawn",
@@ -105,7 +108,7 @@ impl Action {
                 "《条例》第三十三条第二款"
             }
             Action::CustomDueDate => "《条例》第三十五条",
-            Action::FeeNotice | Action::FeePaid | Action::FeeLapsed => {
+            Action::FeeNotice | Action::FeeDelivered | Action::FeePaid | Action::FeeLapsed => {
                 "《条例》第四十二条；国办函〔2020〕109号"
             }
             Action::Reply => "《条例》第三十三条、第三十六条",
@@ -154,6 +157,9 @@ pub fn available(state: &CaseState, approver: bool) -> Vec<Action> {
         out.push(A::CustomDueDate);
     }
     if state.fee_pending.is_some() {
+        if !state.fee_delivery_known {
+            out.push(A::FeeDelivered);
+        }
         out.extend([A::FeePaid, A::FeeLapsed]);
     } else {
         out.push(A::FeeNotice);

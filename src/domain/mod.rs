@@ -12,6 +12,7 @@ pub mod deadline;
 pub mod doc_number;
 pub mod draft;
 pub mod event_limits;
+pub mod fee;
 pub mod letter_rules;
 pub mod notice;
 pub mod order;

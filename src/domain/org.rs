@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde::{Deserialize, Serialize};
 
 pub use super::calendar::RegionCode;
+use super::fee::FeeMethod;
 use super::validation::{FieldErrors, optional_text, required_text};
 
 macro_rules! text_enum {
@@ -96,6 +97,8 @@ pub struct DepartmentRules {
     pub fee_pauses_clock: bool,
     /// §2: the region's statutory holiday layer (e.g. 壮族三月三) applies to this agency.
     pub regional_holidays: bool,
+    /// §8: how this agency charges information-processing fees (none by default).
+    pub fee_method: FeeMethod,
 }
 
 impl Default for DepartmentRules {
@@ -103,6 +106,7 @@ impl Default for DepartmentRules {
         Self {
             fee_pauses_clock: true,
             regional_holidays: true,
+            fee_method: FeeMethod::None,
         }
     }
 }
@@ -145,6 +149,7 @@ pub struct DepartmentInput {
     pub court: Option<Option<CourtInput>>,
     pub fee_pauses_clock: Option<bool>,
     pub regional_holidays: Option<bool>,
+    pub fee_method: Option<FeeMethod>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -299,6 +304,7 @@ impl DepartmentInput {
             regional_holidays: self
                 .regional_holidays
                 .unwrap_or(base_rules.regional_holidays),
+            fee_method: self.fee_method.unwrap_or(base_rules.fee_method),
         };
         match (name, code, kind, level, region) {
             (Some(name), Some(code), Some(kind), Some(level), Some(region)) if e.is_empty() => {

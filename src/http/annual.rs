@@ -87,6 +87,8 @@ struct AnnualOut<'a> {
     all_checks_pass: bool,
     /// The configurable readings this report was computed with.
     readings: Readings,
+    /// Section 六 (其他需要报告的事项): the year's fee notices and fees collected.
+    fees: crate::domain::fee::FeeFigures,
 }
 
 #[derive(Serialize)]
@@ -142,6 +144,7 @@ pub async fn annual_report(
                     special_regime: computed.special_regime.as_str(),
                     special_regime_row: Outcome::SpecialRegime.report_row(computed.special_regime),
                 },
+                fees: computed.fees,
             }))
         }
         Format::Xlsx => {

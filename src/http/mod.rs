@@ -7,6 +7,7 @@ mod campaigns;
 mod cases;
 pub mod error;
 pub mod extract;
+mod fees;
 mod health;
 pub mod metrics;
 mod orders;
@@ -51,6 +52,9 @@ fn declare(r: &mut Routes) {
     r.add(M::PATCH, "/api/v1/cases/{id}", cases::patch_case);
     r.add(M::POST,  "/api/v1/cases/{id}/events", cases::post_event);
     r.add(M::GET,   "/api/v1/cases/{id}/history", cases::case_history);
+    r.add(M::GET,   "/api/v1/cases/{id}/fee", fees::get_fee);
+    r.add(M::POST,  "/api/v1/cases/{id}/fee/assessment", fees::post_assessment);
+    r.add(M::POST,  "/api/v1/cases/{id}/fee/notice", fees::post_notice);
     r.add(M::POST,  "/api/v1/cases/{id}/reply", replies::post_reply);
     r.add(M::GET,   "/api/v1/cases/{id}/reply-draft", replies::reply_draft);
     r.add(M::GET,   "/api/v1/cases/{id}/review", reviews::get_review);

@@ -80,6 +80,8 @@ pub struct Computed {
     pub special_regime: SpecialRegimeRow,
     /// Department id → code, for `display_number`.
     pub department_codes: HashMap<i64, String>,
+    /// Section 六's fee figures (国办函〔2020〕109号).
+    pub fees: crate::domain::fee::FeeFigures,
 }
 
 /// Gathers the facts of the departments in scope, in one snapshot (a reply recorded
@@ -195,6 +197,13 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
         })
         .collect::<OpResult<Vec<_>>>()?;
 
+    let fee_rows = store::annual::fee_events(c, &ids, (start, end))?;
+    let fee_events = crate::cases::parse_events(fee_rows)?;
+    let fees = crate::domain::fee::year_figures(
+        s.year,
+        fee_events.iter().map(|(row, e)| (row.case_id, e)),
+    );
+
     let mut case_facts: Vec<CaseFact> = facts.values().cloned().collect();
     case_facts.sort_by_key(|f| f.case_id);
     let report = AnnualReport::compute(s.year, s.template, &case_facts, &remedy_facts)
@@ -207,6 +216,7 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
         facts,
         remedies,
         special_regime: s.special_regime,
+        fees,
         department_codes: codes
             .iter()
             .map(|(id, code)| (*id, (*code).to_owned()))

@@ -130,11 +130,15 @@ pub fn draft_notice(
                 }
             }
             NoticeKind::Fee => {
-                if let Some(CaseEvent::FeeNoticeIssued { date, amount_fen }) =
-                    last(&|e| matches!(e, CaseEvent::FeeNoticeIssued { .. }))
+                if let Some(CaseEvent::FeeNoticeIssued {
+                    date,
+                    amount_fen,
+                    delivered_on,
+                }) = last(&|e| matches!(e, CaseEvent::FeeNoticeIssued { .. }))
                 {
                     n.amount_fen = Some(amount_fen);
-                    n.pay_by = add(date, FEE_PAYMENT_DAYS);
+                    let from = d.state.fee_pay_from.or(delivered_on).unwrap_or(date);
+                    n.pay_by = add(from, FEE_PAYMENT_DAYS);
                 }
             }
             NoticeKind::Receipt => {}

@@ -1000,6 +1000,7 @@ pub fn record_event(
     let oversight = Action::is_oversight_event(event.kind());
     ctx.write(|c| {
         let changed = change_case(c, ctx, actor, id, expected, oversight, |c, before| {
+            fee_through_its_endpoint(&before.dept, &event)?;
             check_assignee(c, &before.row, &event)?;
             event_allowed(actor, &before.row, &before.derivation, &event, ctx.today())?;
             Ok(Change {
@@ -1015,6 +1016,24 @@ pub fn record_event(
         }
         view_of(c, changed.row, changed.derivation)
     })
+}
+
+/// 109号: where a department charges fees, the items or pages and the notice go through
+/// `ops::fees`, which computes the amount; a client never types it. (A department without a
+/// fee setting may still record a notice whose amount was set elsewhere.)
+fn fee_through_its_endpoint(dept: &Department, event: &CaseEvent) -> OpResult<()> {
+    let charges = dept.data.rules.fee_method != crate::domain::fee::FeeMethod::None;
+    match event {
+        CaseEvent::FeeAssessed { .. } => Err(OpError::rejected(
+            "use_fee_endpoint",
+            "件数或页数请通过 POST /api/v1/cases/{id}/fee/assessment 登记",
+        )),
+        CaseEvent::FeeNoticeIssued { .. } if charges => Err(OpError::rejected(
+            "use_fee_endpoint",
+            "本机关已设定收费方式，收费通知请通过 POST /api/v1/cases/{id}/fee/notice 发出（金额由系统计算）",
+        )),
+        _ => Ok(()),
+    }
 }
 
 /// Mails the refusal of an extension to the case's clerk (or, unassigned, to the
@@ -1582,9 +1601,13 @@ pub fn case_file(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<CaseFile> {
         let l = load(c, ctx, &scope, id, today)?;
         let approver = matches!(actor.role, Role::Supervisor | Role::Admin);
         let handles = handles(actor, l.row.department_id, l.row.assignee_id);
+        // A department that charges fees issues its notice from the fee section (the amount
+        // is computed), not from the plain event form.
+        let charges = l.dept.data.rules.fee_method != crate::domain::fee::FeeMethod::None;
         let actions = crate::domain::case_actions::available(&l.derivation.state, approver)
             .into_iter()
             .filter(|a| handles || OVERSIGHT.contains(a))
+            .filter(|a| !(charges && *a == Action::FeeNotice))
             .collect();
         let state = &l.derivation.state;
         let waits_on = WaitsOn::of(state, &recorded(&l.derivation.events)).map(WaitsOn::label);

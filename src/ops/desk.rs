@@ -121,7 +121,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
                 .state
                 .awaiting_correction
                 .map(|(_, by)| format!("等待申请人补正（补正期限 {by}）")),
-            Some(WaitsOn::Fee) => d.state.fee_pending.map(|notice| {
+            Some(WaitsOn::Fee) => d.state.fee_pay_from.map(|notice| {
                 let by = cal
                     .add_working_days(notice, FEE_PAYMENT_DAYS)
                     .map(|r| r.value.to_string())

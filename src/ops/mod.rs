@@ -17,6 +17,7 @@ pub mod cases;
 pub mod demo;
 pub mod desk;
 pub mod error;
+pub mod fees;
 pub mod metrics;
 pub mod orders;
 pub mod org;

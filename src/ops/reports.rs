@@ -71,6 +71,21 @@ pub struct CaseReport {
     /// Open cases whose applicant let a period run out: the clerk must record the lapse
     /// (视为放弃) — they have no running due date, so the lists above cannot show them.
     pub lapsed: Vec<LapsedLine>,
+    /// Due-soon list only: open cases whose applicant's days to pay a fee end within the
+    /// window — the lapse (视为放弃) is coming, before it happens.
+    pub payment_due: Vec<PaymentLine>,
+}
+
+/// An open case waiting on a fee whose payment period ends soon (国办函〔2020〕109号).
+#[derive(Serialize)]
+pub struct PaymentLine {
+    pub case_id: i64,
+    pub case_number: String,
+    pub display_number: String,
+    pub department_id: i64,
+    /// The last day to pay (20 working days from the day after the notice was received).
+    pub pay_by: NaiveDate,
+    pub working_days_left: i64,
 }
 
 /// An open case waiting for a lapse to be recorded.
@@ -253,7 +268,7 @@ pub fn case_report(
         }
         let rows = store::cases::list(c, &filter, SortKey::Due, None, MAX_ROWS)?;
         let items = lines(c, &calendars, &departments, rows, as_of, overdue)?;
-        let lapsed = lapsed(c, &calendars, &departments, as_of)?;
+        let (lapsed, payment_due) = lapsed(c, &calendars, &departments, as_of, within)?;
         Ok(CaseReport {
             kind: if overdue { "overdue" } else { "due_soon" },
             as_of,
@@ -261,6 +276,7 @@ pub fn case_report(
             totals: totals(&items),
             items,
             lapsed,
+            payment_due,
         })
     })
 }
@@ -442,7 +458,8 @@ fn lapsed(
     calendars: &CalendarSet,
     departments: &[Department],
     as_of: NaiveDate,
-) -> OpResult<Vec<LapsedLine>> {
+    within: Option<u32>,
+) -> OpResult<(Vec<LapsedLine>, Vec<PaymentLine>)> {
     use crate::domain::deadline::DeadlineFlag;
     let by_id: HashMap<i64, &Department> = departments.iter().map(|d| (d.id, d)).collect();
     let filter = ListFilter {
@@ -453,12 +470,36 @@ fn lapsed(
         ..ListFilter::default()
     };
     let mut out = Vec::new();
+    let mut payments = Vec::new();
     for row in store::cases::list(c, &filter, SortKey::Due, None, MAX_ROWS)? {
         let Some(dept) = by_id.get(&row.department_id) else {
             continue;
         };
         let events = crate::cases::load_events(c, row.id)?;
         let d = crate::cases::derive(calendars, &dept.data, row.received_on, events, as_of)?;
+        if let (Some(w), Some(from)) = (within, d.state.fee_pay_from) {
+            let cal = crate::cases::department_calendar(calendars, &dept.data);
+            let range =
+                |e: crate::domain::calendar::CalendarError| OpError::OutOfRange(e.to_string());
+            let pay_by = cal
+                .add_working_days(from, crate::domain::case::FEE_PAYMENT_DAYS)
+                .map_err(range)?
+                .value;
+            let left = cal
+                .working_days_between(as_of, pay_by)
+                .map_err(range)?
+                .value;
+            if (0..=i64::from(w)).contains(&left) {
+                payments.push(PaymentLine {
+                    case_id: row.id,
+                    display_number: super::cases::display_number(&dept.data.code, &row.case_number),
+                    case_number: row.case_number.clone(),
+                    department_id: row.department_id,
+                    pay_by,
+                    working_days_left: left,
+                });
+            }
+        }
         for (flag, needs) in [
             (DeadlineFlag::CorrectionPeriodPassed, "correction_lapsed"),
             (DeadlineFlag::FeePeriodPassed, "fee_lapsed"),
@@ -475,5 +516,5 @@ fn lapsed(
             }
         }
     }
-    Ok(out)
+    Ok((out, payments))
 }

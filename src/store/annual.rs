@@ -143,3 +143,28 @@ pub fn reply_outcomes_dated(
         .map(|(case, issued, dispatched, outcome)| (case, dispatched.unwrap_or(issued), outcome))
         .collect())
 }
+
+/// The fee events (`fee_notice_issued`, `fee_paid`) of the departments' cases dated in
+/// `span` or in the year before it (a payment in the year may answer a notice of the year
+/// before), by case in recording order: the annual report's section 六 figures.
+pub fn fee_events(
+    conn: &mut DbConnection,
+    department_ids: &[i64],
+    span: Span,
+) -> QueryResult<Vec<EventRow>> {
+    let (start, end) = span;
+    let from = start - chrono::Days::new(366);
+    case_events::table
+        .filter(
+            case_events::case_id.eq_any(
+                cases::table
+                    .select(cases::id)
+                    .filter(cases::department_id.eq_any(department_ids)),
+            ),
+        )
+        .filter(case_events::kind.eq_any(["fee_notice_issued", "fee_paid"]))
+        .filter(case_events::occurred_on.between(from, end))
+        .order((case_events::case_id, case_events::id))
+        .select(EventRow::as_select())
+        .load(conn)
+}

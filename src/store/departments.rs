@@ -5,6 +5,7 @@ use diesel::prelude::*;
 
 use super::schema::departments;
 use super::{DbConnection, now};
+use crate::domain::fee::FeeMethod;
 use crate::domain::org::{
     Court, DepartmentData, DepartmentKind, DepartmentRules, DeptTree, Level, ReconsiderationOrgan,
     RegionCode,
@@ -33,6 +34,7 @@ pub struct DepartmentRow {
     pub court_designated: bool,
     pub fee_pauses_clock: bool,
     pub regional_holidays: bool,
+    pub fee_method: String,
 }
 
 /// A stored department with its domain data.
@@ -73,6 +75,7 @@ impl DepartmentRow {
             rules: DepartmentRules {
                 fee_pauses_clock: self.fee_pauses_clock,
                 regional_holidays: self.regional_holidays,
+                fee_method: FeeMethod::parse(&self.fee_method).ok_or_else(|| bad("fee_method"))?,
             },
             name: self.name,
             code: self.code,
@@ -109,6 +112,7 @@ struct DepartmentValues<'a> {
     court_designated: bool,
     fee_pauses_clock: bool,
     regional_holidays: bool,
+    fee_method: &'static str,
 }
 
 impl<'a> From<&'a DepartmentData> for DepartmentValues<'a> {
@@ -131,6 +135,7 @@ impl<'a> From<&'a DepartmentData> for DepartmentValues<'a> {
             court_designated: d.court.as_ref().is_some_and(|c| c.designated),
             fee_pauses_clock: d.rules.fee_pauses_clock,
             regional_holidays: d.rules.regional_holidays,
+            fee_method: d.rules.fee_method.as_str(),
         }
     }
 }

@@ -23,6 +23,7 @@ diesel::table! {
         court_designated -> Bool,
         fee_pauses_clock -> Bool,
         regional_holidays -> Bool,
+        fee_method -> Text,
     }
 }
 

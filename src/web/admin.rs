@@ -74,6 +74,10 @@ fn department_input(form: &Form) -> DepartmentInput {
         court: Some(court),
         fee_pauses_clock: Some(form.get("fee_pauses_clock").is_some()),
         regional_holidays: Some(form.get("regional_holidays").is_some()),
+        // An unknown value is left out: the stored (or default) setting stays.
+        fee_method: form
+            .get("fee_method")
+            .and_then(crate::domain::fee::FeeMethod::parse),
     }
 }
 
@@ -107,6 +111,7 @@ fn department_values(d: &DepartmentView) -> Fields {
         "regional_holidays",
         d.rules.regional_holidays.then_some("on"),
     );
+    put("fee_method", Some(d.rules.fee_method.as_str()));
     let parent = d.parent_id.map(|p| p.to_string());
     put("parent_id", parent.as_deref());
     put("version", Some(&d.version.to_string()));
@@ -118,6 +123,7 @@ fn new_department_values() -> Fields {
     Fields::from([
         ("fee_pauses_clock".to_owned(), "on".to_owned()),
         ("regional_holidays".to_owned(), "on".to_owned()),
+        ("fee_method".to_owned(), "none".to_owned()),
         ("kind".to_owned(), "department".to_owned()),
         ("level".to_owned(), "county".to_owned()),
     ])

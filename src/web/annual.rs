@@ -89,6 +89,7 @@ pub async fn report(
             subtree => subtree,
             departments => Value::from_serialize(departments.iter().map(|d| (d.id, d.data.name.clone())).collect::<Vec<_>>()),
             all_checks_pass => computed.report.all_checks_pass(),
+            fees => Value::from_serialize(computed.fees),
             preview => year == today.year(),
             nav => "annual",
         },

@@ -290,14 +290,14 @@ pub struct CaseQuery {
 }
 
 /// A form that was refused, shown again in place with what the clerk typed.
-struct Refused {
-    action: String,
-    values: std::collections::BTreeMap<String, String>,
-    message: String,
-    stale: bool,
+pub(super) struct Refused {
+    pub action: String,
+    pub values: std::collections::BTreeMap<String, String>,
+    pub message: String,
+    pub stale: bool,
 }
 
-async fn case_view(
+pub(super) async fn case_view(
     state: &State,
     page: &Page,
     id: i64,
@@ -313,6 +313,10 @@ async fn case_view(
         ))
     })
     .await?;
+    let actor = page.0.actor.clone();
+    let fee = run(state, move |ctx| crate::ops::fees::get(ctx, &actor, id)).await?;
+    let fee_unit = fee.method.unit();
+    let fee_label = fee.method.label();
     let actions: Vec<Value> = file
         .actions
         .iter()
@@ -336,6 +340,7 @@ async fn case_view(
         context! {
             user => page.user(), nav => "", file => Value::from_serialize(&file),
             review => Value::from_serialize(&review),
+            fee => Value::from_serialize(&fee), fee_unit => fee_unit, fee_label => fee_label,
             actions => actions, today => state.today().to_string(),
             outcomes => crate::domain::outcome::Outcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect::<Vec<_>>(),
             created => q.is_some_and(|q| q.created.is_some()),
@@ -378,6 +383,7 @@ fn event_of(form: &Form, actor_id: i64) -> Result<CaseEvent, String> {
         "party",
         "consulted",
         "third_party_received_on",
+        "delivered_on",
         "notified_on",
         "reason",
         "due_on",
@@ -450,7 +456,7 @@ fn field_label(field: &str) -> &'static str {
 }
 
 /// `12.5` yuan → 1250 fen.
-fn parse_yuan(raw: &str) -> Option<i64> {
+pub(super) fn parse_yuan(raw: &str) -> Option<i64> {
     let (whole, frac) = raw.split_once('.').unwrap_or((raw, ""));
     if frac.len() > 2 || whole.is_empty() {
         return None;

@@ -11,6 +11,7 @@ mod cases;
 mod desk;
 mod docx;
 pub mod error;
+mod fees;
 mod files;
 mod orders;
 mod render;
@@ -195,6 +196,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/cases/preview", web::get().to(cases::preview))
         .route("/cases/{id}", web::get().to(cases::case_page))
         .route("/cases/{id}/events", web::post().to(cases::record_event))
+        .route("/cases/{id}/fee/assessment", web::post().to(fees::assess))
+        .route("/cases/{id}/fee/notice", web::post().to(fees::issue))
         .route("/cases/{id}/reply", web::get().to(replies::reply_form))
         .route("/cases/{id}/reply", web::post().to(replies::record))
         .route("/cases/{id}/reply/check", web::post().to(replies::check))

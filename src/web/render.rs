@@ -152,6 +152,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("event_label", event_label);
     env.add_filter("attachment_label", attachment_label);
     env.add_filter("percent", percent);
+    env.add_filter("yuan", |fen: i64| crate::domain::fee::yuan(fen));
     env.add_function("menu", menu);
     env
 });
@@ -348,7 +349,9 @@ pub fn event_label(v: Value) -> &'static str {
         "extension_requested" => "申请延期",
         "extension_granted" => "批准延期并告知申请人",
         "extension_refused" => "不批准延期（期限不变）",
+        "fee_assessed" => "登记收费件数或页数",
         "fee_notice_issued" => "发出收费通知",
+        "fee_notice_delivered" => "申请人收到收费通知",
         "fee_paid" => "申请人缴费",
         "fee_lapsed" => "逾期未缴费（视为放弃）",
         "custom_due_date" => "另行确定答复期限",

@@ -11,6 +11,7 @@ mod cases;
 mod contract;
 mod demo;
 mod durability;
+mod fees;
 mod foundation;
 mod hardening;
 mod helpers;

@@ -18,6 +18,7 @@ mod auditor;
 mod clerk;
 mod orders;
 mod review;
+mod fees;
 mod supervisor;
 
 use std::net::TcpListener;

@@ -77,7 +77,7 @@ async fn clerk_submits_reviewer_returns_two_levels_approve_clerk_issues_and_prin
     review_page(&reviewer, &app.base, id).await;
     assert!(text(&reviewer, "aside").await.contains("未加盖印章"));
     set(&reviewer, "comment", "答复书未加盖印章，请加盖后重新提交").await;
-    screen(&reviewer, "40-review-return").await;
+    screen(&reviewer, "45-review-return").await;
     click(&reviewer, "button[value=return]").await;
     wait_text(&reviewer, "#review-status", "已退回").await;
 
@@ -114,14 +114,14 @@ async fn clerk_submits_reviewer_returns_two_levels_approve_clerk_issues_and_prin
     sign_in(&head, &app.base, "juzhang", USER_PASSWORD).await;
     wait_for(&head, ".counts").await;
     review_page(&head, &app.base, id).await;
-    screen(&head, "41-review-approve").await;
+    screen(&head, "46-review-approve").await;
     click(&head, "button[value=approve]").await;
     wait_text(&head, "#review-status", "已审定").await;
 
     // The clerk issues it (the 文号 is taken now) and prints the letter.
     review_page(&c, &app.base, id).await;
     wait_text(&c, "#review-status", "已审定").await;
-    screen(&c, "42-review-issue").await;
+    screen(&c, "47-review-issue").await;
     click(&c, "form[action$='/review/issue'] button[type=submit]").await;
     wait_for(&c, ".notice.ok").await;
     assert!(text(&c, "h1").await.contains("已答复"));

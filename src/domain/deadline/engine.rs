@@ -121,6 +121,8 @@ pub(super) struct Engine<'a> {
     pub(super) pauses: Vec<Pause>,
     /// Date of the outstanding fee notice (tracked whether or not it pauses the clock).
     pub(super) fee_notice: Option<NaiveDate>,
+    /// The day the days to pay of that notice run from: its delivery, else its date.
+    pub(super) fee_pay_from: Option<NaiveDate>,
     pub(super) extensions: Vec<Extension>,
     pub(super) custom_due: Option<NaiveDate>,
     pub(super) stopped: Option<(StopReason, NaiveDate)>,
@@ -151,6 +153,7 @@ impl<'a> Engine<'a> {
             corrections: 0,
             pauses: Vec::new(),
             fee_notice: None,
+            fee_pay_from: None,
             extensions: Vec::new(),
             custom_due: None,
             stopped: None,
@@ -429,14 +432,21 @@ impl<'a> Engine<'a> {
                 self.step(Some(as_of), "截至计算日", effect, ART_CORRECTION);
             }
             // 国办函〔2020〕109号: unpaid after the payment period, the request is deemed
-            // abandoned. Counted from the notice date (the earliest it can have arrived).
+            // abandoned. Counted from the notice's delivery, else from its date (the
+            // earliest it can have arrived).
             if let Some(notice) = self.fee_notice {
                 let n = self.settings.fee_payment_days;
-                let last = self.cal.add(notice, n)?;
+                let from = self.fee_pay_from.unwrap_or(notice);
+                let last = self.cal.add(from, n)?;
                 if last < as_of {
                     self.flag(DeadlineFlag::FeePeriodPassed);
+                    let counted = if from == notice {
+                        "自收费通知发出次日起（送达日期未登记）"
+                    } else {
+                        "自申请人收到收费通知次日起"
+                    };
                     let effect = format!(
-                        "缴费期限（自收费通知发出次日起{n}个工作日，至{last}）已届满，尚未缴费；申请人逾期未缴纳的，视为放弃申请，请登记（申请人收到通知较晚的，按实际收到之日核对）"
+                        "缴费期限（{counted}{n}个工作日，至{last}）已届满，尚未缴费；申请人逾期未缴纳的，视为放弃申请，请登记"
                     );
                     self.step(Some(as_of), "截至计算日", effect, ART_FEE);
                 }

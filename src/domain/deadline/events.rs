@@ -111,7 +111,9 @@ impl Engine<'_> {
                 working_days,
                 approved,
             } => self.on_extension(e, *date, *notified_on, *working_days, *approved)?,
-            ClockEvent::FeeNoticeIssued { date } => self.on_fee_notice(e, *date)?,
+            ClockEvent::FeeNoticeIssued { date, delivered_on } => {
+                self.on_fee_notice(e, *date, *delivered_on)?;
+            }
             ClockEvent::FeePaid { date } => self.on_fee_paid(e, *date)?,
             ClockEvent::FeeLapsed { date } => {
                 if self.fee_notice.is_none() {
@@ -456,13 +458,19 @@ impl Engine<'_> {
         Ok(())
     }
 
-    fn on_fee_notice(&mut self, e: &ClockEvent, date: NaiveDate) -> Result<(), CalendarError> {
+    fn on_fee_notice(
+        &mut self,
+        e: &ClockEvent,
+        date: NaiveDate,
+        delivered_on: Option<NaiveDate>,
+    ) -> Result<(), CalendarError> {
         if self.fee_notice.is_some() {
             let why = "已有未结的收费通知，重复登记不影响期限".to_owned();
             self.note(e, DeadlineFlag::DuplicateFeeNotice, why);
             return Ok(());
         }
         self.fee_notice = Some(date);
+        self.fee_pay_from = Some(delivered_on.unwrap_or(date));
         let before = self.dues(date)?;
         let mut effect = if self.settings.fee_pauses_clock {
             self.pauses.push(Pause {
@@ -491,6 +499,7 @@ impl Engine<'_> {
     }
 
     fn on_fee_paid(&mut self, e: &ClockEvent, date: NaiveDate) -> Result<(), CalendarError> {
+        self.fee_pay_from = None;
         let Some(start) = self.fee_notice.take() else {
             let why = "未登记收费通知，该事件不影响期限".to_owned();
             self.note(e, DeadlineFlag::EndWithoutStart, why);

@@ -131,6 +131,9 @@ pub enum ClockEvent {
     },
     FeeNoticeIssued {
         date: NaiveDate,
+        /// The applicant's receipt of the notice, when known: the days to pay run from it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        delivered_on: Option<NaiveDate>,
     },
     FeePaid {
         date: NaiveDate,
@@ -165,7 +168,7 @@ impl ClockEvent {
             | Self::ConsultationStarted { date, .. }
             | Self::ConsultationEnded { date, .. }
             | Self::ExtensionGranted { date, .. }
-            | Self::FeeNoticeIssued { date }
+            | Self::FeeNoticeIssued { date, .. }
             | Self::FeePaid { date }
             | Self::FeeLapsed { date }
             | Self::CustomDueDate { date, .. }

@@ -387,6 +387,7 @@ fn fee_notice_pauses_by_default() {
     let events = [
         ClockEvent::FeeNoticeIssued {
             date: d("2024-10-14"),
+            delivered_on: None,
         },
         ClockEvent::FeePaid {
             date: d("2024-10-18"),
@@ -571,6 +572,7 @@ fn fee_period_passed_is_flagged() {
     let n = national();
     let events = [ClockEvent::FeeNoticeIssued {
         date: d("2024-10-14"),
+        delivered_on: None,
     }];
     let last = n.add_working_days(d("2024-10-14"), 20).unwrap().value;
     let running = run(&n, "2024-09-27", &events, &last.to_string());
@@ -804,7 +806,10 @@ fn make_event(
             working_days: n,
             approved: flag,
         },
-        8 => ClockEvent::FeeNoticeIssued { date },
+        8 => ClockEvent::FeeNoticeIssued {
+            date,
+            delivered_on: None,
+        },
         9 => ClockEvent::FeePaid { date },
         10 => ClockEvent::CustomDueDate {
             date,

@@ -218,6 +218,7 @@ fn steps(rng: &mut Rng, received: NaiveDate, today: NaiveDate, approver: i64) ->
             Action::Event(CaseEvent::FeeNoticeIssued {
                 date: day(6),
                 amount_fen: 10_000,
+                delivered_on: None,
             }),
             false,
         );

@@ -14,6 +14,7 @@ pub mod case_files;
 pub mod cases;
 pub mod departments;
 pub mod idempotency;
+pub mod intake;
 pub mod outbox;
 pub mod remedies;
 pub mod replies;

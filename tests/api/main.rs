@@ -14,6 +14,7 @@ mod durability;
 mod foundation;
 mod hardening;
 mod helpers;
+mod intake;
 mod legal;
 mod mail;
 mod ops;

@@ -58,6 +58,8 @@ pub struct Ctx {
     pub login_guard: Arc<crate::auth::throttle::LoginGuard>,
     /// The key every audit record is hashed under (`store::trail`).
     pub audit_key: AuditKey,
+    /// SQLite: this process's write transactions take turns here (see `write`).
+    sqlite_writers: std::sync::Mutex<()>,
 }
 
 impl Ctx {
@@ -76,6 +78,7 @@ impl Ctx {
             )),
             settings,
             paused_fresh: Default::default(),
+            sqlite_writers: std::sync::Mutex::new(()),
         }
     }
 
@@ -153,6 +156,15 @@ impl Ctx {
     /// Runs `f` in one write transaction: everything or nothing is written.
     pub fn write<T>(&self, f: impl FnOnce(&mut DbConnection) -> OpResult<T>) -> OpResult<T> {
         let mut conn = self.conn()?;
+        // SQLite has one writer at a time. This process's writers queue on a mutex (woken in
+        // turn) instead of polling for the database's lock under busy_timeout, where under
+        // CPU load one could lose the race for over five seconds and fail ("database is
+        // locked"); only other processes' writers still meet the busy timeout.
+        let _turn = matches!(&**conn, DbConnection::Sqlite(_)).then(|| {
+            self.sqlite_writers
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        });
         let result = conn.transaction(|c| {
             store::begin_write(c)?;
             f(c)

@@ -103,6 +103,15 @@ pub struct EventRow {
     pub recorded_at: NaiveDateTime,
 }
 
+/// `take_case_seqs` on PostgreSQL ($1 department, $2 year, $3 count). The department's
+/// intakes first queue on a transaction-scoped advisory lock taken in the same statement: a
+/// commit then wakes the next in line only, where waiters on the counter row itself would
+/// all wake and re-check it (`ON CONFLICT` restarts its check after a wait).
+pub(crate) const TAKE_SEQS_PG: &str = "INSERT INTO case_counters (department_id, year, last_seq) \
+     SELECT $1, $2, $3 FROM (SELECT pg_advisory_xact_lock(7270, ($1 % 2147483647)::int)) AS queued \
+     ON CONFLICT (department_id, year) DO UPDATE \
+     SET last_seq = case_counters.last_seq + excluded.last_seq RETURNING last_seq";
+
 /// Takes the next `count` case numbers of a department and year (call inside the intake's
 /// transaction) and returns the last of them. The counter row stays locked until the
 /// transaction ends: concurrent intakes queue for it rather than colliding, and a rollback
@@ -120,11 +129,9 @@ pub(crate) fn take_case_seqs(
         #[diesel(sql_type = Integer)]
         last_seq: i32,
     }
-    // One statement both backends run alike: create the counter, or advance it.
+    // One statement per backend: create the counter, or advance it.
     let (sql_pg, sql_lite) = (
-        "INSERT INTO case_counters (department_id, year, last_seq) VALUES ($1, $2, $3) \
-         ON CONFLICT (department_id, year) DO UPDATE \
-         SET last_seq = case_counters.last_seq + excluded.last_seq RETURNING last_seq",
+        TAKE_SEQS_PG,
         "INSERT INTO case_counters (department_id, year, last_seq) VALUES (?, ?, ?) \
          ON CONFLICT (department_id, year) DO UPDATE \
          SET last_seq = case_counters.last_seq + excluded.last_seq RETURNING last_seq",
@@ -389,7 +396,11 @@ pub fn write_events(conn: &mut DbConnection, rows: &[EventRow]) -> QueryResult<(
 }
 
 /// The grams of the texts the words search looks at.
-fn searched(applicant_name: &str, case_number: &str, items: &[String]) -> BTreeSet<String> {
+pub(crate) fn searched(
+    applicant_name: &str,
+    case_number: &str,
+    items: &[String],
+) -> BTreeSet<String> {
     search::grams(
         [applicant_name, case_number]
             .into_iter()

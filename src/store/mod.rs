@@ -15,6 +15,7 @@ pub mod cases;
 pub mod departments;
 pub mod idempotency;
 pub mod orders;
+pub mod intake;
 pub mod outbox;
 pub mod remedies;
 pub mod replies;

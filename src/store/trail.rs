@@ -428,6 +428,24 @@ pub struct Opening<'a> {
     pub after: &'a str,
 }
 
+impl Opening<'_> {
+    /// The record's hash as stored at `at` (a `chain_now` instant): sequence 1 after
+    /// `GENESIS`, under the audit key.
+    pub(crate) fn hash(&self, key: &AuditKey, at: NaiveDateTime) -> String {
+        Content {
+            prev_hash: GENESIS,
+            case_id: self.case_id,
+            seq: 1,
+            actor_id: self.actor_id,
+            at,
+            action: self.action,
+            before: None,
+            after: self.after,
+        }
+        .digest(key)
+    }
+}
+
 /// Starts the chains of cases created in this transaction, in one multi-row insert: a new
 /// case has no record yet, so each opens at sequence 1 after `GENESIS` without reading.
 pub fn open_chains(
@@ -439,17 +457,7 @@ pub fn open_chains(
     let rows: Vec<_> = openings
         .iter()
         .map(|o| {
-            let hash = Content {
-                prev_hash: GENESIS,
-                case_id: o.case_id,
-                seq: 1,
-                actor_id: o.actor_id,
-                at,
-                action: o.action,
-                before: None,
-                after: o.after,
-            }
-            .digest(key);
+            let hash = o.hash(key, at);
             (
                 audit_records::case_id.eq(o.case_id),
                 audit_records::seq.eq(1),

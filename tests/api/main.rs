@@ -15,6 +15,7 @@ mod fees;
 mod foundation;
 mod hardening;
 mod helpers;
+mod intake;
 mod legal;
 mod mail;
 mod ops;

@@ -1,0 +1,1 @@
+DROP FUNCTION ogi_write_intake(json);

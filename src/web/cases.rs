@@ -512,24 +512,33 @@ pub async fn record_event(
             Ok(see_other(&format!("/approvals?done={action}&case={id}")))
         }
         Ok(_) => Ok(see_other(&format!("/cases/{id}?done={action}"))),
-        Err(WebError::Op(e)) => {
-            let r = super::error::refusal(e)?;
-            let message = r
-                .message
-                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
-            let (status, stale) = (r.status, r.stale);
-            case_view(
-                &state,
-                &page,
-                id,
-                None,
-                Some(refuse(message, stale)),
-                status,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+        Err(e) => refused_op(&state, &page, id, refuse, e).await,
     }
+}
+
+/// A case action the operation refused: the case page again with the form's values and
+/// why (`refuse` makes the form's refusal from the message and whether it was stale).
+pub(super) async fn refused_op(
+    state: &State,
+    page: &Page,
+    id: i64,
+    refuse: impl FnOnce(String, bool) -> Refused,
+    e: WebError,
+) -> Result<HttpResponse, WebError> {
+    let WebError::Op(e) = e else { return Err(e) };
+    let r = super::error::refusal(e)?;
+    let message = r
+        .message
+        .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+    case_view(
+        state,
+        page,
+        id,
+        None,
+        Some(refuse(message, r.stale)),
+        r.status,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

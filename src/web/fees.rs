@@ -91,23 +91,7 @@ async fn submit<I: Send + 'static>(
     let actor = page.0.actor.clone();
     match run(&state, move |ctx| op(ctx, &actor, id, expected, input)).await {
         Ok(_) => Ok(see_other(&format!("/cases/{id}?done={action}#fee"))),
-        Err(WebError::Op(e)) => {
-            let r = super::error::refusal(e)?;
-            let message = r
-                .message
-                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
-            let (status, stale) = (r.status, r.stale);
-            case_view(
-                &state,
-                &page,
-                id,
-                None,
-                Some(refuse(message, stale)),
-                status,
-            )
-            .await
-        }
-        Err(e) => Err(e),
+        Err(e) => super::cases::refused_op(&state, &page, id, refuse, e).await,
     }
 }
 

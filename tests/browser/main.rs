@@ -16,9 +16,9 @@ mod helpers;
 mod admin;
 mod auditor;
 mod clerk;
+mod fees;
 mod orders;
 mod review;
-mod fees;
 mod supervisor;
 
 use std::net::TcpListener;

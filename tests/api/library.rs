@@ -266,6 +266,10 @@ async fn the_library_copy_holds_no_name_id_number_or_mobile() {
     assert_eq!(edited["items"][0], "【姓名】申请公开征收补偿安置方案");
     assert_eq!(edited["topics"], json!(["征收补偿"]));
     assert_eq!(edited["version"], 2);
+    assert_eq!(
+        trail(&app, id),
+        ["library_entry_marked", "library_entry_edited"]
+    );
 
     // Published, and still anonymous in the library's search.
     let r = act(
@@ -398,6 +402,16 @@ async fn unpublished_entries_are_not_in_the_library() {
     let r = app.get("/api/v1/library?status=withdrawn", &s.office).await;
     assert_eq!(ids(&r), vec![id]);
     assert_eq!(r.body["items"][0]["withdrawn_reason"], "答复口径已调整");
+    assert_eq!(
+        trail(&app, id),
+        [
+            "library_entry_marked",
+            "library_entry_published",
+            "library_entry_withdrawn"
+        ]
+    );
+    // Withdrawn: the case may be marked again.
+    mark(&app, &s.office, s.case_id).await.expect(201, None);
     verify_audit(&app);
 }
 
@@ -504,7 +518,25 @@ async fn reply_from_an_entry_drafts_on_the_clerks_case_only() {
             .unwrap()
             .contains("黄丽：\n")
     );
+    assert_eq!(
+        trail(&app, id),
+        [
+            "library_entry_marked",
+            "library_entry_published",
+            "library_entry_used"
+        ]
+    );
     verify_audit(&app);
+}
+
+/// The actions recorded on an entry's chain, in order.
+fn trail(app: &TestApp, id: i64) -> Vec<String> {
+    let mut conn = app.pool.get().unwrap();
+    ogi_tracker::store::action_log::history(&mut conn, &format!("library_entry:{id}"))
+        .unwrap()
+        .into_iter()
+        .map(|r| r.action)
+        .collect()
 }
 
 fn verify_audit(app: &TestApp) {

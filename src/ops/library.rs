@@ -392,6 +392,25 @@ pub fn mark(ctx: &Ctx, actor: &Actor, input: MarkIn) -> OpResult<EntryView> {
     })
 }
 
+/// The entry of a case not withdrawn, for the case page of its curators (none for others).
+pub fn of_case(ctx: &Ctx, actor: &Actor, case_id: i64) -> OpResult<Option<EntryView>> {
+    if !matches!(actor.role, Role::Supervisor | Role::Admin) {
+        return Ok(None);
+    }
+    ctx.read(|c| {
+        let scope = scope(c, actor)?;
+        match store::library::live_for_case(c, case_id)?
+            .into_iter()
+            .next()
+        {
+            Some(row) if curates(actor, &scope, row.department_id) => {
+                full_view(c, actor, &scope, row).map(Some)
+            }
+            _ => Ok(None),
+        }
+    })
+}
+
 /// One entry.
 pub fn get(ctx: &Ctx, actor: &Actor, id: i64) -> OpResult<EntryView> {
     ctx.read(|c| {

@@ -140,6 +140,11 @@ async fn supervisor_publishes_a_typical_case_and_a_clerk_answers_by_it() {
     screen(&sup, "56-library-review").await;
     click(&sup, "#publish-form button[type=submit]").await;
     wait_text(&sup, "#entry-status", "已发布").await;
+    // The case page now links to its entry instead of offering to mark it again.
+    sup.goto(&format!("{}/cases/{id}", app.base))
+        .await
+        .expect("case page");
+    wait_text(&sup, "#in-library", "已发布").await;
 
     // A clerk finds it by words.
     sign_in(&c, &app.base, "liqing", USER_PASSWORD).await;

@@ -479,6 +479,8 @@ pub fn edit(
         .collect();
     if items.is_empty() {
         e.add("items", "请至少保留一项申请内容");
+    } else if items.len() > 50 || items.iter().any(|i| i.chars().count() > 2000) {
+        e.add("items", "申请内容最多50项，每项不超过2000个字");
     }
     let (Some(title), Some(note), Some(reply_text), true) = (title, note, reply_text, e.is_empty())
     else {

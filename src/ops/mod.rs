@@ -18,6 +18,7 @@ pub mod demo;
 pub mod desk;
 pub mod error;
 pub mod fees;
+pub mod library;
 pub mod metrics;
 pub mod orders;
 pub mod org;

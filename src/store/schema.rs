@@ -513,3 +513,40 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(reply_reviews, cases);
+
+diesel::table! {
+    library_entries (id) {
+        id -> BigInt,
+        case_id -> BigInt,
+        department_id -> BigInt,
+        status -> Text,
+        title -> Text,
+        note -> Text,
+        outcome -> Text,
+        article -> Nullable<Integer>,
+        article_label -> Nullable<Text>,
+        items -> Text,
+        reply_text -> Text,
+        reasons -> Nullable<Text>,
+        remedies -> Text,
+        replied_on -> Date,
+        search_text -> Text,
+        marked_by -> BigInt,
+        published_by -> Nullable<BigInt>,
+        published_on -> Nullable<Date>,
+        withdrawn_reason -> Nullable<Text>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    library_entry_topics (entry_id, topic) {
+        entry_id -> BigInt,
+        topic -> Text,
+    }
+}
+
+diesel::joinable!(library_entry_topics -> library_entries (entry_id));
+diesel::allow_tables_to_appear_in_same_query!(library_entry_topics, library_entries);

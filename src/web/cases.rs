@@ -306,10 +306,11 @@ pub(super) async fn case_view(
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
     let actor = page.0.actor.clone();
-    let (file, review) = run(state, move |ctx| {
+    let (file, review, library) = run(state, move |ctx| {
         Ok((
             cases::case_file(ctx, &actor, id)?,
             crate::ops::reviews::get(ctx, &actor, id)?,
+            crate::ops::library::of_case(ctx, &actor, id)?,
         ))
     })
     .await?;
@@ -340,6 +341,7 @@ pub(super) async fn case_view(
         context! {
             user => page.user(), nav => "", file => Value::from_serialize(&file),
             review => Value::from_serialize(&review),
+            library => Value::from_serialize(&library),
             fee => Value::from_serialize(&fee), fee_unit => fee_unit, fee_label => fee_label,
             actions => actions, today => state.today().to_string(),
             outcomes => crate::domain::outcome::Outcome::ALL.iter().map(|o| (o.as_str(), o.label())).collect::<Vec<_>>(),

@@ -13,6 +13,7 @@ mod docx;
 pub mod error;
 mod fees;
 mod files;
+mod library;
 mod orders;
 mod render;
 mod replies;
@@ -156,6 +157,13 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::get().to(supervision::compliance),
         )
         .route("/approvals", web::get().to(supervision::approvals))
+        .route("/library", web::get().to(library::list))
+        .route("/library", web::post().to(library::mark))
+        .route("/library/{id}", web::get().to(library::show))
+        .route("/library/{id}/edit", web::post().to(library::edit))
+        .route("/library/{id}/publish", web::post().to(library::publish))
+        .route("/library/{id}/withdraw", web::post().to(library::withdraw))
+        .route("/library/{id}/use", web::post().to(library::use_entry))
         .route("/orders", web::get().to(orders::list))
         .route("/orders", web::post().to(orders::issue))
         .route("/orders/new", web::get().to(orders::new_form))

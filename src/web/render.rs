@@ -13,6 +13,14 @@ use super::error::WebError;
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/web/base.html")),
+    (
+        "library.html",
+        include_str!("../../templates/web/library.html"),
+    ),
+    (
+        "library_entry.html",
+        include_str!("../../templates/web/library_entry.html"),
+    ),
     ("login.html", include_str!("../../templates/web/login.html")),
     ("desk.html", include_str!("../../templates/web/desk.html")),
     (
@@ -175,6 +183,7 @@ const MENU: &[MenuGroup] = &[
             ("search", "/cases", "查询"),
             ("orders", "/orders", "督办事项"),
             ("reviews", "/reviews", "待审核"),
+            ("library", "/library", "案例库"),
         ],
     },
     MenuGroup {

@@ -208,6 +208,8 @@ async fn form_page(
 #[derive(Deserialize)]
 pub struct ReplyQuery {
     outcome: Option<String>,
+    /// 按此答复: the library entry the draft starts from.
+    library: Option<i64>,
 }
 
 pub async fn reply_form(
@@ -225,7 +227,24 @@ pub async fn reply_form(
     }
     let mut values = BTreeMap::new();
     let mut findings = Value::from(());
-    if let Some(outcome) = q.outcome.clone().filter(|o| !o.is_empty()) {
+    let mut message = None;
+    if let Some(entry) = q.library {
+        let actor = page.0.actor.clone();
+        let d = run(&state, move |ctx| {
+            crate::ops::library::draft_from(ctx, &actor, entry, id)
+        })
+        .await?;
+        values = values_of(&d.draft.reply, &d.draft.text);
+        findings = Value::from_serialize(&d.draft.findings);
+        message = Some(if d.draft.placeholders.is_empty() {
+            "草稿取自案例库（按此答复）：请按本案情况修改后提交审核。".to_owned()
+        } else {
+            format!(
+                "草稿取自案例库（按此答复）：请按本案情况修改，并补填{}后提交审核。",
+                d.draft.placeholders.join("、")
+            )
+        });
+    } else if let Some(outcome) = q.outcome.clone().filter(|o| !o.is_empty()) {
         let actor = page.0.actor.clone();
         let draft = run(&state, move |ctx| {
             replies::draft_reply(ctx, &actor, id, &outcome, None, None)
@@ -276,7 +295,7 @@ pub async fn reply_form(
         values,
         BTreeMap::new(),
         findings,
-        None,
+        message,
         StatusCode::OK,
     )
     .await

@@ -17,6 +17,7 @@ mod hardening;
 mod helpers;
 mod intake;
 mod legal;
+mod library;
 mod mail;
 mod ops;
 mod orders;

@@ -17,6 +17,7 @@ mod admin;
 mod auditor;
 mod clerk;
 mod fees;
+mod library;
 mod orders;
 mod review;
 mod supervisor;

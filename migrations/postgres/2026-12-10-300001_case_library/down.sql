@@ -1,0 +1,2 @@
+DROP TABLE library_entry_topics;
+DROP TABLE library_entries;

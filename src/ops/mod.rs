@@ -19,6 +19,7 @@ pub mod desk;
 pub mod error;
 pub mod fees;
 pub mod metrics;
+pub mod online;
 pub mod orders;
 pub mod org;
 pub mod outbox;

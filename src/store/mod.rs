@@ -15,6 +15,7 @@ pub mod cases;
 pub mod departments;
 pub mod idempotency;
 pub mod intake;
+pub mod online;
 pub mod orders;
 pub mod outbox;
 pub mod remedies;

@@ -513,3 +513,23 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(reply_reviews, cases);
+
+diesel::table! {
+    online_codes (case_id) {
+        case_id -> BigInt,
+        code_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rate_windows (bucket, client, window_start) {
+        bucket -> Text,
+        client -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::joinable!(online_codes -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(online_codes, cases);

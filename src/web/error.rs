@@ -96,6 +96,13 @@ impl WebError {
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("登录失败次数过多，请{retry_after_secs}秒后再试。"),
                 ),
+                E::RateLimited { retry_after_secs } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "来自同一网络地址的请求过于频繁，请{}分钟后再试。",
+                        retry_after_secs.div_ceil(60)
+                    ),
+                ),
                 E::Busy { retry_after_secs } => (
                     StatusCode::SERVICE_UNAVAILABLE,
                     format!("请求过多，请{retry_after_secs}秒后再试。"),

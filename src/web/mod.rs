@@ -13,6 +13,7 @@ mod docx;
 pub mod error;
 mod fees;
 mod files;
+mod online;
 mod orders;
 mod render;
 mod replies;
@@ -149,6 +150,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(session::change_password),
         )
         .route("/", web::get().to(desk::desk))
+        .route("/apply", web::get().to(online::index))
+        .route("/apply/status", web::get().to(online::status_form))
+        .route("/apply/status", web::post().to(online::lookup))
+        .route("/apply/status/correction", web::post().to(online::correct))
+        .route("/apply/status/letter", web::post().to(online::letter))
+        .route("/apply/{dept}", web::get().to(online::form))
+        .route("/apply/{dept}", web::post().to(online::submit))
+        .route("/apply/{dept}/guide", web::get().to(online::guide))
         .route("/supervision", web::get().to(supervision::overview))
         .route("/supervision/overdue", web::get().to(supervision::overdue))
         .route(

@@ -18,6 +18,7 @@ mod helpers;
 mod intake;
 mod legal;
 mod mail;
+mod online;
 mod ops;
 mod orders;
 mod replies;

@@ -438,7 +438,7 @@ pub fn correct(
 ) -> OpResult<PublicStatus> {
     limit(ctx, "lookup", client, LOOKUP_LIMIT)?;
     let mut e = FieldErrors::default();
-    let text = required_text(&mut e, "text", text, 5000);
+    let text = required_text(&mut e, "text", text, 3000);
     if files.len() > MAX_FILES {
         e.add("files", format!("最多上传{MAX_FILES}个附件"));
     }

@@ -195,10 +195,22 @@ fn status_page(
     errors: BTreeMap<String, String>,
     status: StatusCode,
 ) -> Result<HttpResponse, WebError> {
+    // The letter's paragraphs, as the print view shows them.
+    let letter: Vec<String> = s
+        .and_then(|s| s.reply.as_ref())
+        .and_then(|r| r.text.as_deref())
+        .map(|t| {
+            t.lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
     let body = render(
         "apply_status.html",
         context! {
-            s => s, code => code, message => message, done => done, values => values,
+            s => s, letter => letter, code => code, message => message, done => done, values => values,
             errors => errors, nav => "status",
         },
     )?;

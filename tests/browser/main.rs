@@ -17,6 +17,7 @@ mod admin;
 mod auditor;
 mod clerk;
 mod fees;
+mod online;
 mod orders;
 mod review;
 mod supervisor;

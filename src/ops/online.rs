@@ -510,8 +510,12 @@ pub fn reply_letter(
 pub struct Guide {
     pub department_id: i64,
     pub name: String,
+    /// The OGI office (工作机构): its own name if set, else the department's.
+    pub office_name: String,
     pub address: Option<String>,
     pub phone: Option<String>,
+    pub office_hours: Option<String>,
+    pub fax: Option<String>,
     pub fee_method: &'static str,
     pub fee_label: &'static str,
 }
@@ -522,9 +526,12 @@ pub fn guide(ctx: &Ctx, id: i64) -> OpResult<Guide> {
         let method = d.data.rules.fee_method;
         Ok(Guide {
             department_id: d.id,
+            office_name: d.data.office_name.unwrap_or_else(|| d.data.name.clone()),
             name: d.data.name,
             address: d.data.address,
             phone: d.data.phone,
+            office_hours: d.data.office_hours,
+            fax: d.data.fax,
             fee_method: method.as_str(),
             fee_label: fee_label(method),
         })

@@ -24,6 +24,9 @@ diesel::table! {
         fee_pauses_clock -> Bool,
         regional_holidays -> Bool,
         fee_method -> Text,
+        office_name -> Nullable<Text>,
+        office_hours -> Nullable<Text>,
+        fax -> Nullable<Text>,
     }
 }
 

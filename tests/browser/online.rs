@@ -55,6 +55,8 @@ async fn applicant_submits_online_clerk_confirms_corrects_and_replies_applicant_
                 "name": "武鸣区自然资源局", "code": "武自然信复", "kind": "department",
                 "level": "county", "parent_id": null, "region": "450110",
                 "address": "南宁市武鸣区城厢镇灵源路1号", "phone": "0771-6221234",
+                "office_name": "武鸣区自然资源局办公室", "office_hours": "工作日 8:30—12:00，14:30—17:30",
+                "fax": "0771-6221235",
                 "reconsideration_organ": {"name": "南宁市武鸣区人民政府", "address": "武鸣区城厢镇", "phone": "0771-6222000"},
                 "court": {"name": "南宁市武鸣区人民法院"}
             }),
@@ -266,7 +268,15 @@ async fn applicant_submits_online_clerk_confirms_corrects_and_replies_applicant_
         .await
         .expect("guide");
     let guide = wait_text(&a, "main", "0771-6221234").await;
-    assert!(guide.contains("南宁市武鸣区城厢镇灵源路1号"), "{guide}");
+    for fact in [
+        "南宁市武鸣区城厢镇灵源路1号",
+        "武鸣区自然资源局办公室",
+        "工作日 8:30—12:00，14:30—17:30",
+        "0771-6221235",
+        "不收取信息处理费",
+    ] {
+        assert!(guide.contains(fact), "{fact} not in {guide}");
+    }
     assert!(!guide.contains("liqing") && !guide.contains("juzhang"));
     screen(&a, "79-apply-guide").await;
 

@@ -71,7 +71,7 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 impl WebError {
-    fn status_and_message(&self) -> (StatusCode, String) {
+    pub(crate) fn status_and_message(&self) -> (StatusCode, String) {
         use OpError as E;
         match self {
             WebError::Op(e) => match e {

@@ -1,5 +1,5 @@
-//! The HTML face for clerks: server-rendered Chinese pages over the same operations as the
-//! JSON API. A page handler parses its form, calls one operation, renders a template; it
+//! The HTML face for clerks, and the public pages of online applications (`/apply`, no
+//! account): server-rendered Chinese pages over the same operations as the JSON API. A page handler parses its form, calls one operation, renders a template; it
 //! opens no transaction and writes no audit record or mail of its own. Pages live at `/`,
 //! the API at `/api/v1`. Core paths work without JavaScript; htmx (vendored) adds live
 //! previews.

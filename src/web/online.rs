@@ -27,7 +27,7 @@ fn client(addr: &ClientAddr) -> Option<String> {
     addr.0.map(|ip| ip.to_string())
 }
 
-pub async fn index(state: State) -> Result<HttpResponse, WebError> {
+async fn index_page(state: State) -> Result<HttpResponse, WebError> {
     let departments = run(&state, online::departments).await?;
     let body = render(
         "apply_index.html",
@@ -52,7 +52,7 @@ fn form_page(
     Ok(html(status, body))
 }
 
-pub async fn form(state: State, path: web::Path<i64>) -> Result<HttpResponse, WebError> {
+async fn form_page_of(state: State, path: web::Path<i64>) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let department = run(&state, move |ctx| online::department(ctx, id)).await?;
     let values = BTreeMap::from([("delivery_preference".to_owned(), "online".to_owned())]);
@@ -124,7 +124,7 @@ fn form_errors(fields: BTreeMap<String, String>) -> BTreeMap<String, String> {
     out
 }
 
-pub async fn submit(
+async fn submit_page(
     state: State,
     path: web::Path<i64>,
     addr: ClientAddr,
@@ -220,7 +220,7 @@ fn status_page(
 /// The one answer to a code that finds nothing (wrong or unknown alike).
 const NO_SUCH_CODE: &str = "未找到与该查询码对应的申请：请核对查询码后重新输入。";
 
-pub async fn status_form() -> Result<HttpResponse, WebError> {
+async fn status_form_page() -> Result<HttpResponse, WebError> {
     status_page(
         None,
         "",
@@ -261,7 +261,7 @@ fn answer(
     }
 }
 
-pub async fn lookup(
+async fn lookup_page(
     state: State,
     addr: ClientAddr,
     form: web::Form<Form>,
@@ -276,7 +276,7 @@ pub async fn lookup(
     answer(result, &code, None)
 }
 
-pub async fn correct(
+async fn correct_page(
     state: State,
     addr: ClientAddr,
     form: web::Form<Form>,
@@ -319,7 +319,7 @@ pub async fn correct(
 const TITLE: &str = "政府信息公开申请答复书";
 
 /// The issued reply as a printable page or a .docx, for the code in the form.
-pub async fn letter(
+async fn letter_page(
     state: State,
     addr: ClientAddr,
     form: web::Form<Form>,
@@ -369,7 +369,7 @@ pub async fn letter(
     ))
 }
 
-pub async fn guide(state: State, path: web::Path<i64>) -> Result<HttpResponse, WebError> {
+async fn guide_page(state: State, path: web::Path<i64>) -> Result<HttpResponse, WebError> {
     let id = path.into_inner();
     let g = run(&state, move |ctx| online::guide(ctx, id)).await?;
     let public_url = state.settings.public_url.clone();
@@ -378,4 +378,71 @@ pub async fn guide(state: State, path: web::Path<i64>) -> Result<HttpResponse, W
         context! { g => g, public_url => public_url, nav => "apply" },
     )?;
     Ok(html(StatusCode::OK, body))
+}
+
+/// A public page's failure shown in the public pages' frame (no staff menu, no link to the
+/// staff desk): the status and message every page gives, with the way back to `/apply`.
+fn public(result: Result<HttpResponse, WebError>) -> HttpResponse {
+    match result {
+        Ok(resp) => resp,
+        Err(e) => {
+            let (status, message) = e.status_and_message();
+            if status.is_server_error() {
+                return actix_web::ResponseError::error_response(&e);
+            }
+            let mut resp = render(
+                "apply_error.html",
+                context! { status => status.as_u16(), message => message, nav => "" },
+            )
+            .map_or_else(
+                |_| actix_web::ResponseError::error_response(&e),
+                |body| html(status, body),
+            );
+            if let WebError::Op(OpError::RateLimited { retry_after_secs }) = &e
+                && let Ok(v) =
+                    actix_web::http::header::HeaderValue::from_str(&retry_after_secs.to_string())
+            {
+                resp.headers_mut()
+                    .insert(actix_web::http::header::RETRY_AFTER, v);
+            }
+            resp
+        }
+    }
+}
+
+pub async fn index(state: State) -> HttpResponse {
+    public(index_page(state).await)
+}
+
+pub async fn form(state: State, path: web::Path<i64>) -> HttpResponse {
+    public(form_page_of(state, path).await)
+}
+
+pub async fn submit(
+    state: State,
+    path: web::Path<i64>,
+    addr: ClientAddr,
+    payload: Multipart,
+) -> HttpResponse {
+    public(submit_page(state, path, addr, payload).await)
+}
+
+pub async fn status_form() -> HttpResponse {
+    public(status_form_page().await)
+}
+
+pub async fn lookup(state: State, addr: ClientAddr, form: web::Form<Form>) -> HttpResponse {
+    public(lookup_page(state, addr, form).await)
+}
+
+pub async fn correct(state: State, addr: ClientAddr, form: web::Form<Form>) -> HttpResponse {
+    public(correct_page(state, addr, form).await)
+}
+
+pub async fn letter(state: State, addr: ClientAddr, form: web::Form<Form>) -> HttpResponse {
+    public(letter_page(state, addr, form).await)
+}
+
+pub async fn guide(state: State, path: web::Path<i64>) -> HttpResponse {
+    public(guide_page(state, path).await)
 }

@@ -112,6 +112,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/web/apply_status.html"),
     ),
     (
+        "apply_error.html",
+        include_str!("../../templates/web/apply_error.html"),
+    ),
+    (
         "apply_guide.html",
         include_str!("../../templates/web/apply_guide.html"),
     ),

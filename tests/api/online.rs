@@ -228,3 +228,35 @@ async fn submits_are_limited_per_client_address_behind_a_trusted_proxy() {
     .await
     .expect(201, None);
 }
+
+#[actix_web::test]
+async fn the_lookup_page_answers_wrong_codes_alike_and_then_a_chinese_429_page() {
+    let app = spawn_app().await;
+    let page = |code: String| {
+        app.client
+            .post(format!("{}/apply/status", app.base))
+            .form(&[("code", code)])
+            .send()
+    };
+    let first = page("abc".into()).await.unwrap();
+    assert_eq!(first.status().as_u16(), 404);
+    let first = first.text().await.unwrap();
+    assert!(first.contains("未找到与该查询码对应的申请"), "{first}");
+    for i in 1..100u32 {
+        let r = page(format!("{i:040x}")).await.unwrap();
+        assert_eq!(r.status().as_u16(), 404);
+        assert_eq!(r.text().await.unwrap(), first);
+    }
+    let r = page("abc".into()).await.unwrap();
+    assert_eq!(r.status().as_u16(), 429);
+    assert!(r.headers().contains_key("retry-after"));
+    let body = r.text().await.unwrap();
+    assert!(
+        body.contains("请求过于频繁") && body.contains("/apply"),
+        "{body}"
+    );
+    assert!(
+        !body.contains("工作台"),
+        "no way into the staff pages: {body}"
+    );
+}

@@ -279,15 +279,15 @@ async fn lookup_page(
 async fn correct_page(
     state: State,
     addr: ClientAddr,
-    form: web::Form<Form>,
+    payload: Multipart,
 ) -> Result<HttpResponse, WebError> {
-    let form = form.into_inner();
+    let (form, files) = read_multipart(payload).await?;
     let code = form.get("code").unwrap_or_default().to_owned();
     let text = form.get("text").unwrap_or_default().to_owned();
     let client = client(&addr);
     let (c, t) = (code.clone(), text.clone());
     let result = run(&state, move |ctx| {
-        online::correct(ctx, client.as_deref(), &c, &t, Vec::new())
+        online::correct(ctx, client.as_deref(), &c, &t, files)
     })
     .await;
     match result {
@@ -344,7 +344,7 @@ async fn letter_page(
         let page = render(
             "print_letter.html",
             context! {
-                back => "/apply/status", docx => (),
+                back => "/apply/status", back_label => "返回查询", docx => (),
                 letter => context! {
                     organ => &organ, doc_number => reply.doc_number,
                     title => title.unwrap_or_else(|| TITLE.to_owned()), body => body, date => date,
@@ -435,8 +435,8 @@ pub async fn lookup(state: State, addr: ClientAddr, form: web::Form<Form>) -> Ht
     public(lookup_page(state, addr, form).await)
 }
 
-pub async fn correct(state: State, addr: ClientAddr, form: web::Form<Form>) -> HttpResponse {
-    public(correct_page(state, addr, form).await)
+pub async fn correct(state: State, addr: ClientAddr, payload: Multipart) -> HttpResponse {
+    public(correct_page(state, addr, payload).await)
 }
 
 pub async fn letter(state: State, addr: ClientAddr, form: web::Form<Form>) -> HttpResponse {

@@ -180,6 +180,14 @@ async fn applicant_submits_online_clerk_confirms_corrects_and_replies_applicant_
         "所需批准文件为南宁市人民政府的征地批复（南府复〔2025〕12号）",
     )
     .await;
+    let proof = std::env::temp_dir().join(format!("ogi-proof-{}.pdf", std::process::id()));
+    std::fs::write(&proof, b"%PDF-1.4\n% proof\n%%EOF\n").expect("proof");
+    a.find(Locator::Id("file_support"))
+        .await
+        .expect("file input")
+        .send_keys(&proof.display().to_string())
+        .await
+        .expect("choose file");
     a.execute(
         "document.getElementById('correction').scrollIntoView()",
         vec![],
@@ -189,6 +197,7 @@ async fn applicant_submits_online_clerk_confirms_corrects_and_replies_applicant_
     screen(&a, "76-status-correction").await;
     click(&a, "#correction button[type=submit]").await;
     wait_text(&a, ".notice.ok", "补正已提交").await;
+    let _ = std::fs::remove_file(&proof);
     assert!(
         text(&a, "#correction")
             .await
@@ -203,6 +212,7 @@ async fn applicant_submits_online_clerk_confirms_corrects_and_replies_applicant_
         .expect("case");
     wait_for(&c, "#due").await;
     assert!(text(&c, ".timeline").await.contains("收到补正"));
+    assert!(text(&c, "#documents").await.contains("ogi-proof-"));
 
     // The clerk replies: drafted, sealed, submitted for review, approved, issued.
     c.goto(&format!("{}/cases/{id}/reply?outcome=disclosed", app.base))

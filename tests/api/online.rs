@@ -118,6 +118,23 @@ async fn a_code_shows_the_due_date_only_after_the_clerk_confirmed_receipt() {
         .collect();
     assert_eq!(coded.len(), 1, "{mails:?}");
     assert!(!body.to_string().contains(&digits));
+    // Only the code's SHA-256 is stored: the hash finds the case, the code itself nothing.
+    {
+        use sha2::Digest;
+        let hash: String = sha2::Sha256::digest(digits.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        let mut conn = ogi_tracker::store::checkout(&app.pool).unwrap();
+        assert_eq!(
+            ogi_tracker::store::online::case_of(&mut conn, &hash).unwrap(),
+            Some(id)
+        );
+        assert_eq!(
+            ogi_tracker::store::online::case_of(&mut conn, &digits).unwrap(),
+            None
+        );
+    }
 
     // Before confirmation: the state, no receipt date, no due date. Spaces and case in the
     // code do not matter.

@@ -83,6 +83,12 @@ pub struct DepartmentData {
     pub region: RegionCode,
     pub address: Option<String>,
     pub phone: Option<String>,
+    /// The 指南 (Art. 12): the name of the OGI office (工作机构) if not the department's
+    /// own, its office hours and fax number. Letters, mails and the public pages read the
+    /// address and phone above; the portal reads these beside them.
+    pub office_name: Option<String>,
+    pub office_hours: Option<String>,
+    pub fax: Option<String>,
     pub reconsideration_organ: Option<ReconsiderationOrgan>,
     pub court: Option<Court>,
     /// The RULES.md readings marked [configurable], per department.
@@ -143,6 +149,12 @@ pub struct DepartmentInput {
     pub address: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     pub phone: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub office_name: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub office_hours: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    pub fax: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     pub reconsideration_organ: Option<Option<OrganInput>>,
     #[serde(default, deserialize_with = "double_option")]
@@ -261,6 +273,12 @@ impl DepartmentInput {
         let address = optional_text(&mut e, "address", address.as_deref(), 200);
         let phone = keep(self.phone, base.map(|b| &b.phone));
         let phone = optional_text(&mut e, "phone", phone.as_deref(), 50);
+        let office_name = keep(self.office_name, base.map(|b| &b.office_name));
+        let office_name = optional_text(&mut e, "office_name", office_name.as_deref(), 100);
+        let office_hours = keep(self.office_hours, base.map(|b| &b.office_hours));
+        let office_hours = optional_text(&mut e, "office_hours", office_hours.as_deref(), 200);
+        let fax = keep(self.fax, base.map(|b| &b.fax));
+        let fax = optional_text(&mut e, "fax", fax.as_deref(), 50);
         let reconsideration_organ = match self.reconsideration_organ {
             Some(None) => None,
             Some(Some(o)) => {
@@ -317,6 +335,9 @@ impl DepartmentInput {
                     region,
                     address,
                     phone,
+                    office_name,
+                    office_hours,
+                    fax,
                     reconsideration_organ,
                     court,
                     rules,

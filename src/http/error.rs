@@ -185,6 +185,15 @@ impl From<crate::ops::OpError> for ApiError {
             E::TooManyAttempts { retry_after_secs } => {
                 ApiError::too_many_attempts(retry_after_secs)
             }
+            E::RateLimited { retry_after_secs } => {
+                let mut e = ApiError::new(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "rate_limited",
+                    format!("来自同一地址的请求过于频繁，请{retry_after_secs}秒后再试"),
+                );
+                e.retry_after_secs = Some(retry_after_secs);
+                e
+            }
             E::Busy { retry_after_secs } => {
                 let mut e = ApiError::new(
                     StatusCode::SERVICE_UNAVAILABLE,

@@ -14,6 +14,7 @@ pub mod metrics;
 mod orders;
 mod org;
 mod outbox;
+mod public;
 mod remedies;
 mod replies;
 mod reports;
@@ -107,6 +108,8 @@ fn declare(r: &mut Routes) {
     r.add(M::POST,  "/api/v1/audits/{id}/phone-checks", campaigns::add_phone_check);
     r.add(M::POST,  "/api/v1/audits/{id}/import", campaigns::import);
     r.add(M::GET,   "/api/v1/audits/{id}/report", campaigns::report);
+    r.add(M::POST,  "/api/v1/public/applications", public::post_application);
+    r.add(M::POST,  "/api/v1/public/status", public::post_status);
 }
 
 /// Collects routes per path (one actix resource per path, so a wrong method answers 405).

@@ -47,6 +47,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "notice_reply",
         include_str!("../../templates/mail/notice_reply.txt"),
     ),
+    (
+        "online_submitted",
+        include_str!("../../templates/mail/online_submitted.txt"),
+    ),
 ];
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -223,6 +227,24 @@ impl CaseMail {
             return Ok(None);
         };
         self.to_applicant("acknowledgement", received, "acknowledgement", &[])
+    }
+
+    /// The query code of an online application, to the e-mail given on the form (whatever
+    /// the delivery chosen: the code is shown once on the page, the mail keeps it).
+    pub fn online_code(
+        &self,
+        code: &str,
+        submitted_on: NaiveDate,
+    ) -> Result<Option<NewMail>, TemplateError> {
+        self.to_applicant(
+            "online_submitted",
+            submitted_on,
+            "online_submitted",
+            &[
+                ("code", code.to_owned()),
+                ("submitted_on", submitted_on.to_string()),
+            ],
+        )
     }
 
     /// A copy of a notice, for applicants who chose e-mail delivery.

@@ -228,6 +228,8 @@ pub const ATTACHMENT_KINDS: &[(&str, &str)] = &[
     ("envelope", "信封"),
     ("postal_receipt", "邮寄回执/签收单"),
     ("sent", "发出的文书"),
+    ("id_document", "身份证明"),
+    ("supporting", "证明材料"),
     ("other", "其他"),
 ];
 
@@ -262,10 +264,35 @@ pub fn attach(
     content: &[u8],
 ) -> OpResult<AttachmentMeta> {
     require(actor, CASE_WRITERS)?;
+    let file = checked_file(kind, file_name, content, MAX_ATTACHMENT_BYTES, "file")?;
+    ctx.write(|c| {
+        let scope = scope(c, actor)?;
+        handled_case(c, &scope, actor, case_id)?;
+        store_attachment(c, ctx, actor.user_id, case_id, &file)
+    })
+}
+
+/// An attachment that passed the checks: kind known, a name, not empty, within `max`
+/// bytes, and a format recognised by its first bytes.
+pub(crate) struct CheckedFile<'a> {
+    kind: &'a str,
+    file_name: String,
+    content_type: &'static str,
+    content: &'a [u8],
+}
+
+/// Checks an attachment before anything is written; errors name `field`.
+pub(crate) fn checked_file<'a>(
+    kind: &'a str,
+    file_name: &str,
+    content: &'a [u8],
+    max: usize,
+    field: &str,
+) -> OpResult<CheckedFile<'a>> {
     if !ATTACHMENT_KINDS.iter().any(|(k, _)| *k == kind) {
         return Err(OpError::field(
             "kind",
-            "取值应为：application | envelope | postal_receipt | sent | other",
+            "取值应为：application | envelope | postal_receipt | sent | id_document | supporting | other",
         ));
     }
     let file_name: String = file_name
@@ -274,52 +301,67 @@ pub fn attach(
         .take(200)
         .collect();
     if file_name.trim().is_empty() {
-        return Err(OpError::field("file", "请选择文件"));
+        return Err(OpError::field(field, "请选择文件"));
     }
     if content.is_empty() {
-        return Err(OpError::field("file", "文件为空"));
+        return Err(OpError::field(field, "文件为空"));
     }
-    if content.len() > MAX_ATTACHMENT_BYTES {
-        return Err(OpError::field("file", "文件不能超过10MB"));
+    if content.len() > max {
+        return Err(OpError::field(
+            field,
+            format!("文件不能超过{}MB", max / (1024 * 1024)),
+        ));
     }
     let content_type = sniff(content).ok_or_else(|| {
         OpError::field(
-            "file",
+            field,
             "只接受 PDF、JPEG、PNG、TIFF 扫描件或 Word（.docx）、OFD 文件",
         )
     })?;
-    let sha256 = store::trail::sha256_hex(content);
-    ctx.write(|c| {
-        let scope = scope(c, actor)?;
-        handled_case(c, &scope, actor, case_id)?;
-        let meta = store::case_files::insert_attachment(
-            c,
-            &NewAttachment {
-                case_id,
-                kind,
-                file_name: file_name.trim(),
-                content_type,
-                sha256: &sha256,
-                content,
-                uploaded_by: actor.user_id,
-            },
-        )?;
-        store::trail::append(
-            c,
-            &ctx.audit_key,
-            case_id,
-            actor.user_id,
-            "attachment_added",
-            None,
-            &serde_json::json!({
-                "attachment_id": meta.id, "kind": meta.kind, "file_name": meta.file_name,
-                "size_bytes": meta.size_bytes, "sha256": meta.sha256,
-            })
-            .to_string(),
-        )
-        .map_err(super::error::on_insert)?;
-        Ok(meta)
+    Ok(CheckedFile {
+        kind,
+        file_name: file_name.trim().to_owned(),
+        content_type,
+        content,
     })
+}
+
+/// Stores a checked attachment with its audit record, in the caller's transaction.
+pub(crate) fn store_attachment(
+    c: &mut DbConnection,
+    ctx: &Ctx,
+    user_id: i64,
+    case_id: i64,
+    file: &CheckedFile<'_>,
+) -> OpResult<AttachmentMeta> {
+    let sha256 = store::trail::sha256_hex(file.content);
+    let meta = store::case_files::insert_attachment(
+        c,
+        &NewAttachment {
+            case_id,
+            kind: file.kind,
+            file_name: &file.file_name,
+            content_type: file.content_type,
+            sha256: &sha256,
+            content: file.content,
+            uploaded_by: user_id,
+        },
+    )?;
+    store::trail::append(
+        c,
+        &ctx.audit_key,
+        case_id,
+        user_id,
+        "attachment_added",
+        None,
+        &serde_json::json!({
+            "attachment_id": meta.id, "kind": meta.kind, "file_name": meta.file_name,
+            "size_bytes": meta.size_bytes, "sha256": meta.sha256,
+        })
+        .to_string(),
+    )
+    .map_err(super::error::on_insert)?;
+    Ok(meta)
 }
 
 pub fn attachments(ctx: &Ctx, actor: &Actor, case_id: i64) -> OpResult<Vec<AttachmentMeta>> {

@@ -551,7 +551,7 @@ fn possible_repeats(new: &NewCase, earlier: &[(&CaseRow, &[String])]) -> Vec<Rep
 /// taken and the rows, their audit chains and their mails written in a few multi-row
 /// statements, so a department's counter stays locked only for those writes and the
 /// commit.
-fn create_cases(
+pub(crate) fn create_cases(
     c: &mut DbConnection,
     ctx: &Ctx,
     calendars: &CalendarSet,

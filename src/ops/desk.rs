@@ -57,6 +57,9 @@ pub struct Desk {
     pub lines: Vec<DeskLine>,
     /// Applications whose receipt date is not yet confirmed: no clock runs.
     pub unconfirmed: Vec<CaseView>,
+    /// For each unconfirmed application, in order: calendar days since it was submitted
+    /// (how long the applicant has been waiting for the confirmation).
+    pub unconfirmed_waited: Vec<i64>,
     /// The cases listed that the caller oversees rather than handles (a supervisor's cases
     /// of the departments below): to look at, not to work on.
     pub overseen: Vec<i64>,
@@ -171,11 +174,16 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             l.working_days_left.unwrap_or(i64::MAX),
         )
     });
+    let unconfirmed_waited = unconfirmed
+        .iter()
+        .map(|c: &CaseView| (today - c.submitted_on).num_days().max(0))
+        .collect();
     Ok(Desk {
         as_of: today,
         counts,
         lines,
         unconfirmed,
+        unconfirmed_waited,
         overseen,
         truncated,
     })

@@ -35,6 +35,9 @@ pub enum OpError {
     WriteConflict,
     #[error("登录失败次数过多")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many requests from one client address in a window (the public pages).
+    #[error("请求过于频繁")]
+    RateLimited { retry_after_secs: u64 },
     /// Every password-hashing slot is taken: answer at once rather than queue (503).
     #[error("登录请求过多")]
     Busy { retry_after_secs: u64 },

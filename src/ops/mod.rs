@@ -20,6 +20,7 @@ pub mod error;
 pub mod fees;
 pub mod library;
 pub mod metrics;
+pub mod online;
 pub mod orders;
 pub mod org;
 pub mod outbox;

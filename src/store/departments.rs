@@ -35,6 +35,9 @@ pub struct DepartmentRow {
     pub fee_pauses_clock: bool,
     pub regional_holidays: bool,
     pub fee_method: String,
+    pub office_name: Option<String>,
+    pub office_hours: Option<String>,
+    pub fax: Option<String>,
 }
 
 /// A stored department with its domain data.
@@ -82,6 +85,9 @@ impl DepartmentRow {
             parent_id: self.parent_id,
             address: self.address,
             phone: self.phone,
+            office_name: self.office_name,
+            office_hours: self.office_hours,
+            fax: self.fax,
         };
         Ok(Department {
             id: self.id,
@@ -113,6 +119,9 @@ struct DepartmentValues<'a> {
     fee_pauses_clock: bool,
     regional_holidays: bool,
     fee_method: &'static str,
+    office_name: Option<&'a str>,
+    office_hours: Option<&'a str>,
+    fax: Option<&'a str>,
 }
 
 impl<'a> From<&'a DepartmentData> for DepartmentValues<'a> {
@@ -136,6 +145,9 @@ impl<'a> From<&'a DepartmentData> for DepartmentValues<'a> {
             fee_pauses_clock: d.rules.fee_pauses_clock,
             regional_holidays: d.rules.regional_holidays,
             fee_method: d.rules.fee_method.as_str(),
+            office_name: d.office_name.as_deref(),
+            office_hours: d.office_hours.as_deref(),
+            fax: d.fax.as_deref(),
         }
     }
 }

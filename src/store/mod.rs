@@ -16,6 +16,7 @@ pub mod departments;
 pub mod idempotency;
 pub mod intake;
 pub mod library;
+pub mod online;
 pub mod orders;
 pub mod outbox;
 pub mod remedies;

@@ -24,6 +24,9 @@ diesel::table! {
         fee_pauses_clock -> Bool,
         regional_holidays -> Bool,
         fee_method -> Text,
+        office_name -> Nullable<Text>,
+        office_hours -> Nullable<Text>,
+        fax -> Nullable<Text>,
     }
 }
 
@@ -550,3 +553,23 @@ diesel::table! {
 
 diesel::joinable!(library_entry_topics -> library_entries (entry_id));
 diesel::allow_tables_to_appear_in_same_query!(library_entry_topics, library_entries);
+
+diesel::table! {
+    online_codes (case_id) {
+        case_id -> BigInt,
+        code_hash -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rate_windows (bucket, client, window_start) {
+        bucket -> Text,
+        client -> Text,
+        window_start -> Timestamp,
+        hits -> Integer,
+    }
+}
+
+diesel::joinable!(online_codes -> cases (case_id));
+diesel::allow_tables_to_appear_in_same_query!(online_codes, cases);

@@ -70,6 +70,9 @@ fn department_input(form: &Form) -> DepartmentInput {
         region: Some(owned(form, "region").unwrap_or_default()),
         address: Some(owned(form, "address")),
         phone: Some(owned(form, "phone")),
+        office_name: Some(owned(form, "office_name")),
+        office_hours: Some(owned(form, "office_hours")),
+        fax: Some(owned(form, "fax")),
         reconsideration_organ: Some(organ),
         court: Some(court),
         fee_pauses_clock: Some(form.get("fee_pauses_clock").is_some()),
@@ -96,6 +99,9 @@ fn department_values(d: &DepartmentView) -> Fields {
     put("region", Some(&d.region));
     put("address", d.address.as_deref());
     put("phone", d.phone.as_deref());
+    put("office_name", d.office_name.as_deref());
+    put("office_hours", d.office_hours.as_deref());
+    put("fax", d.fax.as_deref());
     if let Some(o) = &d.reconsideration_organ {
         put("reconsideration_organ.name", Some(&o.name));
         put("reconsideration_organ.address", o.address.as_deref());

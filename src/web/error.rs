@@ -71,7 +71,7 @@ pub fn see_other(location: &str) -> HttpResponse {
 }
 
 impl WebError {
-    fn status_and_message(&self) -> (StatusCode, String) {
+    pub(crate) fn status_and_message(&self) -> (StatusCode, String) {
         use OpError as E;
         match self {
             WebError::Op(e) => match e {
@@ -95,6 +95,13 @@ impl WebError {
                 E::TooManyAttempts { retry_after_secs } => (
                     StatusCode::TOO_MANY_REQUESTS,
                     format!("登录失败次数过多，请{retry_after_secs}秒后再试。"),
+                ),
+                E::RateLimited { retry_after_secs } => (
+                    StatusCode::TOO_MANY_REQUESTS,
+                    format!(
+                        "来自同一网络地址的请求过于频繁，请{}分钟后再试。",
+                        retry_after_secs.div_ceil(60)
+                    ),
                 ),
                 E::Busy { retry_after_secs } => (
                     StatusCode::SERVICE_UNAVAILABLE,

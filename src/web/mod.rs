@@ -1,5 +1,5 @@
-//! The HTML face for clerks: server-rendered Chinese pages over the same operations as the
-//! JSON API. A page handler parses its form, calls one operation, renders a template; it
+//! The HTML face for clerks, and the public pages of online applications (`/apply`, no
+//! account): server-rendered Chinese pages over the same operations as the JSON API. A page handler parses its form, calls one operation, renders a template; it
 //! opens no transaction and writes no audit record or mail of its own. Pages live at `/`,
 //! the API at `/api/v1`. Core paths work without JavaScript; htmx (vendored) adds live
 //! previews.
@@ -14,6 +14,7 @@ pub mod error;
 mod fees;
 mod files;
 mod library;
+mod online;
 mod orders;
 mod render;
 mod replies;
@@ -150,6 +151,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(session::change_password),
         )
         .route("/", web::get().to(desk::desk))
+        .route("/apply", web::get().to(online::index))
+        .route("/apply/status", web::get().to(online::status_form))
+        .route("/apply/status", web::post().to(online::lookup))
+        .route("/apply/status/correction", web::post().to(online::correct))
+        .route("/apply/status/letter", web::post().to(online::letter))
+        .route("/apply/{dept}", web::get().to(online::form))
+        .route("/apply/{dept}", web::post().to(online::submit))
+        .route("/apply/{dept}/guide", web::get().to(online::guide))
         .route("/supervision", web::get().to(supervision::overview))
         .route("/supervision/overdue", web::get().to(supervision::overdue))
         .route(

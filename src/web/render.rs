@@ -100,6 +100,34 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("error.html", include_str!("../../templates/web/error.html")),
     (
+        "apply_base.html",
+        include_str!("../../templates/web/apply_base.html"),
+    ),
+    (
+        "apply_index.html",
+        include_str!("../../templates/web/apply_index.html"),
+    ),
+    (
+        "apply_form.html",
+        include_str!("../../templates/web/apply_form.html"),
+    ),
+    (
+        "apply_done.html",
+        include_str!("../../templates/web/apply_done.html"),
+    ),
+    (
+        "apply_status.html",
+        include_str!("../../templates/web/apply_status.html"),
+    ),
+    (
+        "apply_error.html",
+        include_str!("../../templates/web/apply_error.html"),
+    ),
+    (
+        "apply_guide.html",
+        include_str!("../../templates/web/apply_guide.html"),
+    ),
+    (
         "audits.html",
         include_str!("../../templates/web/audits.html"),
     ),

@@ -19,6 +19,7 @@ mod intake;
 mod legal;
 mod library;
 mod mail;
+mod online;
 mod ops;
 mod orders;
 mod replies;

@@ -18,6 +18,7 @@ mod auditor;
 mod clerk;
 mod fees;
 mod library;
+mod online;
 mod orders;
 mod review;
 mod supervisor;

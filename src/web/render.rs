@@ -45,6 +45,26 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("order.html", include_str!("../../templates/web/order.html")),
     (
+        "assessments.html",
+        include_str!("../../templates/web/assessments.html"),
+    ),
+    (
+        "assessment.html",
+        include_str!("../../templates/web/assessment.html"),
+    ),
+    (
+        "assessment_notice.html",
+        include_str!("../../templates/web/assessment_notice.html"),
+    ),
+    (
+        "rectifications.html",
+        include_str!("../../templates/web/rectifications.html"),
+    ),
+    (
+        "rectification.html",
+        include_str!("../../templates/web/rectification.html"),
+    ),
+    (
         "approvals.html",
         include_str!("../../templates/web/approvals.html"),
     ),
@@ -185,6 +205,7 @@ const MENU: &[MenuGroup] = &[
             ("approvals", "/approvals", "延期审批"),
             ("compliance", "/supervision/compliance", "答复合规"),
             ("annual", "/reports/annual", "年度报告"),
+            ("assessments", "/assessments", "考核通报"),
         ],
     },
     MenuGroup {

@@ -240,6 +240,12 @@ pub struct Figure {
     pub problem: Option<String>,
 }
 
+/// A score as written: at most two decimals, no trailing zeros (40, 33.33, 99.5).
+pub fn points(x: f64) -> String {
+    let s = format!("{:.2}", round2(x));
+    s.trim_end_matches('0').trim_end_matches('.').to_owned()
+}
+
 fn round2(x: f64) -> f64 {
     (x * 100.0).round() / 100.0
 }
@@ -565,6 +571,14 @@ mod tests {
             per_item: 0.0,
         });
         s
+    }
+
+    #[test]
+    fn points_read_as_written() {
+        assert_eq!(
+            [points(40.0), points(33.333), points(99.5), points(0.0)],
+            ["40", "33.33", "99.5", "0"]
+        );
     }
 
     #[test]

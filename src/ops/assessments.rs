@@ -1079,19 +1079,35 @@ pub fn item_step(
 // ---------------------------------------------------------------------------------------
 // The 通报 as text and tables
 
+/// A date as official letters write it: 2026年7月1日.
+pub fn long_date(d: NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
 /// The 通报's paragraphs, in the shape of seed 003: the ranking, 需要完善的事项 per
 /// department, the office's own section, and the rectification requirement.
 pub fn notice_paragraphs(v: &PeriodView) -> Vec<String> {
     let mut out = vec!["各有关单位：".to_owned()];
     out.push(format!(
         "根据年度工作安排，{}对{}（{}至{}）各单位政府信息依申请公开工作情况进行了考核。考核数据来自本系统登记的申请、答复、复议诉讼、督办和整改记录。现将有关情况通报如下：",
-        v.office, v.label, v.starts_on, v.ends_on
+        v.office,
+        v.label,
+        long_date(v.starts_on),
+        long_date(v.ends_on)
     ));
     out.push("一、考核绩效排序".to_owned());
     let ranking = v
         .results
         .iter()
-        .map(|r| format!("{}（{}分，得分率{}%）", r.department, r.total, r.rate))
+        .map(|r| {
+            format!(
+                "{}（{}分，得分率{}%）",
+                r.department,
+                domain::points(r.total),
+                domain::points(r.rate)
+            )
+        })
         .collect::<Vec<_>>()
         .join("、");
     out.push(format!("综合得分率排序为：{ranking}。"));
@@ -1151,8 +1167,12 @@ pub fn score_table(v: &PeriodView) -> crate::report::tabular::Table {
             Cell::Int(i64::try_from(r.rank).unwrap_or(0)),
             r.department.clone().into(),
         ];
-        row.extend(r.figures.iter().map(|f| Cell::Text(f.score.to_string())));
-        row.push(Cell::Text(r.total.to_string()));
+        row.extend(
+            r.figures
+                .iter()
+                .map(|f| Cell::Text(domain::points(f.score))),
+        );
+        row.push(Cell::Text(domain::points(r.total)));
         row.push(Cell::Int(i64::from(r.max_total)));
         row.push(Cell::Rate(Some(r.rate / 100.0)));
         t.rows.push(row);

@@ -272,7 +272,7 @@ pub async fn notice_docx(
         doc_number: None,
         title: &p.title,
         body: &assessments::notice_paragraphs(&p).join("\n"),
-        date: &format!("{}年{}月{}日", date.year(), date.month(), date.day()),
+        date: &assessments::long_date(date),
     })
     .map_err(WebError::Internal)?;
     Ok(download(

@@ -172,6 +172,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("event_label", event_label);
     env.add_filter("attachment_label", attachment_label);
     env.add_filter("percent", percent);
+    env.add_filter("points", |x: f64| crate::domain::assessment::points(x));
     env.add_filter("yuan", |fen: i64| crate::domain::fee::yuan(fen));
     env.add_function("menu", menu);
     env

@@ -555,6 +555,64 @@ async fn every_problem_becomes_an_item_the_department_reports_and_the_office_clo
         .get("/api/v1/assessments/items?status=closed", &s.office)
         .await;
     assert_eq!(open.expect(200, None)["items"].as_array().unwrap().len(), 1);
+
+    // The next quarter counts the items due in it. Seen from an instance whose clock reads
+    // Monday 2026-12-14: 甲's item and 丙's two were due 2026-12-11 and nothing was reported
+    // (overdue, 0 of 1 and 0 of 2 → 0 points); 乙 reported on 2026-11-22 (1 of 1 → 10).
+    let q4 = app
+        .post(
+            "/api/v1/assessments",
+            &s.office,
+            json!({"kind": "quarter", "year": 2026, "quarter": 4, "scheme": [
+                {"key": "rect", "kind": "rectification", "name": "整改事项按期完成", "weight": 10, "max": 10}
+            ]}),
+        )
+        .await;
+    let q4 = q4.expect(201, None)["id"].as_i64().unwrap();
+    let later = app.another_instance(|st| st.today = Some("2026-12-14".parse().unwrap()));
+    let get = |path: String| {
+        let (client, token, later) = (app.client.clone(), s.office.clone(), later.clone());
+        async move {
+            let r = client
+                .get(format!("{later}{path}"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(r.status(), 200);
+            r.json::<Value>().await.unwrap()
+        }
+    };
+    let v = get(format!("/api/v1/assessments/{q4}")).await;
+    assert_eq!(
+        table(&v),
+        vec![
+            ("南宁市乙局".to_owned(), 10.0, 100.0, 1),
+            ("南宁市丙局".to_owned(), 0.0, 0.0, 2),
+            ("南宁市甲局".to_owned(), 0.0, 0.0, 2),
+        ]
+    );
+    assert_eq!(
+        figure(&v, "南宁市丙局", "rect")["ids"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert!(
+        figure(&v, "南宁市甲局", "rect")["problem"]
+            .as_str()
+            .unwrap()
+            .contains("未按期完成1件")
+    );
+    let overdue = get("/api/v1/assessments/items?overdue=true".to_owned()).await;
+    let overdue = overdue["items"].as_array().unwrap().clone();
+    assert_eq!(overdue.len(), 3);
+    assert!(
+        overdue
+            .iter()
+            .all(|i| i["overdue"] == true && i["due_on"] == "2026-12-11")
+    );
     let out = app.cli(&["verify-audit"]);
     assert!(
         out.status.success(),

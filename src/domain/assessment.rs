@@ -117,22 +117,22 @@ pub fn check_scheme(scheme: &[Indicator]) -> Result<(), FieldErrors> {
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !key_ok {
-            e.add(&format!("{field}.key"), "指标代码应为字母、数字或下划线");
+            e.add(format!("{field}.key"), "指标代码应为字母、数字或下划线");
         } else if !seen.insert(ind.key.clone()) {
-            e.add(&format!("{field}.key"), "指标代码重复");
+            e.add(format!("{field}.key"), "指标代码重复");
         }
         if ind.name.trim().is_empty() || ind.name.chars().count() > 50 {
-            e.add(&format!("{field}.name"), "请填写指标名称（不超过50字）");
+            e.add(format!("{field}.name"), "请填写指标名称（不超过50字）");
         }
         if ind.weight == 0 || ind.weight > ind.max || ind.max > MAX_POINTS {
             e.add(
-                &format!("{field}.weight"),
+                format!("{field}.weight"),
                 format!("分值应满足 1 ≤ 分值 ≤ 满分 ≤ {MAX_POINTS}"),
             );
         }
         let bad = |x: f64| !x.is_finite() || x < 0.0 || x > f64::from(MAX_POINTS);
         if bad(ind.per_error) || bad(ind.per_warning) || bad(ind.per_item) {
-            e.add(&format!("{field}"), "扣分标准应为0至100之间的数");
+            e.add(field.clone(), "扣分标准应为0至100之间的数");
         }
     }
     if e.is_empty() { Ok(()) } else { Err(e) }
@@ -331,6 +331,7 @@ pub fn score(ind: &Indicator, f: &Facts, manual: Option<&ManualScore>) -> Figure
                 format!("答复书不规范{}处：{list}。", f.findings.len())
             });
             let mut ids: Vec<i64> = f.findings.iter().map(|x| x.case_id).collect();
+            ids.sort_unstable();
             ids.dedup();
             (
                 (f64::from(ind.weight) - deduction).max(0.0),

@@ -542,10 +542,8 @@ pub fn update(
         .remarks
         .as_deref()
         .map(|r| optional_multiline(&mut e, "remarks", Some(r), 8000).unwrap_or_default());
-    if let Some(s) = &patch.scheme {
-        if let Err(se) = domain::check_scheme(s) {
-            e.0.extend(se.0);
-        }
+    if let Some(Err(se)) = patch.scheme.as_deref().map(domain::check_scheme) {
+        e.0.extend(se.0);
     }
     if !e.is_empty() {
         return Err(OpError::Invalid(e));

@@ -136,6 +136,31 @@ async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office
         assert!(notice.contains(needle), "{needle}: {notice}");
     }
     screen(&c, "62-assessment-notice").await;
+    // The .docx and the score workbook download (zip packages: "PK").
+    let got = c
+        .execute(
+            "return Promise.all(['notice.docx', 'scores.xlsx'].map(f =>
+                fetch(location.pathname.replace(/notice$/, f)).then(r => r.arrayBuffer().then(b =>
+                    [r.status, r.headers.get('content-type'), new Uint8Array(b).slice(0, 2).join(',')]))));",
+            vec![],
+        )
+        .await
+        .expect("downloads");
+    assert_eq!(
+        got,
+        json!([
+            [
+                200,
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                "80,75"
+            ],
+            [
+                200,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                "80,75"
+            ]
+        ])
+    );
     c.goto(period_url.as_str()).await.expect("period");
     wait_for(&c, "#ranking").await;
     click(&c, ".who button[type=submit]").await;

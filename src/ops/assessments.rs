@@ -58,6 +58,8 @@ pub struct PeriodView {
     pub computed_on: NaiveDate,
     /// Best first; each figure with the ids behind it.
     pub results: Vec<domain::DeptResult>,
+    /// The display number (机关代字 + number) of every case a figure names, by id.
+    pub case_numbers: BTreeMap<String, String>,
     /// What the caller may do: `edit`, `publish`.
     pub actions: Vec<&'static str>,
     pub version: i32,
@@ -279,6 +281,27 @@ fn view(
             (scheme, manual, results, today)
         }
     };
+    let mut case_numbers = BTreeMap::new();
+    let departments = department_names(c)?;
+    for f in results.iter().flat_map(|r| &r.figures) {
+        if f.refers_to != "case" {
+            continue;
+        }
+        for id in &f.ids {
+            if case_numbers.contains_key(&id.to_string()) {
+                continue;
+            }
+            if let Some(case) = store::cases::find(c, *id)? {
+                let code = departments
+                    .get(&case.department_id)
+                    .map_or("", |d| d.data.code.as_str());
+                case_numbers.insert(
+                    id.to_string(),
+                    super::cases::display_number(code, &case.case_number),
+                );
+            }
+        }
+    }
     let actions = if !published && manages(actor, scope, row.office_department_id) {
         vec!["edit", "publish"]
     } else {
@@ -307,6 +330,7 @@ fn view(
         remarks: row.remarks,
         computed_on,
         results,
+        case_numbers,
         actions,
         version: row.version,
         created_at: row.created_at,

@@ -307,6 +307,13 @@ async fn a_seeded_quarter_scores_ranks_and_freezes_when_published() {
     let late = figure(&v, "南宁市乙局", "on_time");
     assert_eq!(late["ids"].as_array().unwrap().len(), 1);
     assert_eq!(late["refers_to"], "case");
+    let late_id = late["ids"][0].as_i64().unwrap().to_string();
+    assert!(
+        v["case_numbers"][&late_id]
+            .as_str()
+            .unwrap()
+            .starts_with("南乙信复 ")
+    );
     let unsealed = figure(&v, "南宁市丙局", "findings");
     assert_eq!(unsealed["ids"].as_array().unwrap().len(), 1);
     assert!(

@@ -94,7 +94,7 @@ async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office
     );
     let second = text(&c, "#ranking tbody tr:nth-child(2)").await;
     assert!(
-        second.contains("南宁市乙局") && second.contains("80%"),
+        second.contains("南宁市乙局") && second.contains("80%") && second.contains("南乙信复"),
         "{second}"
     );
     assert!(text(&c, "main").await.contains("逾期答复1件"));

@@ -131,7 +131,35 @@ async fn seed(app: &TestApp) -> Setup {
             Vec::<String>::new()
         );
     }
+    // A's second case: the clerk asks for 10 more working days, the office grants them.
     let a2 = case(app, &a, "2026-07-01").await;
+    let office_id = app.get("/api/v1/me", &office).await.body["id"]
+        .as_i64()
+        .unwrap();
+    let r = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/cases/{}/events", a2.0),
+            Some(&a.clerk),
+            Some(json!({"type": "extension_requested", "date": "2026-07-20", "working_days": 10, "reason": "需调取档案"})),
+            &[("If-Match", &a2.1)],
+        )
+        .await;
+    r.expect(201, None);
+    let r = app
+        .request(
+            Method::POST,
+            &format!("/api/v1/cases/{}/events", a2.0),
+            Some(&office),
+            Some(
+                json!({"type": "extension_granted", "date": "2026-07-20", "approved_by": office_id,
+                        "notified_on": "2026-07-20", "working_days": 10, "reason": "需调取档案"}),
+            ),
+            &[("If-Match", &r.etag())],
+        )
+        .await;
+    r.expect(201, None);
+    let a2 = (a2.0, r.etag());
     assert_eq!(
         answer(app, &a, &a2, "2026-07-20", true).await,
         Vec::<String>::new()
@@ -285,7 +313,7 @@ async fn a_seeded_quarter_scores_ranks_and_freezes_when_published() {
     let etag = score_by_hand(&app, &s, id, r.etag()).await;
 
     // By hand (weights 50 / 30 / 10 / 10, sum of maxima 100):
-    //   甲: on time 2/2 → 50; no findings → 30; no extension → 10; hand 9  → 99
+    //   甲: on time 2/2 → 50; no findings → 30; one extension (5) → 5; hand 9  → 94
     //   乙: on time 1/2 → 25; reply_late is counted by on-time only → 30; 10; hand 10 → 75
     //   丙: on time 2/2 → 50; one seal_missing (error, 20) → 10; 10; hand 5  → 75
     // 得分率 = total / 100; 乙 and 丙 tie and share rank 2 (then by name: 丙 before 乙).
@@ -296,12 +324,17 @@ async fn a_seeded_quarter_scores_ranks_and_freezes_when_published() {
     assert_eq!(
         table(&v),
         vec![
-            ("南宁市甲局".to_owned(), 99.0, 99.0, 1),
+            ("南宁市甲局".to_owned(), 94.0, 94.0, 1),
             ("南宁市丙局".to_owned(), 75.0, 75.0, 2),
             ("南宁市乙局".to_owned(), 75.0, 75.0, 2),
         ]
     );
     assert_eq!(figure(&v, "南宁市乙局", "on_time")["score"], 25.0);
+    let ext = figure(&v, "南宁市甲局", "extensions");
+    assert_eq!(
+        (ext["score"].as_f64(), ext["ids"].as_array().unwrap().len()),
+        (Some(5.0), 1)
+    );
     assert_eq!(figure(&v, "南宁市丙局", "findings")["score"], 10.0);
     // The figures lead to the cases behind them: B's late reply, C's unsealed one.
     let late = figure(&v, "南宁市乙局", "on_time");
@@ -383,7 +416,7 @@ async fn a_seeded_quarter_scores_ranks_and_freezes_when_published() {
     assert_eq!(
         table(&d),
         vec![
-            ("南宁市甲局".to_owned(), 99.0, 99.0, 1),
+            ("南宁市甲局".to_owned(), 94.0, 94.0, 1),
             ("南宁市乙局".to_owned(), 75.0, 75.0, 2),
             ("南宁市丙局".to_owned(), 58.33, 58.33, 3),
         ]
@@ -426,7 +459,8 @@ async fn every_problem_becomes_an_item_the_department_reports_and_the_office_clo
     .await
     .expect(200, None);
 
-    // Problems: 甲 the training shortfall; 乙 the late reply; 丙 the seal and the training.
+    // Problems: 甲 the extension and the training shortfall; 乙 the late reply; 丙 the seal
+    // and the training.
     let all = app
         .get(
             &format!("/api/v1/assessments/items?period_id={id}"),
@@ -435,7 +469,7 @@ async fn every_problem_becomes_an_item_the_department_reports_and_the_office_clo
         .await;
     let all = all.expect(200, None)["items"].as_array().unwrap().clone();
     let per = |dept: i64| all.iter().filter(|i| i["department_id"] == dept).count();
-    assert_eq!((per(s.a.id), per(s.b.id), per(s.c.id)), (1, 1, 2));
+    assert_eq!((per(s.a.id), per(s.b.id), per(s.c.id)), (2, 1, 2));
 
     // B's clerk sees only B's item; 15 working days from the day after Sunday 2026-11-22:
     // Nov 23–27 (5), Nov 30–Dec 4 (10), Dec 7–11 (15).
@@ -564,8 +598,8 @@ async fn every_problem_becomes_an_item_the_department_reports_and_the_office_clo
     assert_eq!(open.expect(200, None)["items"].as_array().unwrap().len(), 1);
 
     // The next quarter counts the items due in it. Seen from an instance whose clock reads
-    // Monday 2026-12-14: 甲's item and 丙's two were due 2026-12-11 and nothing was reported
-    // (overdue, 0 of 1 and 0 of 2 → 0 points); 乙 reported on 2026-11-22 (1 of 1 → 10).
+    // Monday 2026-12-14: 甲's two items and 丙's two were due 2026-12-11 and nothing was
+    // reported (overdue, 0 of 2 → 0 points); 乙 reported on 2026-11-22 (1 of 1 → 10).
     let q4 = app
         .post(
             "/api/v1/assessments",
@@ -610,11 +644,11 @@ async fn every_problem_becomes_an_item_the_department_reports_and_the_office_clo
         figure(&v, "南宁市甲局", "rect")["problem"]
             .as_str()
             .unwrap()
-            .contains("未按期完成1件")
+            .contains("未按期完成2件")
     );
     let overdue = get("/api/v1/assessments/items?overdue=true".to_owned()).await;
     let overdue = overdue["items"].as_array().unwrap().clone();
-    assert_eq!(overdue.len(), 3);
+    assert_eq!(overdue.len(), 4);
     assert!(
         overdue
             .iter()

@@ -34,6 +34,8 @@ struct Setup {
     c: Bureau,
     /// A case of C left open, answered (late) after publishing.
     c_open: (i64, String),
+    /// The first (on-time, compliant) case of A, B and C.
+    firsts: Vec<i64>,
 }
 
 async fn bureau(app: &TestApp, gov: i64, name: &'static str, code: &str, clerk: &str) -> Bureau {
@@ -124,8 +126,10 @@ async fn seed(app: &TestApp) -> Setup {
     let a = bureau(app, gov, "南宁市甲局", "南甲信复", "clerk_a").await;
     let b = bureau(app, gov, "南宁市乙局", "南乙信复", "clerk_b").await;
     let c = bureau(app, gov, "南宁市丙局", "南丙信复", "clerk_c").await;
+    let mut firsts = Vec::new();
     for x in [&a, &b, &c] {
         let first = case(app, x, "2026-07-01").await;
+        firsts.push(first.0);
         assert_eq!(
             answer(app, x, &first, "2026-07-10", true).await,
             Vec::<String>::new()
@@ -181,6 +185,7 @@ async fn seed(app: &TestApp) -> Setup {
         b,
         c,
         c_open,
+        firsts,
     }
 }
 
@@ -660,4 +665,55 @@ async fn every_problem_becomes_an_item_the_department_reports_and_the_office_clo
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+#[actix_web::test]
+async fn replies_corrected_in_reconsideration_cost_their_share() {
+    let app = spawn_app().await;
+    let s = seed(&app).await;
+    // 甲's first reply is corrected on reconsideration (decided 2026-08-15), 丙's upheld
+    // (2026-08-20); 乙 has none decided in the quarter.
+    for (case, outcome, on) in [
+        (s.firsts[0], "corrected", "2026-08-15"),
+        (s.firsts[2], "upheld", "2026-08-20"),
+    ] {
+        let r = app
+            .post(
+                &format!("/api/v1/cases/{case}/remedies"),
+                &s.office,
+                json!({"kind": "reconsideration", "filed_on": "2026-07-25", "body": "南宁市人民政府"}),
+            )
+            .await;
+        let id = r.expect(201, None)["id"].as_i64().unwrap();
+        app.patch(
+            &format!("/api/v1/remedies/{id}"),
+            &s.office,
+            &r.etag(),
+            json!({"outcome": outcome, "decided_on": on}),
+        )
+        .await
+        .expect(200, None);
+    }
+    let r = app
+        .post(
+            "/api/v1/assessments",
+            &s.office,
+            json!({"kind": "quarter", "year": 2026, "quarter": 3, "scheme": [
+                {"key": "corrected", "kind": "corrected", "name": "被纠错率", "weight": 10, "max": 10}
+            ]}),
+        )
+        .await;
+    let v = r.expect(201, None).clone();
+    // 甲: 10 × (1 − 1/1) = 0; 乙: nothing decided → 10; 丙: 10 × (1 − 0/1) = 10.
+    assert_eq!(
+        table(&v),
+        vec![
+            ("南宁市丙局".to_owned(), 10.0, 100.0, 1),
+            ("南宁市乙局".to_owned(), 10.0, 100.0, 1),
+            ("南宁市甲局".to_owned(), 0.0, 0.0, 3),
+        ]
+    );
+    let f = figure(&v, "南宁市甲局", "corrected");
+    assert_eq!(f["ids"], json!([s.firsts[0]]));
+    assert!(f["problem"].as_str().unwrap().contains("纠错1件"));
 }

@@ -405,7 +405,7 @@ pub fn score(ind: &Indicator, f: &Facts, manual: Option<&ManualScore>) -> Figure
         IndicatorKind::Manual => match manual {
             Some(m) => {
                 let problem = (m.score < f64::from(ind.max) && !m.note.trim().is_empty())
-                    .then(|| format!("{}：{}", ind.name, m.note.trim()));
+                    .then(|| format!("{}：{}。", ind.name, m.note.trim().trim_end_matches('。')));
                 (
                     m.score,
                     format!("人工评分：{}", m.note),

@@ -17,6 +17,7 @@ use super::error::{WebError, download, html, refusal, see_other};
 use super::render::render;
 use super::session::Page;
 use super::{Form, run};
+use crate::domain::assessment::{Indicator, IndicatorKind};
 use crate::http::extract::State;
 use crate::ops::assessments::{
     self, ItemQuery, ItemStepIn, ManualIn, PeriodIn, PeriodPatch, PublishIn,
@@ -178,6 +179,57 @@ pub async fn remarks(
     };
     let actor = page.0.actor.clone();
     change(&state, &page, id, "remarks", move |ctx| {
+        assessments::update(ctx, &actor, id, expected, patch)
+    })
+    .await
+}
+
+/// The scheme form: rows `key_N`, `kind_N`, `name_N`, `weight_N`, `max_N`, `per_error_N`,
+/// `per_warning_N`, `per_item_N`; a row with an empty key or `drop_N` set is left out.
+fn scheme_of(form: &Form) -> Vec<Indicator> {
+    let num = |k: String| form.get(&k).and_then(|v| v.trim().parse::<f64>().ok());
+    let int = |k: String| form.get(&k).and_then(|v| v.trim().parse::<u32>().ok());
+    (0..crate::domain::assessment::MAX_INDICATORS)
+        .filter_map(|i| {
+            let key = form.get(&format!("key_{i}"))?.trim().to_owned();
+            if key.is_empty() || form.get(&format!("drop_{i}")).is_some() {
+                return None;
+            }
+            Some(Indicator {
+                key,
+                kind: IndicatorKind::parse(form.get(&format!("kind_{i}")).unwrap_or_default())
+                    .unwrap_or(IndicatorKind::Manual),
+                name: form
+                    .get(&format!("name_{i}"))
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+                weight: int(format!("weight_{i}")).unwrap_or(0),
+                max: int(format!("max_{i}")).unwrap_or(0),
+                per_error: num(format!("per_error_{i}")).unwrap_or(0.0),
+                per_warning: num(format!("per_warning_{i}")).unwrap_or(0.0),
+                per_item: num(format!("per_item_{i}")).unwrap_or(0.0),
+            })
+        })
+        .collect()
+}
+
+pub async fn scheme(
+    state: State,
+    page: Page,
+    path: web::Path<i64>,
+    form: web::Form<Form>,
+) -> Result<HttpResponse, WebError> {
+    let id = path.into_inner();
+    let form = form.into_inner();
+    page.check_csrf(&form)?;
+    let expected = version(&form)?;
+    let patch = PeriodPatch {
+        scheme: Some(scheme_of(&form)),
+        ..PeriodPatch::default()
+    };
+    let actor = page.0.actor.clone();
+    change(&state, &page, id, "scheme", move |ctx| {
         assessments::update(ctx, &actor, id, expected, patch)
     })
     .await

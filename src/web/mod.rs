@@ -180,6 +180,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::post().to(assessments::manual),
         )
         .route(
+            "/assessments/{id}/scheme",
+            web::post().to(assessments::scheme),
+        )
+        .route(
             "/assessments/{id}/publish",
             web::post().to(assessments::publish),
         )

@@ -84,7 +84,28 @@ async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office
     set(&c, "quarter", "3").await;
     click(&c, "#period-form button[type=submit]").await;
     wait_text(&c, ".notice.ok", "已新建考核期").await;
-    // 甲: 100; 乙: on time 1 of 2 → 40 × 1/2 = 20, so 80.
+    // The office adds a hand-scored indicator and scores both bureaus.
+    click(&c, "#scheme-card summary").await;
+    for (id, value) in [
+        ("key_6", "training"),
+        ("name_6", "业务培训"),
+        ("weight_6", "10"),
+        ("max_6", "10"),
+    ] {
+        set(&c, id, value).await;
+    }
+    click(&c, "#scheme-form button[type=submit]").await;
+    wait_text(&c, ".notice.ok", "已保存考核方案").await;
+    for (dept, score, note) in [(a, "10", "举办培训2次"), (b, "6", "未留存培训签到记录")]
+    {
+        set(&c, "m-dept-training", &dept.to_string()).await;
+        set(&c, "m-score-training", score).await;
+        set(&c, "m-note-training", note).await;
+        click(&c, "#manual-training button[type=submit]").await;
+        wait_text(&c, ".notice.ok", "已保存人工评分").await;
+    }
+    // Out of 110: 甲 100 + 10 = 110 (100%); 乙 on time 1 of 2 → 40 × 1/2 = 20, so
+    // 80 + 6 = 86 (86 / 110 = 78.18%).
     let ranking = text(&c, "#ranking").await;
     assert!(ranking.contains("南宁市甲局"), "{ranking}");
     let first = text(&c, "#ranking tbody tr:first-child").await;
@@ -94,7 +115,7 @@ async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office
     );
     let second = text(&c, "#ranking tbody tr:nth-child(2)").await;
     assert!(
-        second.contains("南宁市乙局") && second.contains("80%") && second.contains("南乙信复"),
+        second.contains("南宁市乙局") && second.contains("78.18%") && second.contains("南乙信复"),
         "{second}"
     );
     assert!(text(&c, "main").await.contains("逾期答复1件"));

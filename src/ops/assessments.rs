@@ -49,6 +49,8 @@ pub struct PeriodView {
     pub published_on: Option<NaiveDate>,
     /// The SHA-256 of the frozen snapshot (published only).
     pub snapshot_sha256: Option<String>,
+    /// Whether the stored snapshot still hashes to `snapshot_sha256` (published only).
+    pub snapshot_intact: Option<bool>,
     pub rectify_working_days: Option<i32>,
     pub scheme: Vec<Indicator>,
     pub manual_scores: ManualScores,
@@ -268,6 +270,10 @@ fn view(
         .map(|d| d.data.name)
         .unwrap_or_default();
     let published = row.status == "published";
+    let snapshot_intact = row
+        .snapshot
+        .as_deref()
+        .map(|raw| Some(store::trail::sha256_hex(raw.as_bytes())) == row.snapshot_sha256);
     let (scheme, manual_scores, results, computed_on) = match row.snapshot.as_deref() {
         Some(raw) => {
             let s: Snapshot = json(raw)?;
@@ -324,6 +330,7 @@ fn view(
         status: row.status,
         published_on: row.published_on,
         snapshot_sha256: row.snapshot_sha256,
+        snapshot_intact,
         rectify_working_days: row.rectify_working_days,
         scheme,
         manual_scores,

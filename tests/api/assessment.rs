@@ -413,6 +413,31 @@ async fn a_seeded_quarter_scores_ranks_and_freezes_when_published() {
     let after = after.expect(200, None);
     assert_eq!(after["results"], v["results"]);
     assert_eq!(after["snapshot_sha256"], published["snapshot_sha256"]);
+    assert_eq!(after["snapshot_intact"], true);
+    // Someone edits the stored snapshot behind the application's back: the hash says so.
+    {
+        use diesel::prelude::*;
+        use ogi_tracker::store::schema::assessment_periods;
+        let mut conn = app.pool.get().unwrap();
+        let forged = after["snapshot_sha256"].as_str().unwrap().to_owned();
+        let snapshot: Option<String> = assessment_periods::table
+            .find(id)
+            .select(assessment_periods::snapshot)
+            .first(&mut **conn)
+            .unwrap();
+        let snapshot = snapshot.unwrap();
+        let changed = snapshot.replacen("\"rank\":2", "\"rank\":1", 1);
+        assert_ne!(changed, snapshot);
+        diesel::update(assessment_periods::table.find(id))
+            .set(assessment_periods::snapshot.eq(changed))
+            .execute(&mut **conn)
+            .unwrap();
+        let v = app
+            .get(&format!("/api/v1/assessments/{id}"), &s.office)
+            .await;
+        assert_eq!(v.expect(200, None)["snapshot_intact"], false);
+        assert_eq!(v.body["snapshot_sha256"], forged.as_str());
+    }
     // … the draft does: 丙 on time 2/3 → 50 × 2/3 = 33.33; 33.33 + 10 + 10 + 5 = 58.33.
     let d = app
         .get(&format!("/api/v1/assessments/{draft}"), &s.office)

@@ -1105,6 +1105,112 @@ pub fn item_step(
     })
 }
 
+/// Queues the escalation of every item the department still owes past its due date, once
+/// per item and recipient (the outbox's dedup key names the item and its due date): to the
+/// supervisors of the department (or, when it has none, of the nearest department above it
+/// below the office) and to the supervisors of the office that published the period.
+/// Returns how many mails were queued now.
+pub fn escalate(
+    c: &mut DbConnection,
+    calendars: &CalendarSet,
+    users: &[store::users::User],
+    public_url: &str,
+    as_of: NaiveDate,
+) -> Result<usize, String> {
+    let owed = [ItemStatus::Open.as_str(), ItemStatus::Returned.as_str()];
+    let rows = store::assessments::items_with_status(c, &owed).map_err(|e| e.to_string())?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let departments = department_names(c).map_err(|e| e.to_string())?;
+    let tree = store::departments::tree(c).map_err(|e| e.to_string())?;
+    let supervisors_of = |dept: i64| -> Vec<&store::users::User> {
+        users
+            .iter()
+            .filter(|u| {
+                u.active
+                    && u.role == Role::Supervisor.as_str()
+                    && u.department_id == Some(dept)
+                    && u.email.is_some()
+            })
+            .collect()
+    };
+    let mut periods: HashMap<i64, PeriodRow> = HashMap::new();
+    let mut queued = 0;
+    for row in rows {
+        let Some(dept) = departments.get(&row.department_id) else {
+            continue;
+        };
+        let cal = crate::cases::department_calendar(calendars, &dept.data);
+        let due = item_due(&cal, &row).map_err(|e| e.to_string())?;
+        let status = ItemStatus::parse(&row.status).ok_or("item status")?;
+        if !domain::item_overdue(status, due, as_of) {
+            continue;
+        }
+        if let std::collections::hash_map::Entry::Vacant(e) = periods.entry(row.period_id) {
+            let p = store::assessments::find_period(c, row.period_id)
+                .map_err(|e| e.to_string())?
+                .ok_or("period of an item")?;
+            e.insert(p);
+        }
+        let Some(period) = periods.get(&row.period_id) else {
+            continue;
+        };
+        let Some(office) = departments.get(&period.office_department_id) else {
+            continue;
+        };
+        let late = cal
+            .working_days_between(due, as_of)
+            .map_err(|e| e.to_string())?
+            .value;
+        let mut recipients: Vec<&store::users::User> = Vec::new();
+        let mut at = Some(dept.id);
+        while let Some(d) = at.filter(|d| *d != office.id) {
+            let found = supervisors_of(d);
+            if !found.is_empty() {
+                recipients.extend(found);
+                break;
+            }
+            at = tree.parent_of(d);
+        }
+        recipients.extend(supervisors_of(office.id));
+        let mut sent_to = std::collections::BTreeSet::new();
+        for u in recipients {
+            let Some(email) = u.email.as_deref() else {
+                continue;
+            };
+            if !sent_to.insert(email.to_owned()) {
+                continue;
+            }
+            let mail = crate::mail::rectification_overdue(&crate::mail::ItemMail {
+                item_id: row.id,
+                recipient_name: &u.display_name,
+                recipient: email,
+                department: &dept.data.name,
+                office: &office.data.name,
+                period_title: &period.title,
+                published_on: period.published_on.unwrap_or(row.issued_on),
+                problem: &row.problem,
+                due_on: due,
+                as_of,
+                working_days_late: late,
+                link: &format!("{public_url}/assessments/items/{}", row.id),
+            });
+            match mail {
+                Ok(m) => {
+                    if store::outbox::enqueue(c, &m).map_err(|e| e.to_string())? {
+                        queued += 1;
+                    }
+                }
+                Err(error) => {
+                    tracing::warn!(item = row.id, %error, "rectification escalation skipped")
+                }
+            }
+        }
+    }
+    Ok(queued)
+}
+
 // ---------------------------------------------------------------------------------------
 // The 通报 as text and tables
 

@@ -213,6 +213,15 @@ pub fn items_of(
     q.order(rectification_items::id).load(conn)
 }
 
+/// Every item in one of `statuses` (the overdue scan).
+pub fn items_with_status(conn: &mut DbConnection, statuses: &[&str]) -> QueryResult<Vec<ItemRow>> {
+    rectification_items::table
+        .filter(rectification_items::status.eq_any(statuses.to_vec()))
+        .order(rectification_items::id)
+        .select(ItemRow::as_select())
+        .load(conn)
+}
+
 /// Takes a step on an item if the version is still `expected`: `done` records the evidence
 /// and day, `return` clears the day and keeps the reason, `close` records the 销号 day.
 pub fn item_step(

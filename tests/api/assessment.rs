@@ -742,3 +742,95 @@ async fn replies_corrected_in_reconsideration_cost_their_share() {
     assert_eq!(f["ids"], json!([s.firsts[0]]));
     assert!(f["problem"].as_str().unwrap().contains("纠错1件"));
 }
+
+/// The notification scan on `as_of` (the `notify` command); its report.
+fn scan(app: &TestApp, as_of: &str) -> Value {
+    let out = app
+        .cli_command(&["notify", "--as-of", as_of], &[])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[actix_web::test]
+async fn an_item_past_its_due_date_is_mailed_once_to_the_supervisors() {
+    let app = spawn_app().await;
+    let s = seed(&app).await;
+    // Supervisors with e-mail: one of 乙 and one of the office (the others have none).
+    let gov = app.get("/api/v1/me", &s.office).await.body["department_id"]
+        .as_i64()
+        .unwrap();
+    for (name, dept, email) in [
+        ("b_sup", s.b.id, "b@nn.gov.cn"),
+        ("office_mail", gov, "office@nn.gov.cn"),
+    ] {
+        app.post(
+            "/api/v1/users",
+            &app.admin_token,
+            json!({"username": name, "display_name": name, "role": "supervisor", "email": email,
+                   "department_id": dept, "password": USER_PASSWORD}),
+        )
+        .await
+        .expect(201, None);
+    }
+    let r = create(&app, &s.office).await;
+    let id = r.expect(201, None)["id"].as_i64().unwrap();
+    let etag = score_by_hand(&app, &s, id, r.etag()).await;
+    with_etag(
+        &app,
+        Method::POST,
+        &format!("/api/v1/assessments/{id}/publish"),
+        &s.office,
+        &etag,
+        json!({"working_days": 15}),
+    )
+    .await
+    .expect(200, None);
+    let items = app
+        .get("/api/v1/assessments/items", &s.office)
+        .await
+        .expect(200, None)["items"]
+        .as_array()
+        .unwrap()
+        .clone();
+    assert_eq!(items.len(), 5);
+    let b_item = items.iter().find(|i| i["department_id"] == s.b.id).unwrap()["id"]
+        .as_i64()
+        .unwrap();
+
+    // Due Friday 2026-12-11: nothing on that day.
+    assert_eq!(
+        scan(&app, "2026-12-11")["scan"]["rectifications_overdue"],
+        0
+    );
+    // Monday 2026-12-14: five items overdue. 乙's goes to its supervisor and the office (2);
+    // 甲's two and 丙's two find no supervisor with e-mail in their department, so only the
+    // office (4): 6 mails. Again that day, or the next: none.
+    assert_eq!(
+        scan(&app, "2026-12-14")["scan"]["rectifications_overdue"],
+        6
+    );
+    assert_eq!(
+        scan(&app, "2026-12-14")["scan"]["rectifications_overdue"],
+        0
+    );
+    assert_eq!(
+        scan(&app, "2026-12-15")["scan"]["rectifications_overdue"],
+        0
+    );
+    let outbox = app.get("/api/v1/outbox", &app.admin_token).await;
+    let mut to_b: Vec<String> = outbox.expect(200, None)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["kind"] == format!("rectification_overdue_{b_item}").as_str())
+        .map(|m| m["recipient"].as_str().unwrap().to_owned())
+        .collect();
+    to_b.sort();
+    assert_eq!(to_b, vec!["b@nn.gov.cn", "office@nn.gov.cn"]);
+}

@@ -3,6 +3,7 @@
 
 pub mod annual;
 pub mod anonymise;
+pub mod assessment;
 pub mod calendar;
 pub mod campaign;
 pub mod case;

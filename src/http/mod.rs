@@ -2,6 +2,7 @@
 //! input, call `domain`/`store`, and shape the answer; rules live in `domain`.
 
 mod annual;
+mod assessments;
 mod calendar;
 mod campaigns;
 mod cases;
@@ -95,6 +96,15 @@ fn declare(r: &mut Routes) {
     r.add(M::POST,  "/api/v1/library/{id}/publish", library::publish);
     r.add(M::POST,  "/api/v1/library/{id}/withdraw", library::withdraw);
     r.add(M::POST,  "/api/v1/library/{id}/reply-draft", library::reply_draft);
+    r.add(M::GET,   "/api/v1/assessments/items", assessments::list_items);
+    r.add(M::GET,   "/api/v1/assessments/items/{id}", assessments::get_item);
+    r.add(M::POST,  "/api/v1/assessments/items/{id}/steps", assessments::post_item_step);
+    r.add(M::POST,  "/api/v1/assessments", assessments::post_period);
+    r.add(M::GET,   "/api/v1/assessments", assessments::list_periods);
+    r.add(M::GET,   "/api/v1/assessments/{id}", assessments::get_period);
+    r.add(M::PATCH, "/api/v1/assessments/{id}", assessments::patch_period);
+    r.add(M::PUT,   "/api/v1/assessments/{id}/manual-scores", assessments::put_manual);
+    r.add(M::POST,  "/api/v1/assessments/{id}/publish", assessments::post_publish);
     r.add(M::GET,   "/api/v1/reports/annual", annual::annual_report);
     r.add(M::GET,   "/api/v1/reports/annual/cases", annual::annual_cells);
     r.add(M::POST,  "/api/v1/audits", campaigns::create_campaign);

@@ -26,6 +26,8 @@ pub struct ScanReport {
     pub digests: usize,
     /// Escalations of supervision orders past their due date (once per order and recipient).
     pub orders_overdue: usize,
+    /// Escalations of rectification items past their due date (once per item and recipient).
+    pub rectifications_overdue: usize,
     /// Reminders to reviewers of replies stuck in review.
     pub review_reminders: usize,
     /// Another instance was scanning at the same moment; this pass left the work to it.
@@ -174,6 +176,8 @@ pub fn scan(
         }
     }
     report.orders_overdue = crate::ops::orders::escalate(c, calendars, &users, public_url, as_of)?;
+    report.rectifications_overdue =
+        crate::ops::assessments::escalate(c, calendars, &users, public_url, as_of)?;
     Ok(report)
 }
 

@@ -32,6 +32,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/mail/order_overdue.txt"),
     ),
     (
+        "rectification_overdue",
+        include_str!("../../templates/mail/rectification_overdue.txt"),
+    ),
+    (
         "notice_correction_requested",
         include_str!("../../templates/mail/notice_correction_requested.txt"),
     ),
@@ -386,6 +390,49 @@ pub fn order_overdue(m: &OrderMail<'_>) -> Result<NewMail, TemplateError> {
     })
 }
 
+/// What a rectification item's escalation mail says, to whom.
+pub struct ItemMail<'a> {
+    pub item_id: i64,
+    pub recipient_name: &'a str,
+    pub recipient: &'a str,
+    pub department: &'a str,
+    pub office: &'a str,
+    pub period_title: &'a str,
+    pub published_on: NaiveDate,
+    pub problem: &'a str,
+    pub due_on: NaiveDate,
+    /// The day of the scan that found it overdue.
+    pub as_of: NaiveDate,
+    pub working_days_late: i64,
+    pub link: &'a str,
+}
+
+/// The escalation of a rectification item past its due date with nothing reported. Sent
+/// once per item and recipient: the kind names the item, the reference date its due date.
+pub fn rectification_overdue(m: &ItemMail<'_>) -> Result<NewMail, TemplateError> {
+    let vars = BTreeMap::from([
+        ("recipient_name", m.recipient_name.to_owned()),
+        ("department", m.department.to_owned()),
+        ("office", m.office.to_owned()),
+        ("period_title", m.period_title.to_owned()),
+        ("published_on", m.published_on.to_string()),
+        ("problem", m.problem.to_owned()),
+        ("due_on", m.due_on.to_string()),
+        ("as_of", m.as_of.to_string()),
+        ("late", m.working_days_late.to_string()),
+        ("link", m.link.to_owned()),
+    ]);
+    let (subject, body) = render("rectification_overdue", &vars)?;
+    Ok(NewMail {
+        kind: format!("rectification_overdue_{}", m.item_id),
+        case_id: None,
+        ref_date: m.due_on,
+        recipient: m.recipient.to_owned(),
+        subject,
+        body,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -448,6 +495,24 @@ mod tests {
                 as_of: NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
                 working_days_late: 2,
                 link: "https://ogi.example.gov.cn/orders/3",
+            })
+            .unwrap(),
+        );
+        snapshot(
+            "rectification_overdue",
+            &rectification_overdue(&ItemMail {
+                item_id: 4,
+                recipient_name: "赵监督",
+                recipient: "zhao@nn.gov.cn",
+                department: "南宁市交通运输局",
+                office: "南宁市人民政府",
+                period_title: "南宁市人民政府关于2026年第三季度政府信息公开工作考核结果的通报",
+                published_on: NaiveDate::from_ymd_opt(2026, 11, 22).unwrap(),
+                problem: "逾期答复1件（本期答复2件，按期答复率50%）。",
+                due_on: NaiveDate::from_ymd_opt(2026, 12, 11).unwrap(),
+                as_of: NaiveDate::from_ymd_opt(2026, 12, 14).unwrap(),
+                working_days_late: 1,
+                link: "https://ogi.example.gov.cn/assessments/items/4",
             })
             .unwrap(),
         );

@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod annual;
+pub mod assessments;
 pub mod calendars;
 pub mod campaigns;
 pub mod case_files;

@@ -5,6 +5,7 @@
 
 pub mod action_log;
 pub mod annual;
+pub mod assessments;
 pub mod audit_seal;
 pub mod backup;
 pub mod bulk;

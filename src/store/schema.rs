@@ -573,3 +573,49 @@ diesel::table! {
 
 diesel::joinable!(online_codes -> cases (case_id));
 diesel::allow_tables_to_appear_in_same_query!(online_codes, cases);
+
+diesel::table! {
+    assessment_periods (id) {
+        id -> BigInt,
+        office_department_id -> BigInt,
+        title -> Text,
+        kind -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        scheme -> Text,
+        manual_scores -> Text,
+        remarks -> Text,
+        status -> Text,
+        published_on -> Nullable<Date>,
+        snapshot -> Nullable<Text>,
+        snapshot_sha256 -> Nullable<Text>,
+        rectify_working_days -> Nullable<Integer>,
+        created_by -> BigInt,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rectification_items (id) {
+        id -> BigInt,
+        period_id -> BigInt,
+        department_id -> BigInt,
+        indicator_key -> Text,
+        problem -> Text,
+        issued_on -> Date,
+        working_days -> Integer,
+        status -> Text,
+        evidence -> Nullable<Text>,
+        remark -> Nullable<Text>,
+        done_on -> Nullable<Date>,
+        closed_on -> Nullable<Date>,
+        version -> Integer,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(rectification_items -> assessment_periods (period_id));
+diesel::allow_tables_to_appear_in_same_query!(rectification_items, assessment_periods);

@@ -6,6 +6,7 @@
 
 mod admin;
 mod annual;
+mod assessments;
 mod audits;
 mod cases;
 mod desk;
@@ -178,6 +179,43 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/orders/new", web::get().to(orders::new_form))
         .route("/orders/{id}", web::get().to(orders::show))
         .route("/orders/{id}/steps", web::post().to(orders::step))
+        .route("/assessments", web::get().to(assessments::list))
+        .route("/assessments", web::post().to(assessments::create))
+        .route("/assessments/items", web::get().to(assessments::items))
+        .route("/assessments/items/{id}", web::get().to(assessments::item))
+        .route(
+            "/assessments/items/{id}/steps",
+            web::post().to(assessments::item_step),
+        )
+        .route("/assessments/{id}", web::get().to(assessments::show))
+        .route(
+            "/assessments/{id}/remarks",
+            web::post().to(assessments::remarks),
+        )
+        .route(
+            "/assessments/{id}/manual",
+            web::post().to(assessments::manual),
+        )
+        .route(
+            "/assessments/{id}/scheme",
+            web::post().to(assessments::scheme),
+        )
+        .route(
+            "/assessments/{id}/publish",
+            web::post().to(assessments::publish),
+        )
+        .route(
+            "/assessments/{id}/notice",
+            web::get().to(assessments::notice),
+        )
+        .route(
+            "/assessments/{id}/notice.docx",
+            web::get().to(assessments::notice_docx),
+        )
+        .route(
+            "/assessments/{id}/scores.xlsx",
+            web::get().to(assessments::scores_xlsx),
+        )
         .route("/reports/annual", web::get().to(annual::report))
         .route("/reports/annual/cell", web::get().to(annual::cell))
         .route("/audits", web::get().to(audits::list))

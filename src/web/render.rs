@@ -53,6 +53,26 @@ const TEMPLATES: &[(&str, &str)] = &[
     ),
     ("order.html", include_str!("../../templates/web/order.html")),
     (
+        "assessments.html",
+        include_str!("../../templates/web/assessments.html"),
+    ),
+    (
+        "assessment.html",
+        include_str!("../../templates/web/assessment.html"),
+    ),
+    (
+        "assessment_notice.html",
+        include_str!("../../templates/web/assessment_notice.html"),
+    ),
+    (
+        "rectifications.html",
+        include_str!("../../templates/web/rectifications.html"),
+    ),
+    (
+        "rectification.html",
+        include_str!("../../templates/web/rectification.html"),
+    ),
+    (
         "approvals.html",
         include_str!("../../templates/web/approvals.html"),
     ),
@@ -188,6 +208,7 @@ static ENV: LazyLock<Environment<'static>> = LazyLock::new(|| {
     env.add_filter("event_label", event_label);
     env.add_filter("attachment_label", attachment_label);
     env.add_filter("percent", percent);
+    env.add_filter("points", |x: f64| crate::domain::assessment::points(x));
     env.add_filter("yuan", |fen: i64| crate::domain::fee::yuan(fen));
     env.add_function("menu", menu);
     env
@@ -222,6 +243,7 @@ const MENU: &[MenuGroup] = &[
             ("approvals", "/approvals", "延期审批"),
             ("compliance", "/supervision/compliance", "答复合规"),
             ("annual", "/reports/annual", "年度报告"),
+            ("assessments", "/assessments", "考核通报"),
         ],
     },
     MenuGroup {

@@ -14,6 +14,7 @@
 mod helpers;
 
 mod admin;
+mod assessment;
 mod auditor;
 mod clerk;
 mod fees;

@@ -1,0 +1,2 @@
+DROP TABLE rectification_items;
+DROP TABLE assessment_periods;

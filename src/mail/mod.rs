@@ -94,6 +94,13 @@ static MAIL: std::sync::LazyLock<Result<minijinja::Environment<'static>, Templat
         Ok(env)
     });
 
+/// What the outbox keeps of a delivered mail in place of its body, for the kinds whose
+/// body is the recipient's secret: the online query code (only its hash is kept elsewhere)
+/// must not stay readable in the outbox once the applicant has it.
+pub fn body_after_delivery(kind: &str) -> Option<&'static str> {
+    (kind == "online_submitted").then_some("（此邮件含申请人的查询码，发送后正文不再保存。）")
+}
+
 /// Fills a mail template's placeholders; returns (subject, body).
 pub fn render(
     template: &str,

@@ -128,7 +128,8 @@ impl Mailer {
                 .await
             {
                 Ok(()) => {
-                    blocking(pool, move |c| store::outbox::mark_sent(c, id)).await?;
+                    let after = super::body_after_delivery(&mail.kind);
+                    blocking(pool, move |c| store::outbox::mark_sent(c, id, after)).await?;
                     report.sent += 1;
                 }
                 Err(error) => {

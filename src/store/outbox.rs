@@ -182,7 +182,9 @@ pub fn claim(
         .optional()
 }
 
-pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
+/// Records a delivery; `body_after`, when given, replaces the kept text (a mail whose body
+/// is a secret of the recipient's is not kept once it has reached them).
+pub fn mark_sent(conn: &mut DbConnection, id: i64, body_after: Option<&str>) -> QueryResult<()> {
     diesel::update(outbox::table.find(id))
         .set((
             outbox::status.eq("sent"),
@@ -190,8 +192,13 @@ pub fn mark_sent(conn: &mut DbConnection, id: i64) -> QueryResult<()> {
             outbox::claimed_until.eq(None::<NaiveDateTime>),
             outbox::last_error.eq(None::<String>),
         ))
-        .execute(conn)
-        .map(drop)
+        .execute(conn)?;
+    if let Some(body) = body_after {
+        diesel::update(outbox::table.find(id))
+            .set(outbox::body.eq(body))
+            .execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Records a failed attempt: back to pending at `retry_at`, or `failed` for good.

@@ -277,3 +277,53 @@ async fn the_lookup_page_answers_wrong_codes_alike_and_then_a_chinese_429_page()
         "no way into the staff pages: {body}"
     );
 }
+
+#[actix_web::test]
+async fn the_mailed_code_is_not_kept_in_the_outbox_once_delivered() {
+    let app = spawn_app().await;
+    let dept = department(&app).await;
+    let r = public(&app, "/api/v1/public/applications", application(dept)).await;
+    let code = r.expect(201, None)["code"].as_str().unwrap().to_owned();
+    let outbox_bodies = || async {
+        let mails = app.get("/api/v1/outbox", &app.admin_token).await;
+        mails.expect(200, None)["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|m| m["recipient"] == "huang@example.com")
+            .map(|m| (m["status"].clone(), m["body"].as_str().unwrap().to_owned()))
+            .collect::<Vec<_>>()
+    };
+    // Queued: the row holds the code until it is sent.
+    let queued = outbox_bodies().await;
+    assert_eq!(queued.len(), 1, "{queued:?}");
+    assert!(queued[0].1.contains(&code));
+
+    let smtp = crate::smtp::SmtpSink::start();
+    let out = app
+        .cli_command(
+            &["notify", "--as-of", "2026-11-22"],
+            &[("OGI_SMTP_URL", &smtp.url())],
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    // The applicant got the code; the outbox no longer holds it.
+    let got = smtp.messages.lock().unwrap().clone();
+    let to_applicant: Vec<_> = got
+        .iter()
+        .filter(|m| m.to.iter().any(|t| t.contains("huang@example.com")))
+        .collect();
+    assert_eq!(to_applicant.len(), 1);
+    assert!(to_applicant[0].body().contains(&code));
+    let sent = outbox_bodies().await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert_eq!(sent[0].0, "sent");
+    assert!(!sent[0].1.contains(&code), "{}", sent[0].1);
+    assert!(sent[0].1.contains("查询码"), "{}", sent[0].1);
+}

@@ -16,6 +16,7 @@ mod helpers;
 mod admin;
 mod assessment;
 mod auditor;
+mod busy;
 mod clerk;
 mod fees;
 mod library;

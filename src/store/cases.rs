@@ -276,13 +276,15 @@ pub fn insert_many(
         .map(|(row, i)| (row.id, i.new.items.as_slice()))
         .collect();
     insert_items(conn, &items)?;
-    for (row, i) in ordered.iter().zip(intakes) {
-        search::add(
-            conn,
-            row.id,
-            &searched(&row.applicant_name, &row.case_number, &i.new.items),
-        )?;
-    }
+    let grams: Vec<(i64, BTreeSet<String>)> = ordered
+        .iter()
+        .zip(intakes)
+        .map(|(row, i)| {
+            let g = searched(&row.applicant_name, &row.case_number, &i.new.items);
+            (row.id, g)
+        })
+        .collect();
+    search::add_many(conn, &grams)?;
     Ok(ordered)
 }
 

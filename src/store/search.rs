@@ -133,29 +133,30 @@ pub fn candidates(conn: &mut DbConnection, probe: &Probe) -> QueryResult<Option<
     Ok(Some(ids))
 }
 
-fn json(grams: &BTreeSet<String>) -> String {
-    serde_json::to_string(grams).unwrap_or_else(|_| "[]".into())
-}
-
-/// Adds grams of a case (one statement, the grams passed as a JSON array).
-pub fn add(conn: &mut DbConnection, case_id: i64, grams: &BTreeSet<String>) -> QueryResult<()> {
-    if grams.is_empty() {
+/// Adds the grams of several cases in one statement (a batch intake is one round trip,
+/// not one per case): the pairs go as one JSON array of `[case_id, [gram, …]]`.
+pub fn add_many(conn: &mut DbConnection, cases: &[(i64, BTreeSet<String>)]) -> QueryResult<()> {
+    let cases: Vec<&(i64, BTreeSet<String>)> =
+        cases.iter().filter(|(_, g)| !g.is_empty()).collect();
+    if cases.is_empty() {
         return Ok(());
     }
     let sql = match conn {
         DbConnection::Pg(_) => {
             "INSERT INTO search_grams (gram, case_id) \
-             SELECT DISTINCT g, $1 FROM json_array_elements_text($2::json) AS t (g) \
+             SELECT DISTINCT g, (c->>0)::bigint \
+             FROM json_array_elements($1::json) AS c, json_array_elements_text(c->1) AS t (g) \
              ON CONFLICT DO NOTHING"
         }
         DbConnection::Sqlite(_) => {
             "INSERT OR IGNORE INTO search_grams (gram, case_id) \
-             SELECT DISTINCT value, ? FROM json_each(?)"
+             SELECT DISTINCT g.value, json_extract(c.value, '$[0]') \
+             FROM json_each(?) AS c, json_each(c.value, '$[1]') AS g"
         }
     };
+    let pairs = serde_json::to_string(&cases).unwrap_or_else(|_| "[]".into());
     diesel::sql_query(sql)
-        .bind::<BigInt, _>(case_id)
-        .bind::<Text, _>(json(grams))
+        .bind::<Text, _>(pairs)
         .execute(conn)
         .map(|_| ())
 }
@@ -182,7 +183,7 @@ pub fn replace(
     new: &BTreeSet<String>,
 ) -> QueryResult<()> {
     remove(conn, case_id, &old.difference(new).cloned().collect())?;
-    add(conn, case_id, &new.difference(old).cloned().collect())
+    add_many(conn, &[(case_id, new.difference(old).cloned().collect())])
 }
 
 #[cfg(test)]

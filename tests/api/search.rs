@@ -115,11 +115,47 @@ fn expected(app: &TestApp, cases: &[Value], q: &str, sort: &str) -> Vec<i64> {
     hits.into_iter().map(|(_, id)| id).collect()
 }
 
+/// The cases above again, registered by one batch call (`POST /api/v1/cases/batch`, whose
+/// grams go in one statement for all its cases).
+async fn seed_batch(app: &TestApp, token: &str, dept: i64) -> Vec<Value> {
+    let cases: Vec<Value> = TEXTS
+        .iter()
+        .enumerate()
+        .map(|(i, (name, items))| {
+            json!({
+                "department_id": dept,
+                "applicant": {"type": "natural_person", "name": name},
+                "channel": "in_person",
+                "submitted_on": format!("2026-11-{:02}", 10 + i),
+                "received_on": format!("2026-11-{:02}", 10 + i),
+                "items": items.iter().map(|d| json!({"description": d})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let r = app
+        .post("/api/v1/cases/batch", token, json!({ "cases": cases }))
+        .await;
+    r.expect(201, None)["items"].as_array().unwrap().clone()
+}
+
 #[actix_web::test]
 async fn search_finds_what_a_substring_match_finds() {
     let app = spawn_app().await;
     let o = office(&app, "桂检索", "450100").await;
     let cases = seed(&app, &o.clerk, o.dept).await;
+    finds_what_a_substring_match_finds(&app, &o.clerk, &cases).await;
+}
+
+#[actix_web::test]
+async fn cases_registered_in_one_batch_are_found_alike() {
+    let app = spawn_app().await;
+    let o = office(&app, "桂批量", "450100").await;
+    let cases = seed_batch(&app, &o.clerk, o.dept).await;
+    assert_eq!(cases.len(), TEXTS.len());
+    finds_what_a_substring_match_finds(&app, &o.clerk, &cases).await;
+}
+
+async fn finds_what_a_substring_match_finds(app: &TestApp, token: &str, cases: &[Value]) {
     let number = cases[2]["case_number"].as_str().unwrap().to_owned();
     let queries = [
         // one character: inside, at the end of a text, and an applicant's whole name
@@ -170,8 +206,8 @@ async fn search_finds_what_a_substring_match_finds() {
     let mut some_hit = 0;
     for q in queries {
         for sort in ["due", "received"] {
-            let want = expected(&app, &cases, q, sort);
-            let got = search(&app, &o.clerk, q, sort).await;
+            let want = expected(app, cases, q, sort);
+            let got = search(app, token, q, sort).await;
             assert_eq!(got, want, "q={q:?} sort={sort}");
             some_hit += usize::from(!want.is_empty());
         }

@@ -766,7 +766,10 @@ mod tests {
         };
         let fig = score(&ind, &f, None);
         assert_eq!(fig.score, 9.23);
-        assert_eq!((fig.refers_to.as_str(), fig.ids.clone()), ("audit_target", vec![4, 5, 6]));
+        assert_eq!(
+            (fig.refers_to.as_str(), fig.ids.clone()),
+            ("audit_target", vec![4, 5, 6])
+        );
         assert_eq!(fig.campaign_targets.len(), 3);
         assert!(fig.problem.unwrap().contains("实测“单位4”得9/13分"));
         // No linked unit: not applicable, the full weight like every indicator without facts.

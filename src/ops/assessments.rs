@@ -218,8 +218,7 @@ fn gather(
         }
     }
     // Test-applicant campaigns: the targets an administrator linked to these departments.
-    for (dept, found) in
-        super::campaigns::department_scores(c, &calendars, &ids, from, to, today)?
+    for (dept, found) in super::campaigns::department_scores(c, &calendars, &ids, from, to, today)?
     {
         if let Some(f) = facts.get_mut(&dept) {
             f.campaigns = found;

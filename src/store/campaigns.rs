@@ -204,10 +204,7 @@ pub fn set_target_department(
 }
 
 /// Every target linked to one of `departments`, by campaign.
-pub fn linked_targets(
-    conn: &mut DbConnection,
-    departments: &[i64],
-) -> QueryResult<Vec<TargetRow>> {
+pub fn linked_targets(conn: &mut DbConnection, departments: &[i64]) -> QueryResult<Vec<TargetRow>> {
     audit_targets::table
         .filter(audit_targets::department_id.eq_any(departments))
         .order((audit_targets::campaign_id, audit_targets::id))

@@ -861,7 +861,13 @@ async fn audit_target(app: &TestApp, token: &str, campaign: i64, name: &str) -> 
 }
 
 /// A registered letter signed for on `signed_on`; returns its id.
-async fn audit_letter(app: &TestApp, token: &str, campaign: i64, target: i64, signed_on: &str) -> i64 {
+async fn audit_letter(
+    app: &TestApp,
+    token: &str,
+    campaign: i64,
+    target: i64,
+    signed_on: &str,
+) -> i64 {
     app.post(
         &format!("/api/v1/audits/{campaign}/letters"),
         token,
@@ -874,7 +880,14 @@ async fn audit_letter(app: &TestApp, token: &str, campaign: i64, target: i64, si
         .unwrap()
 }
 
-async fn audit_phone(app: &TestApp, token: &str, campaign: i64, target: i64, on: &str, connected: bool) {
+async fn audit_phone(
+    app: &TestApp,
+    token: &str,
+    campaign: i64,
+    target: i64,
+    on: &str,
+    connected: bool,
+) {
     app.post(
         &format!("/api/v1/audits/{campaign}/phone-checks"),
         token,
@@ -885,7 +898,14 @@ async fn audit_phone(app: &TestApp, token: &str, campaign: i64, target: i64, on:
     .expect(201, None);
 }
 
-async fn link(app: &TestApp, token: &str, campaign: i64, target: i64, etag: &str, dept: Value) -> Resp {
+async fn link(
+    app: &TestApp,
+    token: &str,
+    campaign: i64,
+    target: i64,
+    etag: &str,
+    dept: Value,
+) -> Resp {
     with_etag(
         app,
         Method::PUT,
@@ -920,9 +940,11 @@ async fn campaign_scores_of_linked_targets_count_in_the_assessment() {
         Method::PUT,
         &format!("/api/v1/audits/{c1}/letters/{l_b}/reply"),
         Some(&auditor),
-        Some(json!({"received_on": "2026-08-20", "dispatched_on": "2026-08-18",
+        Some(
+            json!({"received_on": "2026-08-20", "dispatched_on": "2026-08-18",
                     "doc_number": "南乙信复〔2026〕3号", "sealed": true,
-                    "seal_organ": "南宁市乙局"})),
+                    "seal_organ": "南宁市乙局"}),
+        ),
         &[],
     )
     .await
@@ -940,7 +962,10 @@ async fn campaign_scores_of_linked_targets_count_in_the_assessment() {
     let etag_a = card.etag();
     let card = card.expect(200, None);
     assert_eq!(
-        (card["result"]["score"].as_i64(), card["result"]["max"].as_i64()),
+        (
+            card["result"]["score"].as_i64(),
+            card["result"]["max"].as_i64()
+        ),
         (Some(1), Some(13))
     );
     assert_eq!(card["suggested_department"]["id"], s.a.id);
@@ -951,7 +976,10 @@ async fn campaign_scores_of_linked_targets_count_in_the_assessment() {
         .get(&format!("/api/v1/audits/{c1}/targets/{t_b}"), &admin)
         .await;
     let etag_b = card_b.etag();
-    assert_eq!(card_b.expect(200, None)["suggested_department"], Value::Null);
+    assert_eq!(
+        card_b.expect(200, None)["suggested_department"],
+        Value::Null
+    );
     let by_auditor = app
         .get(&format!("/api/v1/audits/{c1}/targets/{t_a}"), &auditor)
         .await;
@@ -1041,7 +1069,10 @@ async fn campaign_scores_of_linked_targets_count_in_the_assessment() {
     );
     assert_eq!(figure(&v, "南宁市乙局", "audit")["score"], 18.0);
     let fc = figure(&v, "南宁市丙局", "audit");
-    assert_eq!((fc["score"].as_f64(), fc["problem"].is_null()), (Some(26.0), true));
+    assert_eq!(
+        (fc["score"].as_f64(), fc["problem"].is_null()),
+        (Some(26.0), true)
+    );
     assert!(fc["basis"].as_str().unwrap().contains("不适用"));
     assert!(fc.get("campaign_targets").is_none());
 

@@ -923,8 +923,16 @@ fn a_department_is_suggested_only_on_one_exact_match() {
     ];
     let suggest = |name: &str| super::suggest_department(name, depts.iter().copied());
     assert_eq!(suggest("南宁市甲局"), Some(1));
-    assert_eq!(suggest(" 南宁市甲局政务公开办 "), Some(1), "the office name, trimmed");
-    assert_eq!(suggest("南宁市乙局"), None, "two departments match: no guess");
+    assert_eq!(
+        suggest(" 南宁市甲局政务公开办 "),
+        Some(1),
+        "the office name, trimmed"
+    );
+    assert_eq!(
+        suggest("南宁市乙局"),
+        None,
+        "two departments match: no guess"
+    );
     assert_eq!(suggest("甲局"), None, "no partial match");
     assert_eq!(suggest(""), None);
 }

@@ -58,8 +58,7 @@ pub fn set_target_department(
             return Err(OpError::field("department_id", "没有该机关"));
         }
         check_version(target.version, expected)?;
-        if !store::campaigns::set_target_department(c, target_id, expected, input.department_id)?
-        {
+        if !store::campaigns::set_target_department(c, target_id, expected, input.department_id)? {
             return Err(OpError::StaleVersion);
         }
         let before = LoggedLink {
@@ -108,8 +107,7 @@ pub fn department_scores(
         }
         let report = load(c, calendars, campaign_id, today)?.report()?;
         for t in targets {
-            let (Some(dept), Some(r)) = (t.department_id, report.target(&t.id.to_string()))
-            else {
+            let (Some(dept), Some(r)) = (t.department_id, report.target(&t.id.to_string())) else {
                 continue;
             };
             out.entry(dept).or_default().push(CampaignFact {

@@ -80,10 +80,13 @@ pub(super) fn card(
         .ok_or_else(|| OpError::internal(format!("target {target_id} not in its report")))?;
     let departments = store::departments::list(c)?;
     let by_id = |d: i64| {
-        departments.iter().find(|x| x.id == d).map(|x| DepartmentRef {
-            id: x.id,
-            name: x.data.name.clone(),
-        })
+        departments
+            .iter()
+            .find(|x| x.id == d)
+            .map(|x| DepartmentRef {
+                id: x.id,
+                name: x.data.name.clone(),
+            })
     };
     let suggested = campaign::suggest_department(
         &row.name,

@@ -21,6 +21,7 @@ text_enum!(
         Corrected => "corrected",
         Orders => "orders",
         Rectification => "rectification",
+        CampaignScore => "campaign_score",
         Manual => "manual",
     }
 );
@@ -34,6 +35,7 @@ impl IndicatorKind {
             IndicatorKind::Corrected => "被纠错率",
             IndicatorKind::Orders => "督办事项按期反馈",
             IndicatorKind::Rectification => "整改事项按期完成",
+            IndicatorKind::CampaignScore => "模拟用户实测得分率",
             IndicatorKind::Manual => "人工评分",
         }
     }
@@ -204,6 +206,22 @@ pub struct ManualScore {
     pub note: String,
 }
 
+/// A test-applicant campaign's target (模拟用户实测) linked to the department, with the
+/// score its score card gives as of the campaign's cut-off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CampaignFact {
+    pub campaign_id: i64,
+    pub campaign: String,
+    pub cutoff_on: NaiveDate,
+    pub target_id: i64,
+    pub target: String,
+    pub score: u64,
+    /// 0 when nothing of the unit was graded (then it is not counted).
+    pub max: u64,
+    /// Some letter was still not due at the cut-off.
+    pub provisional: bool,
+}
+
 /// One department's facts for a period, each with the ids behind it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Facts {
@@ -221,6 +239,8 @@ pub struct Facts {
     pub orders: Vec<DueFact>,
     /// Rectification items due in the period.
     pub items: Vec<DueFact>,
+    /// Campaign targets linked to the department, of campaigns whose cut-off is in the period.
+    pub campaigns: Vec<CampaignFact>,
 }
 
 /// One indicator's figure for one department.
@@ -233,11 +253,15 @@ pub struct Figure {
     pub max: u32,
     /// How the score came about, in words.
     pub basis: String,
-    /// What the drill-down lists: `case`, `order` or `item` ids.
+    /// What the drill-down lists: `case`, `order`, `item` or `audit_target` ids.
     pub refers_to: String,
     pub ids: Vec<i64>,
     /// The problem the 通报 lists when the indicator lost points.
     pub problem: Option<String>,
+    /// `campaign_score`: the campaigns and targets behind the figure, with their scores
+    /// (absent from other kinds and from periods published before the kind existed).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub campaign_targets: Vec<CampaignFact>,
 }
 
 /// A score as written: at most two decimals, no trailing zeros (40, 33.33, 99.5).
@@ -402,6 +426,42 @@ pub fn score(ind: &Indicator, f: &Facts, manual: Option<&ManualScore>) -> Figure
                 problem,
             )
         }
+        IndicatorKind::CampaignScore => {
+            let graded: Vec<&CampaignFact> = f.campaigns.iter().filter(|c| c.max > 0).collect();
+            let got: u64 = graded.iter().map(|c| c.score).sum();
+            let of: u64 = graded.iter().map(|c| c.max).sum();
+            let ids = f.campaigns.iter().map(|c| c.target_id).collect();
+            if of == 0 {
+                // Like every other indicator with nothing to count: the full weight.
+                (
+                    f64::from(ind.weight),
+                    "本期没有关联本单位的模拟用户实测评估对象（不适用），按满分计".to_owned(),
+                    "audit_target",
+                    ids,
+                    None,
+                )
+            } else {
+                let rate = pct(
+                    usize::try_from(got).unwrap_or(usize::MAX),
+                    usize::try_from(of).unwrap_or(usize::MAX),
+                );
+                let basis = format!(
+                    "本期模拟用户实测评估对象{}个，合计得分{got}/{of}，得分率{rate}",
+                    graded.len()
+                );
+                let problem = (got < of).then(|| {
+                    let each = graded
+                        .iter()
+                        .map(|c| format!("{}“{}”得{}/{}分", c.campaign, c.target, c.score, c.max))
+                        .collect::<Vec<_>>()
+                        .join("，");
+                    format!("模拟用户实测得分率{rate}（{each}），应对照评估发现的问题改进。")
+                });
+                #[expect(clippy::cast_precision_loss, reason = "campaign points are small")]
+                let raw = f64::from(ind.weight) * got as f64 / of as f64;
+                (raw, basis, "audit_target", ids, problem)
+            }
+        }
         IndicatorKind::Manual => match manual {
             Some(m) => {
                 let problem = (m.score < f64::from(ind.max) && !m.note.trim().is_empty())
@@ -427,6 +487,11 @@ pub fn score(ind: &Indicator, f: &Facts, manual: Option<&ManualScore>) -> Figure
         refers_to: refers_to.to_owned(),
         ids,
         problem,
+        campaign_targets: if ind.kind == IndicatorKind::CampaignScore {
+            f.campaigns.clone()
+        } else {
+            Vec::new()
+        },
     }
 }
 
@@ -637,6 +702,7 @@ mod tests {
                 due_on: d("2026-08-01"),
                 done_on: None,
             }],
+            campaigns: Vec::new(),
         };
         let s = scheme();
         let by = |k: &str| s.iter().find(|i| i.key == k).unwrap();
@@ -666,6 +732,56 @@ mod tests {
             "capped at the maximum"
         );
         assert_eq!(score(by("training"), &f, None).score, 0.0);
+    }
+
+    fn campaign(target_id: i64, score: u64, max: u64) -> CampaignFact {
+        CampaignFact {
+            campaign_id: 1,
+            campaign: "实测".into(),
+            cutoff_on: d("2026-09-30"),
+            target_id,
+            target: format!("单位{target_id}"),
+            score,
+            max,
+            provisional: false,
+        }
+    }
+
+    #[test]
+    fn campaign_score_pools_the_linked_targets() {
+        let ind = Indicator {
+            key: "audit".into(),
+            kind: IndicatorKind::CampaignScore,
+            name: "模拟用户实测得分率".into(),
+            weight: 20,
+            max: 20,
+            per_error: 0.0,
+            per_warning: 0.0,
+            per_item: 0.0,
+        };
+        // Two units, 9/13 and 3/13, and one with nothing graded: 20 × 12 / 26.
+        let f = Facts {
+            campaigns: vec![campaign(4, 9, 13), campaign(5, 3, 13), campaign(6, 0, 0)],
+            ..Facts::default()
+        };
+        let fig = score(&ind, &f, None);
+        assert_eq!(fig.score, 9.23);
+        assert_eq!(
+            (fig.refers_to.as_str(), fig.ids.clone()),
+            ("audit_target", vec![4, 5, 6])
+        );
+        assert_eq!(fig.campaign_targets.len(), 3);
+        assert!(fig.problem.unwrap().contains("实测“单位4”得9/13分"));
+        // No linked unit: not applicable, the full weight like every indicator without facts.
+        let none = score(&ind, &Facts::default(), None);
+        assert_eq!((none.score, none.problem), (20.0, None));
+        assert!(none.basis.contains("不适用"), "{}", none.basis);
+        // Full marks: no problem listed.
+        let full = Facts {
+            campaigns: vec![campaign(4, 13, 13)],
+            ..Facts::default()
+        };
+        assert_eq!(score(&ind, &full, None).problem, None);
     }
 
     #[test]

@@ -3,13 +3,14 @@
 //! JSON (or the report as .xlsx).
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use super::error::ApiError;
-use super::extract::{Auth, State, run};
+use super::extract::{Auth, Json, State, etag, if_match, run};
 use crate::ops::campaigns::{
-    self, CampaignIn, LetterIn, LetterPatch, MAX_IMPORT_BYTES, PhoneIn, ReplyIn, TargetIn,
+    self, CampaignIn, LetterIn, LetterPatch, MAX_IMPORT_BYTES, PhoneIn, ReplyIn,
+    TargetDepartmentIn, TargetIn,
 };
 use crate::report::tabular;
 
@@ -62,7 +63,29 @@ pub async fn scorecard(
         campaigns::scorecard(ctx, &actor, id, target_id)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(out))
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(out.target.version))
+        .json(out))
+}
+
+/// Links a unit to the department it is (If-Match: the score card's ETag).
+pub async fn put_target_department(
+    state: State,
+    Auth(actor): Auth,
+    req: HttpRequest,
+    path: web::Path<(i64, i64)>,
+    body: Json<TargetDepartmentIn>,
+) -> Result<HttpResponse, ApiError> {
+    let (id, target_id) = path.into_inner();
+    let expected = if_match(&req)?;
+    let input = body.into_inner();
+    let out = run(&state, move |ctx| {
+        campaigns::set_target_department(ctx, &actor, id, target_id, expected, input)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header(etag(out.target.version))
+        .json(out))
 }
 
 pub async fn add_letter(

@@ -112,6 +112,7 @@ fn declare(r: &mut Routes) {
     r.add(M::GET,   "/api/v1/audits/{id}", campaigns::get_campaign);
     r.add(M::POST,  "/api/v1/audits/{id}/targets", campaigns::add_target);
     r.add(M::GET,   "/api/v1/audits/{id}/targets/{target_id}", campaigns::scorecard);
+    r.add(M::PUT,   "/api/v1/audits/{id}/targets/{target_id}/department", campaigns::put_target_department);
     r.add(M::POST,  "/api/v1/audits/{id}/letters", campaigns::add_letter);
     r.add(M::PATCH, "/api/v1/audits/{id}/letters/{letter_id}", campaigns::patch_letter);
     r.add(M::PUT,   "/api/v1/audits/{id}/letters/{letter_id}/reply", campaigns::put_reply);

@@ -1,7 +1,8 @@
 //! Periodic assessment (绩效考核, RULES.md §9; seed 003): the office defines a period and a
 //! scheme, every read of a draft computes each department's figures from the recorded facts
 //! (replies and their findings, extensions, remedies, supervision orders, rectification
-//! items — on each department's calendar), publishing freezes scheme and figures in a
+//! items — on each department's calendar — and the scores of the audit-campaign targets
+//! linked to the department), publishing freezes scheme and figures in a
 //! snapshot with its SHA-256 and turns every listed problem into a rectification item
 //! (盘点销号) with a working-day deadline. The department reports an item done; the office
 //! closes (销号) or returns it. Each write is versioned and audited in its action-log chain
@@ -214,6 +215,13 @@ fn gather(
                 due_on: due,
                 done_on: i.done_on,
             });
+        }
+    }
+    // Test-applicant campaigns: the targets an administrator linked to these departments.
+    for (dept, found) in super::campaigns::department_scores(c, &calendars, &ids, from, to, today)?
+    {
+        if let Some(f) = facts.get_mut(&dept) {
+            f.campaigns = found;
         }
     }
     Ok(facts

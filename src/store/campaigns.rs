@@ -46,6 +46,10 @@ pub struct TargetRow {
     pub category: String,
     pub region: Option<String>,
     pub created_at: NaiveDateTime,
+    /// The department the unit is, as linked by an administrator (never guessed).
+    pub department_id: Option<i64>,
+    /// Guards the link (If-Match).
+    pub version: i32,
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +178,36 @@ pub fn targets(conn: &mut DbConnection, campaign_id: i64) -> QueryResult<Vec<Tar
     audit_targets::table
         .filter(audit_targets::campaign_id.eq(campaign_id))
         .order(audit_targets::id)
+        .select(TargetRow::as_select())
+        .load(conn)
+}
+
+/// Links a target to a department (or unlinks it) if it is still at `expected`; false when
+/// the version moved on.
+pub fn set_target_department(
+    conn: &mut DbConnection,
+    id: i64,
+    expected: i32,
+    department_id: Option<i64>,
+) -> QueryResult<bool> {
+    let n = diesel::update(
+        audit_targets::table
+            .filter(audit_targets::id.eq(id))
+            .filter(audit_targets::version.eq(expected)),
+    )
+    .set((
+        audit_targets::department_id.eq(department_id),
+        audit_targets::version.eq(expected + 1),
+    ))
+    .execute(conn)?;
+    Ok(n == 1)
+}
+
+/// Every target linked to one of `departments`, by campaign.
+pub fn linked_targets(conn: &mut DbConnection, departments: &[i64]) -> QueryResult<Vec<TargetRow>> {
+    audit_targets::table
+        .filter(audit_targets::department_id.eq_any(departments))
+        .order((audit_targets::campaign_id, audit_targets::id))
         .select(TargetRow::as_select())
         .load(conn)
 }

@@ -280,6 +280,8 @@ diesel::table! {
         category -> Text,
         region -> Nullable<Text>,
         created_at -> Timestamp,
+        department_id -> Nullable<BigInt>,
+        version -> Integer,
     }
 }
 

@@ -596,22 +596,119 @@ pub async fn scorecard(
     state: State,
     page: Page,
     path: web::Path<(i64, i64)>,
+    q: web::Query<Done>,
 ) -> Result<HttpResponse, WebError> {
     let (id, target_id) = path.into_inner();
+    card_page(
+        &state,
+        &page,
+        (id, target_id),
+        q.into_inner().done,
+        None,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct Done {
+    done: Option<String>,
+}
+
+/// The score card; for an administrator with the departments to link the unit to (the
+/// linked one, else the suggested one, preselected).
+async fn card_page(
+    state: &State,
+    page: &Page,
+    (id, target_id): (i64, i64),
+    done: Option<String>,
+    message: Option<String>,
+    status: StatusCode,
+) -> Result<HttpResponse, WebError> {
     let actor = page.0.actor.clone();
-    let card = run(&state, move |ctx| {
-        campaigns::scorecard(ctx, &actor, id, target_id)
+    let (card, departments) = run(state, move |ctx| {
+        let card = campaigns::scorecard(ctx, &actor, id, target_id)?;
+        let departments: Vec<(i64, String)> = if card.may_link {
+            crate::ops::org::list_departments(ctx, &actor)?
+                .into_iter()
+                .map(|d| (d.id, d.data.name))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        Ok((card, departments))
     })
     .await?;
+    let selected = card
+        .department
+        .as_ref()
+        .or(card.suggested_department.as_ref())
+        .map(|d| d.id);
     let body = render(
         "audit_target.html",
         context! {
             user => page.user(), nav => "audits", s => Value::from_serialize(&card),
             defects => defect_labels(),
             statuses => LetterStatus::ALL.iter().map(|s| (s.code(), s.label())).collect::<BTreeMap<_, _>>(),
+            departments => departments, selected => selected, done => done, message => message,
         },
     )?;
-    Ok(html(StatusCode::OK, body))
+    Ok(html(status, body))
+}
+
+/// Links the unit to a department (administrators); an empty choice removes the link.
+pub async fn link_department(
+    state: State,
+    page: Page,
+    path: web::Path<(i64, i64)>,
+    form: web::Form<Form>,
+) -> Result<HttpResponse, WebError> {
+    let ((id, target_id), form) = (path.into_inner(), form.into_inner());
+    page.check_csrf(&form)?;
+    let expected = form
+        .get("version")
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| WebError::BadForm("缺少评估对象版本号".into()))?;
+    let department_id = match form.get("department_id").map(str::trim) {
+        None | Some("") => None,
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .map_err(|_| WebError::BadForm("机关编号有误".into()))?,
+        ),
+    };
+    let actor = page.0.actor.clone();
+    match run(&state, move |ctx| {
+        campaigns::set_target_department(
+            ctx,
+            &actor,
+            id,
+            target_id,
+            expected,
+            campaigns::TargetDepartmentIn { department_id },
+        )
+    })
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!(
+            "/audits/{id}/targets/{target_id}?done=department#department"
+        ))),
+        Err(WebError::Op(e)) => {
+            let r = refusal(e)?;
+            let message = r
+                .message
+                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+            card_page(
+                &state,
+                &page,
+                (id, target_id),
+                None,
+                Some(message),
+                r.status,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 #[cfg(test)]

@@ -226,6 +226,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             "/audits/{id}/targets/{target_id}",
             web::get().to(audits::scorecard),
         )
+        .route(
+            "/audits/{id}/targets/{target_id}/department",
+            web::post().to(audits::link_department),
+        )
         .route("/audits/{id}/letters", web::post().to(audits::add_letter))
         .route(
             "/audits/{id}/letters/{letter_id}",

@@ -834,3 +834,274 @@ async fn an_item_past_its_due_date_is_mailed_once_to_the_supervisors() {
     to_b.sort();
     assert_eq!(to_b, vec!["b@nn.gov.cn", "office@nn.gov.cn"]);
 }
+
+/// A campaign (calendar 450100) with its cut-off on `cutoff_on`; returns its id.
+async fn audit_campaign(app: &TestApp, token: &str, name: &str, cutoff_on: &str) -> i64 {
+    app.post(
+        "/api/v1/audits",
+        token,
+        json!({"name": name, "region": "450100", "cutoff_on": cutoff_on}),
+    )
+    .await
+    .expect(201, None)["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn audit_target(app: &TestApp, token: &str, campaign: i64, name: &str) -> i64 {
+    app.post(
+        &format!("/api/v1/audits/{campaign}/targets"),
+        token,
+        json!({"name": name, "category": "市直部门"}),
+    )
+    .await
+    .expect(201, None)["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// A registered letter signed for on `signed_on`; returns its id.
+async fn audit_letter(
+    app: &TestApp,
+    token: &str,
+    campaign: i64,
+    target: i64,
+    signed_on: &str,
+) -> i64 {
+    app.post(
+        &format!("/api/v1/audits/{campaign}/letters"),
+        token,
+        json!({"target_id": target, "channel": "regular", "sent_on": "2026-08-03",
+               "signed_on": signed_on}),
+    )
+    .await
+    .expect(201, None)["id"]
+        .as_i64()
+        .unwrap()
+}
+
+async fn audit_phone(
+    app: &TestApp,
+    token: &str,
+    campaign: i64,
+    target: i64,
+    on: &str,
+    connected: bool,
+) {
+    app.post(
+        &format!("/api/v1/audits/{campaign}/phone-checks"),
+        token,
+        json!({"target_id": target, "called_at": format!("{on}T10:00:00+08:00"),
+               "connected": connected}),
+    )
+    .await
+    .expect(201, None);
+}
+
+async fn link(
+    app: &TestApp,
+    token: &str,
+    campaign: i64,
+    target: i64,
+    etag: &str,
+    dept: Value,
+) -> Resp {
+    with_etag(
+        app,
+        Method::PUT,
+        &format!("/api/v1/audits/{campaign}/targets/{target}/department"),
+        token,
+        etag,
+        json!({"department_id": dept}),
+    )
+    .await
+}
+
+#[actix_web::test]
+async fn campaign_scores_of_linked_targets_count_in_the_assessment() {
+    let app = spawn_app().await;
+    let s = seed(&app).await;
+    let auditor = app.user("auditor_x", "auditor", None).await.1;
+    let admin = app.admin_token.clone();
+
+    // Campaign 1, data collected until 2026-09-30 (inside Q3). Letters signed on 2026-08-05
+    // are due on the 20th working day after (early September), before the cut-off.
+    let c1 = audit_campaign(&app, &auditor, "2026年市直部门模拟用户实测", "2026-09-30").await;
+    // "南宁市甲局" is exactly the department's name; the other unit's name is not.
+    let t_a = audit_target(&app, &auditor, c1, "南宁市甲局").await;
+    let t_b = audit_target(&app, &auditor, c1, "乙局政务服务窗口").await;
+    // 甲: signed (1 of 11), never answered; the phone not answered (0 of 2): 1 / 13.
+    audit_letter(&app, &auditor, c1, t_a, "2026-08-05").await;
+    audit_phone(&app, &auditor, c1, t_a, "2026-08-10", false).await;
+    // 乙: signed 1 + on time 4 + 文号 1 + seal 1, no legal basis, no remedy (7 of 11);
+    // the phone answered (2 of 2): 9 / 13.
+    let l_b = audit_letter(&app, &auditor, c1, t_b, "2026-08-05").await;
+    app.request(
+        Method::PUT,
+        &format!("/api/v1/audits/{c1}/letters/{l_b}/reply"),
+        Some(&auditor),
+        Some(
+            json!({"received_on": "2026-08-20", "dispatched_on": "2026-08-18",
+                    "doc_number": "南乙信复〔2026〕3号", "sealed": true,
+                    "seal_organ": "南宁市乙局"}),
+        ),
+        &[],
+    )
+    .await
+    .expect(200, None);
+    audit_phone(&app, &auditor, c1, t_b, "2026-08-10", true).await;
+    // Campaign 2 closes in Q4: its unit linked to 丙 scores 0 of 2 but is not in Q3.
+    let c2 = audit_campaign(&app, &auditor, "第四季度电话抽查", "2026-10-31").await;
+    let t_c = audit_target(&app, &auditor, c2, "丙局热线").await;
+    audit_phone(&app, &auditor, c2, t_c, "2026-10-12", false).await;
+
+    // The score card offers the department whose name matches, without linking it.
+    let card = app
+        .get(&format!("/api/v1/audits/{c1}/targets/{t_a}"), &admin)
+        .await;
+    let etag_a = card.etag();
+    let card = card.expect(200, None);
+    assert_eq!(
+        (
+            card["result"]["score"].as_i64(),
+            card["result"]["max"].as_i64()
+        ),
+        (Some(1), Some(13))
+    );
+    assert_eq!(card["suggested_department"]["id"], s.a.id);
+    assert_eq!(card["department"], Value::Null);
+    assert_eq!(card["target"]["department_id"], Value::Null);
+    assert_eq!(card["may_link"], true);
+    let card_b = app
+        .get(&format!("/api/v1/audits/{c1}/targets/{t_b}"), &admin)
+        .await;
+    let etag_b = card_b.etag();
+    assert_eq!(
+        card_b.expect(200, None)["suggested_department"],
+        Value::Null
+    );
+    let by_auditor = app
+        .get(&format!("/api/v1/audits/{c1}/targets/{t_a}"), &auditor)
+        .await;
+    assert_eq!(by_auditor.expect(200, None)["may_link"], false);
+
+    // Refusals: the auditor and the office's supervisor may not link (403), an unknown
+    // department is named (422), a stale ETag is refused (412). Nothing was written.
+    link(&app, &auditor, c1, t_a, &etag_a, json!(s.a.id))
+        .await
+        .expect(403, Some("admin_only"));
+    link(&app, &s.office, c1, t_a, &etag_a, json!(s.a.id))
+        .await
+        .expect(403, Some("forbidden"));
+    let bad = link(&app, &admin, c1, t_a, &etag_a, json!(999_999)).await;
+    assert!(bad.expect(422, None)["fields"]["department_id"].is_string());
+    // Link 甲 (the suggestion) and 乙; 丙's Q4 unit too.
+    let r = link(&app, &admin, c1, t_a, &etag_a, json!(s.a.id)).await;
+    let linked = r.expect(200, None).clone();
+    assert_eq!(linked["department"]["name"], "南宁市甲局");
+    assert_eq!(linked["target"]["department_id"], s.a.id);
+    assert_ne!(r.etag(), etag_a);
+    link(&app, &admin, c1, t_a, &etag_a, json!(s.b.id))
+        .await
+        .expect(412, Some("stale_version"));
+    link(&app, &admin, c1, t_b, &etag_b, json!(s.b.id))
+        .await
+        .expect(200, None);
+    let card_c = app
+        .get(&format!("/api/v1/audits/{c2}/targets/{t_c}"), &admin)
+        .await;
+    link(&app, &admin, c2, t_c, &card_c.etag(), json!(s.c.id))
+        .await
+        .expect(200, None);
+    let campaign = app.get(&format!("/api/v1/audits/{c1}"), &auditor).await;
+    let targets = campaign.expect(200, None)["targets"].clone();
+    assert_eq!(targets[0]["department_id"], s.a.id);
+    assert_eq!(targets[1]["department_id"], s.b.id);
+
+    // The quarter with the campaign indicator (weight 26) beside the others (max 126).
+    let mut scheme = scheme();
+    scheme.as_array_mut().unwrap().push(json!(
+        {"key": "audit", "kind": "campaign_score", "name": "模拟用户实测得分率", "weight": 26, "max": 26}
+    ));
+    let r = app
+        .post(
+            "/api/v1/assessments",
+            &s.office,
+            json!({"kind": "quarter", "year": 2026, "quarter": 3, "scheme": scheme}),
+        )
+        .await;
+    let id = r.expect(201, None)["id"].as_i64().unwrap();
+    let etag = score_by_hand(&app, &s, id, r.etag()).await;
+    // By hand, the four indicators as in the seeded quarter (甲 94, 乙 75, 丙 75), plus:
+    //   甲: 26 × 1/13 = 2   → 96,  96 / 126 = 76.19%
+    //   乙: 26 × 9/13 = 18  → 93,  93 / 126 = 73.81%
+    //   丙: no unit linked in Q3 (its Q4 campaign closes after the quarter): not applicable,
+    //       the full 26 as every indicator with nothing to count → 101, 101 / 126 = 80.16%
+    let v = app
+        .get(&format!("/api/v1/assessments/{id}"), &s.office)
+        .await;
+    let v = v.expect(200, None).clone();
+    assert_eq!(
+        table(&v),
+        vec![
+            ("南宁市丙局".to_owned(), 101.0, 80.16, 1),
+            ("南宁市甲局".to_owned(), 96.0, 76.19, 2),
+            ("南宁市乙局".to_owned(), 93.0, 73.81, 3),
+        ]
+    );
+    let fa = figure(&v, "南宁市甲局", "audit");
+    assert_eq!(fa["score"], 2.0);
+    assert_eq!(fa["refers_to"], "audit_target");
+    assert_eq!(fa["ids"], json!([t_a]));
+    assert_eq!(
+        fa["campaign_targets"],
+        json!([{"campaign_id": c1, "campaign": "2026年市直部门模拟用户实测",
+                "cutoff_on": "2026-09-30", "target_id": t_a, "target": "南宁市甲局",
+                "score": 1, "max": 13, "provisional": false}])
+    );
+    assert!(
+        fa["problem"]
+            .as_str()
+            .unwrap()
+            .starts_with("模拟用户实测得分率7.69%"),
+        "{}",
+        fa["problem"]
+    );
+    assert_eq!(figure(&v, "南宁市乙局", "audit")["score"], 18.0);
+    let fc = figure(&v, "南宁市丙局", "audit");
+    assert_eq!(
+        (fc["score"].as_f64(), fc["problem"].is_null()),
+        (Some(26.0), true)
+    );
+    assert!(fc["basis"].as_str().unwrap().contains("不适用"));
+    assert!(fc.get("campaign_targets").is_none());
+
+    // Published, the figures are frozen: unlinking 乙's unit afterwards changes nothing.
+    let r = with_etag(
+        &app,
+        Method::POST,
+        &format!("/api/v1/assessments/{id}/publish"),
+        &s.office,
+        &etag,
+        json!({"working_days": 15}),
+    )
+    .await;
+    assert_eq!(r.expect(200, None)["results"], v["results"]);
+    let card_b = app
+        .get(&format!("/api/v1/audits/{c1}/targets/{t_b}"), &admin)
+        .await;
+    link(&app, &admin, c1, t_b, &card_b.etag(), Value::Null)
+        .await
+        .expect(200, None);
+    let after = app
+        .get(&format!("/api/v1/assessments/{id}"), &s.office)
+        .await;
+    assert_eq!(after.expect(200, None)["results"], v["results"]);
+    // The campaign's chain holds every link, and the stored targets agree with it.
+    let out = app.cli(&["verify-audit"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, USER_PASSWORD, spawn_app};
+use crate::helpers::{ADMIN_PASSWORD, TestApp, USER_PASSWORD, spawn_app};
 use crate::{
     browser, click, driver, menu_in_one_row, screen, set, sign_in, text, wait_for, wait_text,
 };
@@ -225,4 +225,171 @@ async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office
     assert!(text(&c, "main").await.contains("提醒台账"));
     screen(&c, "65-rectification-closed").await;
     c.close().await.expect("close");
+}
+
+/// A campaign target with one phone check (and, when `signed`, a letter signed for on
+/// 2026-08-05 and never answered); returns its id.
+async fn audit_unit(
+    app: &TestApp,
+    auditor: &str,
+    campaign: i64,
+    name: &str,
+    connected: bool,
+    signed: bool,
+) -> i64 {
+    let t = app
+        .post(
+            &format!("/api/v1/audits/{campaign}/targets"),
+            auditor,
+            json!({"name": name, "category": "市直部门"}),
+        )
+        .await;
+    let t = t.expect(201, None)["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/audits/{campaign}/phone-checks"),
+        auditor,
+        json!({"target_id": t, "called_at": "2026-08-10T10:00:00+08:00", "connected": connected}),
+    )
+    .await
+    .expect(201, None);
+    if signed {
+        app.post(
+            &format!("/api/v1/audits/{campaign}/letters"),
+            auditor,
+            json!({"target_id": t, "channel": "regular", "sent_on": "2026-08-03",
+                   "signed_on": "2026-08-05"}),
+        )
+        .await
+        .expect(201, None);
+    }
+    t
+}
+
+#[actix_web::test]
+async fn the_admin_links_campaign_units_and_the_office_sees_them_in_the_quarter() {
+    let app = spawn_app().await;
+    let gov = app
+        .department("南宁市人民政府", "南府信复", None, "450100")
+        .await;
+    let a = app
+        .department("南宁市甲局", "南甲信复", Some(gov), "450100")
+        .await;
+    let b = app
+        .department("南宁市乙局", "南乙信复", Some(gov), "450100")
+        .await;
+    app.user("sup_gov", "supervisor", Some(gov)).await;
+    let (_, auditor) = app.user("auditor1", "auditor", None).await;
+    // The evaluators' campaign, data collected until 2026-09-30: "南宁市甲局" (its name is the
+    // department's) is signed for but never answers, the phone not answered: 1 of 13;
+    // "乙局政务服务窗口" answers the phone: 2 of 2.
+    let campaign = app
+        .post(
+            "/api/v1/audits",
+            &auditor,
+            json!({"name": "2026年市直部门模拟用户实测", "region": "450100", "cutoff_on": "2026-09-30"}),
+        )
+        .await;
+    let campaign = campaign.expect(201, None)["id"].as_i64().unwrap();
+    let t_a = audit_unit(&app, &auditor, campaign, "南宁市甲局", false, true).await;
+    let t_b = audit_unit(&app, &auditor, campaign, "乙局政务服务窗口", true, false).await;
+
+    let driver = driver();
+    let c = browser(&driver).await;
+
+    // The administrator opens 甲's score card: the department of the same name is
+    // preselected but not linked until saved.
+    sign_in(&c, &app.base, "admin", ADMIN_PASSWORD).await;
+    wait_for(&c, ".counts, main").await;
+    c.goto(&format!("{}/audits/{campaign}/targets/{t_a}", app.base))
+        .await
+        .expect("score card");
+    wait_for(&c, "#department-form").await;
+    assert!(
+        text(&c, "#linked-department")
+            .await
+            .contains("尚未关联机关")
+    );
+    let chosen = c
+        .execute(
+            "return document.getElementById('department_id').value;",
+            vec![],
+        )
+        .await
+        .expect("select");
+    assert_eq!(chosen, json!(a.to_string()));
+    click(&c, "#department-form button[type=submit]").await;
+    wait_text(&c, ".notice.ok", "已保存关联机关").await;
+    assert!(text(&c, "#linked-department").await.contains("南宁市甲局"));
+    screen(&c, "66-audit-target-department").await;
+    // 乙's unit has another name: nothing preselected; the administrator chooses 乙.
+    c.goto(&format!("{}/audits/{campaign}/targets/{t_b}", app.base))
+        .await
+        .expect("score card");
+    wait_for(&c, "#department-form").await;
+    let chosen = c
+        .execute(
+            "return document.getElementById('department_id').value;",
+            vec![],
+        )
+        .await
+        .expect("select");
+    assert_eq!(chosen, json!(""));
+    set(&c, "department_id", &b.to_string()).await;
+    click(&c, "#department-form button[type=submit]").await;
+    wait_text(&c, ".notice.ok", "已保存关联机关").await;
+    click(&c, ".who button[type=submit]").await;
+    wait_for(&c, "#username").await;
+
+    // The office: the third quarter with the campaign indicator added in the scheme editor.
+    sign_in(&c, &app.base, "sup_gov", USER_PASSWORD).await;
+    wait_for(&c, ".counts").await;
+    click(&c, "header nav a[href='/assessments']").await;
+    wait_for(&c, "#period-form").await;
+    set(&c, "year", "2026").await;
+    set(&c, "quarter", "3").await;
+    click(&c, "#period-form button[type=submit]").await;
+    wait_text(&c, ".notice.ok", "已新建考核期").await;
+    click(&c, "#scheme-card summary").await;
+    for (id, value) in [
+        ("key_6", "audit"),
+        ("kind_6", "campaign_score"),
+        ("name_6", "模拟用户实测得分率"),
+        ("weight_6", "20"),
+        ("max_6", "20"),
+    ] {
+        set(&c, id, value).await;
+    }
+    click(&c, "#scheme-form button[type=submit]").await;
+    wait_text(&c, ".notice.ok", "已保存考核方案").await;
+    // No case in the quarter: the six default indicators score full (100). Out of 120:
+    // 甲 100 + 20 × 1/13 = 101.54 (84.62%); 乙 100 + 20 × 2/2 = 120 (100%).
+    let first = text(&c, "#ranking tbody tr:first-child").await;
+    assert!(
+        first.contains("南宁市乙局") && first.contains("100%"),
+        "{first}"
+    );
+    let second = text(&c, "#ranking tbody tr:nth-child(2)").await;
+    assert!(
+        second.contains("南宁市甲局") && second.contains("1.54") && second.contains("84.62%"),
+        "{second}"
+    );
+    let drill = text(&c, "#campaign-figures").await;
+    for needle in [
+        "2026年市直部门模拟用户实测",
+        "南宁市甲局",
+        "1 / 13",
+        "乙局政务服务窗口",
+        "2 / 2",
+    ] {
+        assert!(drill.contains(needle), "{needle}: {drill}");
+    }
+    assert!(text(&c, "main").await.contains("模拟用户实测得分率7.69%"));
+    screen(&c, "68-assessment-campaign-ranking").await;
+    c.execute(
+        "document.getElementById('campaign-figures').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .expect("scroll");
+    screen(&c, "67-assessment-campaign-score").await;
 }

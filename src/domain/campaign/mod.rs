@@ -339,3 +339,22 @@ pub enum CampaignError {
     #[error("信函 {0} 的答复发出日期晚于收到日期")]
     DispatchAfterReceipt(String),
 }
+
+/// The department a target's name suggests: the one department whose name or OGI office
+/// name (`office_name`) equals it exactly (both trimmed). None when no department or more
+/// than one matches — a suggestion must never be a guess, and it is only ever offered.
+pub fn suggest_department<'a>(
+    target_name: &str,
+    departments: impl IntoIterator<Item = (i64, &'a str, Option<&'a str>)>,
+) -> Option<i64> {
+    let name = target_name.trim();
+    if name.is_empty() {
+        return None;
+    }
+    let mut found = departments
+        .into_iter()
+        .filter(|(_, n, office)| n.trim() == name || office.is_some_and(|o| o.trim() == name))
+        .map(|(id, _, _)| id);
+    let first = found.next()?;
+    found.all(|id| id == first).then_some(first)
+}

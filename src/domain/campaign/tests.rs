@@ -913,3 +913,26 @@ fn score_bands_put_a_unit_at_the_threshold_in_the_band_above() {
     assert_eq!(units, [1, 0, 0, 0, 0, 1, 1, 0, 0, 1]);
     assert_eq!((bands[6].from_percent, bands[6].to_percent), (60, 70));
 }
+
+#[test]
+fn a_department_is_suggested_only_on_one_exact_match() {
+    let depts = [
+        (1, "南宁市甲局", Some("南宁市甲局政务公开办")),
+        (2, "南宁市乙局", None),
+        (3, "南宁市丙局", Some("南宁市乙局")),
+    ];
+    let suggest = |name: &str| super::suggest_department(name, depts.iter().copied());
+    assert_eq!(suggest("南宁市甲局"), Some(1));
+    assert_eq!(
+        suggest(" 南宁市甲局政务公开办 "),
+        Some(1),
+        "the office name, trimmed"
+    );
+    assert_eq!(
+        suggest("南宁市乙局"),
+        None,
+        "two departments match: no guess"
+    );
+    assert_eq!(suggest("甲局"), None, "no partial match");
+    assert_eq!(suggest(""), None);
+}

@@ -37,6 +37,13 @@ fn fold(chain: &[ActionRecord]) -> Recorded {
             "letter_added" => _ = out.facts.insert(("letter", id("id")), Some(after)),
             "phone_check_added" => _ = out.facts.insert(("phone_check", id("id")), Some(after)),
             "reply_recorded" => _ = out.facts.insert(("reply", id("letter_id")), Some(after)),
+            "target_department_set" => {
+                if let Some(Some(target)) = out.facts.get_mut(&("target", id("target_id"))) {
+                    for field in ["department_id", "version"] {
+                        target[field] = after[field].clone();
+                    }
+                }
+            }
             "letter_updated" => {
                 if let Some(Some(letter)) = out.facts.get_mut(&("letter", id("letter_id"))) {
                     for field in ["signed_on", "tracking_number"] {

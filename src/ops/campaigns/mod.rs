@@ -11,6 +11,7 @@
 
 mod cross_check;
 mod import;
+mod link;
 mod report;
 mod scorecard;
 mod view;
@@ -20,8 +21,9 @@ use serde::{Deserialize, Serialize};
 
 pub use cross_check::cross_check;
 pub use import::{ImportCell, ImportSummary, MAX_IMPORT_BYTES, import, import_cell};
+pub use link::{TargetDepartmentIn, department_scores, set_target_department};
 pub use report::{ReportCampaign, ReportView, report, workbook};
-pub use scorecard::{ScoreCard, scorecard};
+pub use scorecard::{DepartmentRef, ScoreCard, scorecard};
 pub use view::{
     CampaignSummary, CampaignView, Counts, Due, LetterView, PhoneView, ReplyView, TargetView,
 };

@@ -339,6 +339,11 @@ pub struct TargetView {
     /// The region whose calendar its letters use.
     pub calendar_region: String,
     pub created_at: NaiveDateTime,
+    /// The department the unit is, as linked by an administrator: its score then counts in
+    /// that department's periodic assessment (`campaign_score`).
+    pub department_id: Option<i64>,
+    /// Guards the link (ETag / If-Match).
+    pub version: i32,
 }
 
 pub(super) fn target_view(t: &TargetRow, campaign_region: &str) -> TargetView {
@@ -353,6 +358,8 @@ pub(super) fn target_view(t: &TargetRow, campaign_region: &str) -> TargetView {
             .clone()
             .unwrap_or_else(|| campaign_region.to_owned()),
         created_at: t.created_at,
+        department_id: t.department_id,
+        version: t.version,
     }
 }
 

@@ -1232,8 +1232,19 @@ pub fn long_date(d: NaiveDate) -> String {
 /// department, the office's own section, and the rectification requirement.
 pub fn notice_paragraphs(v: &PeriodView) -> Vec<String> {
     let mut out = vec!["各有关单位：".to_owned()];
+    // The sources named are those the scheme draws on: the audit campaigns only when it
+    // scores them.
+    let sources = if v
+        .scheme
+        .iter()
+        .any(|i| i.kind == IndicatorKind::CampaignScore)
+    {
+        "申请、答复、复议诉讼、督办、整改和模拟用户实测记录"
+    } else {
+        "申请、答复、复议诉讼、督办和整改记录"
+    };
     out.push(format!(
-        "根据年度工作安排，{}对{}（{}至{}）各单位政府信息依申请公开工作情况进行了考核。考核数据来自本系统登记的申请、答复、复议诉讼、督办和整改记录。现将有关情况通报如下：",
+        "根据年度工作安排，{}对{}（{}至{}）各单位政府信息依申请公开工作情况进行了考核。考核数据来自本系统登记的{sources}。现将有关情况通报如下：",
         v.office,
         v.label,
         long_date(v.starts_on),

@@ -392,4 +392,10 @@ async fn the_admin_links_campaign_units_and_the_office_sees_them_in_the_quarter(
     .await
     .expect("scroll");
     screen(&c, "67-assessment-campaign-score").await;
+    // The 通报 names the audit campaigns among its sources, as the scheme scores them.
+    let period = c.current_url().await.expect("url");
+    c.goto(&format!("{}{}/notice", app.base, period.path()))
+        .await
+        .expect("open");
+    wait_text(&c, "body", "模拟用户实测记录").await;
 }

@@ -635,3 +635,46 @@ async fn phone_numbers_as_people_write_them_and_a_spaced_name_leave_the_copy() {
         "the rest stays: {text}"
     );
 }
+
+#[actix_web::test]
+async fn a_topic_tag_naming_the_applicant_is_anonymised_too() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let r = app
+        .post(
+            "/api/v1/library",
+            &s.office,
+            json!({"case_id": s.case_id, "topics": ["征收补偿", format!("{NAME}户")],
+                   "note": "标准答复"}),
+        )
+        .await;
+    let entry = r.expect(201, None).clone();
+    assert_anonymous(&entry);
+    assert_eq!(entry["topics"], json!(["征收补偿", "【姓名】户"]));
+    let id = entry["id"].as_i64().unwrap();
+
+    // An edit cannot bring it back either; the published library's tag list is clean.
+    let edit = json!({
+        "title": "征收补偿安置方案", "note": "标准答复",
+        "topics": [format!("{NAME}户"), format!("{MOBILE}")], "items": ["征收补偿安置方案"],
+        "reply_text": "所申请信息已主动公开。", "reasons": null
+    });
+    let r = app
+        .patch(&format!("/api/v1/library/{id}"), &s.office, &r.etag(), edit)
+        .await;
+    assert_eq!(
+        r.expect(200, None)["topics"],
+        json!(["【姓名】户", "【电话】"])
+    );
+    act(
+        &app,
+        &s.office,
+        &format!("/api/v1/library/{id}/publish"),
+        &r.etag(),
+        json!({}),
+    )
+    .await
+    .expect(200, None);
+    let found = app.get("/api/v1/library", &s.clerk).await;
+    assert_anonymous(found.expect(200, None));
+}

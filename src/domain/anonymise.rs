@@ -46,11 +46,62 @@ pub fn anonymise(text: &str, known: &Known) -> String {
     }
     facts.sort_by_key(|(s, _)| std::cmp::Reverse(s.chars().count()));
     for (fact, word) in facts {
-        out = out.replace(fact, word);
+        out = replace_spaced(&out, fact, word);
     }
     let out = replace_emails(&out);
     let out = replace_digit_runs(&out);
     replace_addresses(&out)
+}
+
+/// Blanks a letter may put between the characters of a name or number (张　伟, 张 伟).
+fn is_blank(c: char) -> bool {
+    matches!(c, ' ' | '\u{3000}' | '\t' | '\u{a0}')
+}
+
+/// Every occurrence of `fact` in `text` replaced by `word`, blanks between its characters
+/// allowed: a two-character name is often padded to three (张　伟).
+fn replace_spaced(text: &str, fact: &str, word: &str) -> String {
+    let pattern: Vec<char> = fact.chars().filter(|c| !is_blank(*c)).collect();
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if let Some(end) = spaced_match(&chars, i, &pattern) {
+            out.push_str(word);
+            i = end;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The end of `pattern` matched at `at`, blanks allowed between (not before) its characters.
+fn spaced_match(chars: &[char], at: usize, pattern: &[char]) -> Option<usize> {
+    let mut i = at;
+    for (k, p) in pattern.iter().enumerate() {
+        if k > 0 {
+            while i < chars.len() && is_blank(chars[i]) {
+                i += 1;
+            }
+        }
+        if chars.get(i) != Some(p) {
+            return None;
+        }
+        i += 1;
+    }
+    (!pattern.is_empty()).then_some(i)
+}
+
+/// A full-width form (１, －, ＠, （, the ideographic space) as its ASCII twin, for the
+/// patterns only: the text keeps its own characters.
+fn narrow(c: char) -> char {
+    match c {
+        '\u{3000}' => ' ',
+        '\u{ff01}'..='\u{ff5e}' => char::from_u32(c as u32 - 0xfee0).unwrap_or(c),
+        _ => c,
+    }
 }
 
 fn is_email_char(c: char) -> bool {
@@ -60,19 +111,20 @@ fn is_email_char(c: char) -> bool {
 /// `local@domain.tld` → 【电子邮箱】.
 fn replace_emails(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
+    let n: Vec<char> = chars.iter().copied().map(narrow).collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
-        if chars[i] == '@' {
+        if n[i] == '@' {
             let mut start = i;
-            while start > 0 && is_email_char(chars[start - 1]) {
+            while start > 0 && is_email_char(n[start - 1]) {
                 start -= 1;
             }
             let mut end = i + 1;
-            while end < chars.len() && is_email_char(chars[end]) {
+            while end < n.len() && is_email_char(n[end]) {
                 end += 1;
             }
-            let domain: String = chars[i + 1..end].iter().collect();
+            let domain: String = n[i + 1..end].iter().collect();
             let domain = domain.trim_end_matches('.');
             if start < i && domain.contains('.') {
                 // Drop the local part already copied.
@@ -93,46 +145,32 @@ fn replace_emails(text: &str) -> String {
     out
 }
 
-/// Runs of digits (with `-` or spaces inside phone numbers) that are ID numbers or phone
-/// numbers: 17 digits and a digit or X (18-digit ID), 15 digits (old ID), 11 digits from
-/// 13–19 (mobile), 0 + area code + 7–8 digits (landline, with or without a hyphen).
+/// Runs of digits that are ID numbers or phone numbers: 17 digits and a digit or X (18-digit
+/// ID), 15 digits (old ID), 11 digits from 13–19 (mobile, also after 86), 0 + area code +
+/// 7–8 digits (landline). A number may be written in groups joined by one hyphen or space,
+/// its area code in brackets, in full-width digits. Groups are joined only as far as they
+/// make a number (longest first), so a number followed on the line by another number or a
+/// year is still found; a group that starts none is kept as it is.
 fn replace_digit_runs(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
+    let n: Vec<char> = chars.iter().copied().map(narrow).collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
-    while i < chars.len() {
-        let boundary = i == 0 || !chars[i - 1].is_ascii_alphanumeric();
-        if boundary && chars[i].is_ascii_digit() {
-            // The run: digits, and single hyphens or spaces between digits.
-            let mut end = i;
-            let mut digits = String::new();
-            while end < chars.len() {
-                let c = chars[end];
-                if c.is_ascii_digit() {
-                    digits.push(c);
-                    end += 1;
-                } else if matches!(c, '-' | ' ')
-                    && end + 1 < chars.len()
-                    && chars[end + 1].is_ascii_digit()
-                    && digits.len() < 18
-                {
-                    end += 1;
-                } else {
-                    break;
+    while i < n.len() {
+        let boundary = i == 0 || !n[i - 1].is_ascii_alphanumeric();
+        let opens = n[i] == '(' && n.get(i + 1) == Some(&'0');
+        if boundary && (n[i].is_ascii_digit() || opens) {
+            let groups = digit_groups(&n, i);
+            if let Some((end, word, country)) = first_number(&n, &groups) {
+                // "+86 138…": the plus goes with the number.
+                if country && out.ends_with(['+', '＋']) {
+                    out.pop();
                 }
-            }
-            // An 18-digit ID may end in X.
-            let mut x_end = end;
-            if digits.len() == 17 && end < chars.len() && matches!(chars[end], 'X' | 'x') {
-                digits.push('X');
-                x_end = end + 1;
-            }
-            let after_ok = x_end >= chars.len() || !chars[x_end].is_ascii_alphanumeric();
-            if after_ok && let Some(word) = classify(&digits) {
                 out.push_str(word);
-                i = x_end;
+                i = end;
                 continue;
             }
+            let end = groups.first().map_or(i + 1, |g| g.1);
             out.extend(&chars[i..end]);
             i = end;
             continue;
@@ -141,6 +179,82 @@ fn replace_digit_runs(text: &str) -> String {
         i += 1;
     }
     out
+}
+
+/// The digit groups of a run starting at `at`: (first index, end, digits), the first one
+/// possibly an area code in brackets; groups are joined by one hyphen or space (or the
+/// closing bracket and at most one of them).
+fn digit_groups(n: &[char], at: usize) -> Vec<(usize, usize, String)> {
+    let mut groups: Vec<(usize, usize, String)> = Vec::new();
+    let mut i = at;
+    let bracket = n[i] == '(';
+    if bracket {
+        i += 1;
+    }
+    let mut total = 0;
+    loop {
+        let start = i;
+        let mut digits = String::new();
+        while i < n.len() && n[i].is_ascii_digit() {
+            digits.push(n[i]);
+            i += 1;
+        }
+        if digits.is_empty() {
+            break;
+        }
+        total += digits.len();
+        groups.push((if groups.is_empty() { at } else { start }, i, digits));
+        if total >= 24 {
+            break;
+        }
+        let mut j = i;
+        if bracket && groups.len() == 1 {
+            if n.get(j) != Some(&')') {
+                // An unclosed bracket is no area code.
+                return Vec::new();
+            }
+            j += 1;
+            if matches!(n.get(j), Some('-' | ' ')) {
+                j += 1;
+            }
+        } else if matches!(n.get(j), Some('-' | ' ')) {
+            j += 1;
+        } else {
+            break;
+        }
+        if !n.get(j).is_some_and(char::is_ascii_digit) {
+            break;
+        }
+        i = j;
+    }
+    groups
+}
+
+/// The longest run of leading groups that is a number: its end, the word, and whether it
+/// carried the country code 86.
+fn first_number(
+    n: &[char],
+    groups: &[(usize, usize, String)],
+) -> Option<(usize, &'static str, bool)> {
+    for k in (0..groups.len()).rev() {
+        let mut digits: String = groups[..=k].iter().map(|g| g.2.as_str()).collect();
+        let mut end = groups[k].1;
+        // An 18-digit ID may end in X.
+        if digits.len() == 17 && matches!(n.get(end), Some('X' | 'x')) {
+            digits.push('X');
+            end += 1;
+        }
+        if n.get(end).is_some_and(char::is_ascii_alphanumeric) {
+            continue;
+        }
+        if let Some(word) = classify(&digits) {
+            return Some((end, word, false));
+        }
+        if digits.len() == 13 && digits.starts_with("86") && classify(&digits[2..]) == Some(PHONE) {
+            return Some((end, PHONE, true));
+        }
+    }
+    None
 }
 
 fn classify(digits: &str) -> Option<&'static str> {
@@ -177,10 +291,34 @@ fn looks_like_birth(s: &str) -> bool {
 /// village and ending in a house number (…路12号, …村3组5号, …街8号2栋301室).
 fn replace_addresses(text: &str) -> String {
     let chars: Vec<char> = text.chars().collect();
-    let is_part = |c: char| is_cjk(c) || c.is_ascii_digit() || matches!(c, '-' | '－');
+    let is_part = |c: char| {
+        let c = narrow(c);
+        is_cjk(c) || c.is_ascii_digit() || c == '-'
+    };
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
+        // A flat without a house number: …花园5栋2单元301室.
+        if chars[i] == '室' {
+            let copied: Vec<char> = out.chars().collect();
+            let mut start = copied.len();
+            while start > 0 && copied.len() - start < 40 && is_part(copied[start - 1]) {
+                start -= 1;
+            }
+            let run: String = copied[start..].iter().collect();
+            let (lead, run) = split_lead(&run);
+            let flat = run
+                .chars()
+                .last()
+                .is_some_and(|c| narrow(c).is_ascii_digit())
+                && (run.contains(['栋', '幢']) || run.contains("单元"));
+            if flat && run.chars().count() >= 4 {
+                out = copied[..start].iter().collect::<String>() + lead;
+                out.push_str(ADDRESS);
+                i += 1;
+                continue;
+            }
+        }
         if chars[i] == '号' {
             // Extend past 栋/单元/室 parts: 8号2栋301室.
             let mut end = i + 1;
@@ -206,7 +344,7 @@ fn replace_addresses(text: &str) -> String {
             let has_digit_before = run
                 .chars()
                 .last()
-                .is_some_and(|c| c.is_ascii_digit() || is_cn_numeral(c));
+                .is_some_and(|c| narrow(c).is_ascii_digit() || is_cn_numeral(c));
             let has_way = run.chars().any(|c| {
                 matches!(
                     c,
@@ -323,6 +461,36 @@ mod tests {
     }
 
     #[test]
+    fn numbers_as_people_write_them_are_found() {
+        let none = Known::default();
+        for (text, want) in [
+            ("电话（0771）5551234。", "电话【电话】。"),
+            ("电话(0771) 5551234。", "电话【电话】。"),
+            ("手机１３９７７１２３４５６。", "手机【电话】。"),
+            ("手机+86 139 7712 3456。", "手机【电话】。"),
+            ("电话0771-5551234 13977123456。", "电话【电话】 【电话】。"),
+            ("电话13977123456 2026年", "电话【电话】 2026年"),
+            ("电话0771-5551234-8001。", "电话【电话】-8001。"),
+            ("身份证 450103 19850101 1234。", "身份证 【身份证号】。"),
+            ("现住阳光花园5栋2单元301室。", "现住【地址】。"),
+        ] {
+            assert_eq!(anonymise(text, &none), want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_known_name_is_found_with_blanks_inside() {
+        let known = Known {
+            names: vec!["张伟".into()],
+            ..Known::default()
+        };
+        assert_eq!(
+            anonymise("张　伟：张 伟同志", &known),
+            "【姓名】：【姓名】同志"
+        );
+    }
+
+    #[test]
     fn numbers_that_are_not_personal_stay() {
         let none = Known::default();
         for keep in [
@@ -330,6 +498,8 @@ mod tests {
             "第20个工作日",
             "编号2026-0001",
             "统一社会信用代码11450100000000000X",
+            "2026-11-22 第3号",
+            "（2026）桂01行初12号",
         ] {
             assert_eq!(anonymise(keep, &none), keep);
         }

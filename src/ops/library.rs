@@ -301,6 +301,17 @@ pub fn parse_topics(e: &mut FieldErrors, raw: &[String]) -> Vec<String> {
     out
 }
 
+/// The tags through the anonymiser like every other text of the copy (a tag may name the
+/// applicant: 张某某户), duplicates it makes dropped.
+fn clean_topics(topics: &[String], clean: &dyn Fn(&str) -> String) -> Vec<String> {
+    let mut seen = BTreeSet::new();
+    topics
+        .iter()
+        .map(|t| clean(t))
+        .filter(|t| seen.insert(t.clone()))
+        .collect()
+}
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MarkIn {
@@ -346,6 +357,7 @@ pub fn mark(ctx: &Ctx, actor: &Actor, input: MarkIn) -> OpResult<EntryView> {
         }
         let facts = known(&l.row);
         let clean = |s: &str| anonymise(s, &facts);
+        let topics = clean_topics(&topics, &clean);
         let items: Vec<String> = store::cases::items(c, input.case_id)?
             .iter()
             .map(|i| clean(i))
@@ -496,6 +508,7 @@ pub fn edit(
         let case = store::cases::find(c, row.case_id)?.ok_or(OpError::NotFound("案件"))?;
         let facts = known(&case);
         let clean = |s: &str| anonymise(s, &facts);
+        let topics = clean_topics(&topics, &clean);
         let items: Vec<String> = items.iter().map(|i| clean(i)).collect();
         let mut copy = Copy {
             title: clean(&title),

@@ -373,8 +373,13 @@ fn status_of(c: &mut DbConnection, ctx: &Ctx, id: i64, as_of: NaiveDate) -> OpRe
             _ => {}
         }
     }
+    // Only within the period set (Art. 30): a correction sent later would restart the 20
+    // working days by itself and leave the clerk no way to record the lapse (视为放弃);
+    // a late one with good reason goes to the office, which may record it.
     let can_correct = d.derived.status == "awaiting_correction"
-        && correction.as_ref().is_some_and(|c| c.received_on.is_none());
+        && correction
+            .as_ref()
+            .is_some_and(|c| c.received_on.is_none() && as_of <= c.respond_by);
     let reply = store::replies::latest_for_case(c, id)?.map(|r| {
         let view = super::replies::ReplyView::from(r);
         PublicReply {
@@ -466,6 +471,17 @@ pub fn correct(
             .version;
         let status = status_of(c, ctx, id, today)?;
         if !status.can_correct {
+            if let Some(cr) = status.correction.as_ref().filter(|cr| {
+                status.status == "awaiting_correction" && cr.received_on.is_none()
+            }) {
+                return Err(OpError::conflict(
+                    "correction_period_ended",
+                    format!(
+                        "补正期限已于{}届满，不能再在线提交补正（《条例》第三十条）；有正当理由的，请与受理机关联系",
+                        cr.respond_by
+                    ),
+                ));
+            }
             return Err(OpError::conflict(
                 "no_correction_pending",
                 "该申请目前没有待补正的事项",

@@ -547,3 +547,134 @@ fn verify_audit(app: &TestApp) {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// A case of `dept` registered by `clerk` for `applicant` with one request item, replied
+/// with the drafted letter followed by `extra`; returns its id.
+async fn replied_case(
+    app: &TestApp,
+    clerk: &str,
+    dept: i64,
+    applicant: Value,
+    item: &str,
+    extra: &str,
+) -> i64 {
+    let r = new_case(app, clerk, dept, applicant, item).await;
+    let case_id = r.body["id"].as_i64().unwrap();
+    let d = app
+        .get(
+            &format!("/api/v1/cases/{case_id}/reply-draft?outcome=disclosed&issued_on=2026-11-20"),
+            clerk,
+        )
+        .await;
+    let d = d.expect(200, None).clone();
+    let mut body = d["reply"].clone();
+    body["doc_number"] = json!("auto");
+    body["delivery_method"] = json!("post");
+    body["sealed"] = json!(true);
+    body["seal_organ"] = json!("南宁市自然资源局");
+    body["dispatched_on"] = json!("2026-11-20");
+    body["text"] = json!(format!("{}\n{extra}", d["text"].as_str().unwrap()));
+    let etag = app.approved(clerk, case_id, &r.etag(), &body).await;
+    app.request(
+        Method::POST,
+        &format!("/api/v1/cases/{case_id}/reply"),
+        Some(clerk),
+        Some(body),
+        &[("If-Match", &etag)],
+    )
+    .await
+    .expect(201, None);
+    case_id
+}
+
+#[actix_web::test]
+async fn phone_numbers_as_people_write_them_and_a_spaced_name_leave_the_copy() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    // The record holds the applicant's name and a landline; the letter writes them as
+    // people do: the name spaced out, the landline in brackets, a mobile after it on the
+    // same line, full-width digits, a +86 prefix, a flat without a house number.
+    let case_id = replied_case(
+        &app,
+        &s.clerk,
+        s.bureau,
+        json!({"type": "natural_person", "name": "韦秀英", "phone": "0771-5550100"}),
+        "请公开韦　秀英户的征收补偿协议（联系电话：0771-5550100 13977123456）",
+        "经核实，韦 秀 英（电话（0771）5550100，手机１３９７７１２３４５６，\
+         另一联系人+86 138 7711 0002）于2026年11月2日来信（联系电话13977123456 2026年11月2日），现住阳光花园5栋2单元301室，所申请协议已于2026年8月公布。",
+    )
+    .await;
+    let r = app
+        .post(
+            "/api/v1/library",
+            &s.office,
+            json!({"case_id": case_id, "topics": ["征收补偿"],
+                   "note": "已公开信息的告知"}),
+        )
+        .await;
+    let entry = r.expect(201, None).clone();
+    let mut all = Vec::new();
+    strings(&entry, "", &mut all);
+    for (path, s) in &all {
+        for secret in [
+            "韦秀英",
+            "秀 英",
+            "秀英",
+            "5550100",
+            "13977123456",
+            "１３９７７",
+            "7711 0002",
+            "301室",
+        ] {
+            assert!(!s.contains(secret), "{path} holds {secret}: {s}");
+        }
+    }
+    let text = entry["reply_text"].as_str().unwrap();
+    assert!(
+        text.contains("所申请协议已于2026年8月公布"),
+        "the rest stays: {text}"
+    );
+}
+
+#[actix_web::test]
+async fn a_topic_tag_naming_the_applicant_is_anonymised_too() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let r = app
+        .post(
+            "/api/v1/library",
+            &s.office,
+            json!({"case_id": s.case_id, "topics": ["征收补偿", format!("{NAME}户")],
+                   "note": "标准答复"}),
+        )
+        .await;
+    let entry = r.expect(201, None).clone();
+    assert_anonymous(&entry);
+    assert_eq!(entry["topics"], json!(["征收补偿", "【姓名】户"]));
+    let id = entry["id"].as_i64().unwrap();
+
+    // An edit cannot bring it back either; the published library's tag list is clean.
+    let edit = json!({
+        "title": "征收补偿安置方案", "note": "标准答复",
+        "topics": [format!("{NAME}户"), format!("{MOBILE}")], "items": ["征收补偿安置方案"],
+        "reply_text": "所申请信息已主动公开。", "reasons": null
+    });
+    let r = app
+        .patch(&format!("/api/v1/library/{id}"), &s.office, &r.etag(), edit)
+        .await;
+    assert_eq!(
+        r.expect(200, None)["topics"],
+        json!(["【姓名】户", "【电话】"])
+    );
+    act(
+        &app,
+        &s.office,
+        &format!("/api/v1/library/{id}/publish"),
+        &r.etag(),
+        json!({}),
+    )
+    .await
+    .expect(200, None);
+    let found = app.get("/api/v1/library", &s.clerk).await;
+    assert_anonymous(found.expect(200, None));
+}

@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Resp, TestApp, USER_PASSWORD, spawn_app, spawn_app_with};
+use crate::helpers::{Resp, TestApp, USER_PASSWORD, spawn_app, spawn_app_on, spawn_app_with};
 
 /// A department with the address and phone every public mail names.
 async fn department(app: &TestApp) -> i64 {
@@ -326,4 +326,88 @@ async fn the_mailed_code_is_not_kept_in_the_outbox_once_delivered() {
     assert_eq!(sent[0].0, "sent");
     assert!(!sent[0].1.contains(&code), "{}", sent[0].1);
     assert!(sent[0].1.contains("查询码"), "{}", sent[0].1);
+}
+
+/// The online 补正 form as the status page sends it (multipart: the code and the text).
+async fn send_correction(app: &TestApp, code: &str, text: &str) -> (u16, String) {
+    let boundary = "----ogi-test-boundary";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"code\"\r\n\r\n{code}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"text\"\r\n\r\n{text}\r\n\
+         --{boundary}--\r\n"
+    );
+    let r = app
+        .client
+        .post(format!("{}/apply/status/correction", app.base))
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    (r.status().as_u16(), r.text().await.unwrap())
+}
+
+#[actix_web::test]
+async fn no_online_correction_once_the_correction_period_has_ended() {
+    // Submitted, confirmed and asked to correct early in November ...
+    let early = spawn_app_with(|s| s.today = chrono::NaiveDate::from_ymd_opt(2026, 11, 2)).await;
+    let dept = department(&early).await;
+    let (_, clerk) = early.user("clerk1", "clerk", Some(dept)).await;
+    let r = public(&early, "/api/v1/public/applications", application(dept)).await;
+    let code = r.expect(201, None)["code"].as_str().unwrap().to_owned();
+    let list = early.get("/api/v1/cases", &clerk).await;
+    let id = list.expect(200, None)["items"][0]["id"].as_i64().unwrap();
+    let mut etag = early
+        .get(&format!("/api/v1/cases/{id}"), &clerk)
+        .await
+        .etag();
+    for event in [
+        json!({"type": "receipt_confirmed", "date": "2026-11-02"}),
+        json!({"type": "correction_requested", "date": "2026-11-02",
+               "items": ["请写明所需方案的地块名称"], "respond_by": "2026-11-10"}),
+    ] {
+        let r = early
+            .request(
+                Method::POST,
+                &format!("/api/v1/cases/{id}/events"),
+                Some(&clerk),
+                Some(event),
+                &[("If-Match", &etag)],
+            )
+            .await;
+        r.expect(201, None);
+        etag = early
+            .get(&format!("/api/v1/cases/{id}"), &clerk)
+            .await
+            .etag();
+    }
+    let r = public(&early, "/api/v1/public/status", json!({"code": code})).await;
+    assert_eq!(r.expect(200, None)["can_correct"], true);
+
+    // ... and looked up on 11-22, past the period of 11-10 (Art. 30: 逾期不补正视为放弃).
+    let later = spawn_app_on(early.db_url.clone(), crate::helpers::TestDb::Kept, |_| {}).await;
+    let r = public(&later, "/api/v1/public/status", json!({"code": code})).await;
+    let s = r.expect(200, None);
+    assert_eq!(s["can_correct"], false, "{s}");
+    assert_eq!(s["correction"]["respond_by"], "2026-11-10");
+    let (status, page) = send_correction(&later, &code, "地块名称为青秀区凤岭北片区").await;
+    assert_eq!(status, 409, "{page}");
+    assert!(page.contains("补正期限"), "{page}");
+
+    // The clock did not restart: the clerk may still record the lapse.
+    let r = later.get(&format!("/api/v1/cases/{id}"), &clerk).await;
+    assert_eq!(r.expect(200, None)["status"], "awaiting_correction");
+    later
+        .request(
+            Method::POST,
+            &format!("/api/v1/cases/{id}/events"),
+            Some(&clerk),
+            Some(json!({"type": "correction_lapsed", "date": "2026-11-22"})),
+            &[("If-Match", &r.etag())],
+        )
+        .await
+        .expect(201, None);
 }

@@ -20,8 +20,9 @@ use super::{CASE_WRITERS, Ctx, OpError, OpResult, check_version, log_action, req
 use crate::auth::{Actor, Role, Scope};
 use crate::domain::annual::{RemedyKind, RemedyOutcome};
 use crate::domain::anonymise::{self, Known, anonymise};
-use crate::domain::case::Status;
+use crate::domain::case::{CaseEvent, Status};
 use crate::domain::compliance::LegalCitation;
+use crate::domain::deadline::ConsultedParty;
 use crate::domain::outcome::{Outcome, Provision};
 use crate::domain::validation::{FieldErrors, multiline_text, optional_multiline, required_text};
 use crate::store::cases::CaseRow;
@@ -193,15 +194,30 @@ fn full_view(
 }
 
 /// What the record knows about the applicant: removed from every text of the copy.
-fn known(case: &CaseRow) -> Known {
+fn known(c: &mut DbConnection, case: &CaseRow) -> OpResult<Known> {
     let one = |s: &Option<String>| s.iter().cloned().collect::<Vec<_>>();
-    Known {
-        names: vec![case.applicant_name.clone()],
+    // Third parties consulted (Art. 32) are people or firms whose names the letters may
+    // repeat; other agencies consulted are public bodies and stay named.
+    let consulted = crate::cases::load_events(c, case.id)?
+        .into_iter()
+        .filter_map(|(_, e)| match e {
+            CaseEvent::ConsultationStarted {
+                party: ConsultedParty::ThirdParty,
+                consulted,
+                ..
+            } => Some(consulted.trim().to_owned()),
+            _ => None,
+        })
+        .filter(|n| !n.is_empty());
+    let mut names = vec![case.applicant_name.clone()];
+    names.extend(consulted);
+    Ok(Known {
+        names,
         addresses: one(&case.applicant_address),
         phones: one(&case.applicant_phone),
         emails: one(&case.applicant_email),
         id_numbers: one(&case.applicant_id_number),
-    }
+    })
 }
 
 /// The remedies of a case as the library shows them, each text through `clean`.
@@ -355,7 +371,7 @@ pub fn mark(ctx: &Ctx, actor: &Actor, input: MarkIn) -> OpResult<EntryView> {
                 "该案件已在案例库中（待审阅或已发布）",
             ));
         }
-        let facts = known(&l.row);
+        let facts = known(c, &l.row)?;
         let clean = |s: &str| anonymise(s, &facts);
         let topics = clean_topics(&topics, &clean);
         let items: Vec<String> = store::cases::items(c, input.case_id)?
@@ -506,7 +522,7 @@ pub fn edit(
         }
         check_version(row.version, expected)?;
         let case = store::cases::find(c, row.case_id)?.ok_or(OpError::NotFound("案件"))?;
-        let facts = known(&case);
+        let facts = known(c, &case)?;
         let clean = |s: &str| anonymise(s, &facts);
         let topics = clean_topics(&topics, &clean);
         let items: Vec<String> = items.iter().map(|i| clean(i)).collect();

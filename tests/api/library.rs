@@ -558,8 +558,25 @@ async fn replied_case(
     item: &str,
     extra: &str,
 ) -> i64 {
-    let r = new_case(app, clerk, dept, applicant, item).await;
+    replied_case_after(app, clerk, dept, applicant, item, extra, &[]).await
+}
+
+/// `replied_case` with events recorded before the reply.
+async fn replied_case_after(
+    app: &TestApp,
+    clerk: &str,
+    dept: i64,
+    applicant: Value,
+    item: &str,
+    extra: &str,
+    events: &[Value],
+) -> i64 {
+    let mut r = new_case(app, clerk, dept, applicant, item).await;
     let case_id = r.body["id"].as_i64().unwrap();
+    for e in events {
+        r = crate::cases::event(app, clerk, &r, e.clone()).await;
+        r.expect(201, None);
+    }
     let d = app
         .get(
             &format!("/api/v1/cases/{case_id}/reply-draft?outcome=disclosed&issued_on=2026-11-20"),
@@ -677,4 +694,40 @@ async fn a_topic_tag_naming_the_applicant_is_anonymised_too() {
     .expect(200, None);
     let found = app.get("/api/v1/library", &s.clerk).await;
     assert_anonymous(found.expect(200, None));
+}
+
+#[actix_web::test]
+async fn a_third_party_consulted_is_anonymised_and_an_agency_consulted_stays_named() {
+    let app = spawn_app().await;
+    let s = setup(&app).await;
+    let case_id = replied_case_after(
+        &app,
+        &s.clerk,
+        s.bureau,
+        json!({"type": "natural_person", "name": "蒙丽华"}),
+        "请公开某地块的出让合同",
+        "本机关已就该合同征求广西恒达置业有限公司和南宁市住房和城乡建设局的意见，广西恒达置业有限公司同意公开。",
+        &[
+            json!({"type": "consultation_started", "date": "2026-11-03", "party": "third_party",
+                   "consulted": "广西恒达置业有限公司"}),
+            json!({"type": "consultation_started", "date": "2026-11-03", "party": "agency",
+                   "consulted": "南宁市住房和城乡建设局"}),
+        ],
+    )
+    .await;
+    let r = app
+        .post(
+            "/api/v1/library",
+            &s.office,
+            json!({"case_id": case_id, "topics": ["征求第三方意见"], "note": "第三方同意公开"}),
+        )
+        .await;
+    let entry = r.expect(201, None).clone();
+    let mut all = Vec::new();
+    strings(&entry, "", &mut all);
+    for (path, s) in &all {
+        assert!(!s.contains("恒达置业"), "{path} names the third party: {s}");
+    }
+    let text = entry["reply_text"].as_str().unwrap();
+    assert!(text.contains("南宁市住房和城乡建设局"), "{text}");
 }

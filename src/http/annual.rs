@@ -94,7 +94,8 @@ pub async fn annual_report(
     match format {
         Format::Json => Ok(HttpResponse::Ok().json(&served.body)),
         Format::Xlsx => {
-            let bytes = annual_xlsx::annual_xlsx(report, &served.title).map_err(ApiError::internal)?;
+            let bytes =
+                annual_xlsx::annual_xlsx(report, &served.title).map_err(ApiError::internal)?;
             Ok(HttpResponse::Ok()
                 .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
                 .insert_header((
@@ -114,7 +115,8 @@ pub async fn annual_report(
                 .body(html))
         }
         Format::Docx => {
-            let bytes = annual_docx::annual_docx(report, &served.doc(&served.status())).map_err(ApiError::internal)?;
+            let bytes = annual_docx::annual_docx(report, &served.doc(&served.status()))
+                .map_err(ApiError::internal)?;
             Ok(HttpResponse::Ok()
                 .content_type(
                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -164,7 +166,10 @@ pub async fn publish(
     body: Json<annual_publish::PublishIn>,
 ) -> Result<HttpResponse, ApiError> {
     let input = body.into_inner();
-    let out = run(&state, move |ctx| annual_publish::publish(ctx, &auth.0, input)).await?;
+    let out = run(&state, move |ctx| {
+        annual_publish::publish(ctx, &auth.0, input)
+    })
+    .await?;
     Ok(HttpResponse::Created().json(out))
 }
 

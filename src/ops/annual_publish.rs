@@ -178,7 +178,8 @@ pub(crate) fn published_cells(
     else {
         return Ok(None);
     };
-    let snap: Snapshot = serde_json::from_str(&row.snapshot).map_err(|e| corrupt(row.meta.id, e))?;
+    let snap: Snapshot =
+        serde_json::from_str(&row.snapshot).map_err(|e| corrupt(row.meta.id, e))?;
     Ok(Some((row.meta.version, snap.cells)))
 }
 
@@ -230,15 +231,23 @@ fn serve_in(
     let row: Option<PublicationRow> = match version {
         Version::Live => None,
         Version::Latest => pubs::find(c, k, None)?,
-        Version::Number(n) => Some(pubs::find(c, k, Some(n))?.ok_or(OpError::NotFound("发布版本"))?),
+        Version::Number(n) => {
+            Some(pubs::find(c, k, Some(n))?.ok_or(OpError::NotFound("发布版本"))?)
+        }
     };
     let snap = match &row {
-        Some(r) => Some(serde_json::from_str::<Snapshot>(&r.snapshot).map_err(|e| corrupt(r.meta.id, e))?),
+        Some(r) => {
+            Some(serde_json::from_str::<Snapshot>(&r.snapshot).map_err(|e| corrupt(r.meta.id, e))?)
+        }
         None => None,
     };
     if let Some(snap) = &snap {
         // The live side of the comparison is laid out like the publication.
-        let template = snap.report.get("template").and_then(|t| t.as_str()).unwrap_or_default();
+        let template = snap
+            .report
+            .get("template")
+            .and_then(|t| t.as_str())
+            .unwrap_or_default();
         s.template = Template::parse(template).map_err(|e| corrupt(0, e))?;
     }
     // The live computation checks the caller's scope, published or not.
@@ -252,10 +261,9 @@ fn serve_in(
         (Some(row), Some(snap)) => {
             let intact = store::trail::sha256_hex(row.snapshot.as_bytes()) == row.meta.sha256;
             let id = row.meta.id;
-            let checks: Vec<Check> = serde_json::from_value(
-                snap.report.get("checks").cloned().unwrap_or_default(),
-            )
-            .map_err(|e| corrupt(id, e))?;
+            let checks: Vec<Check> =
+                serde_json::from_value(snap.report.get("checks").cloned().unwrap_or_default())
+                    .map_err(|e| corrupt(id, e))?;
             let fees: FeeFigures =
                 serde_json::from_value(snap.report.get("fees").cloned().unwrap_or_default())
                     .map_err(|e| corrupt(id, e))?;
@@ -294,21 +302,43 @@ fn serve_in(
                 version,
                 snapshot_intact: intact,
             };
-            (snap.report, report, snap.title, snap.organ, fees, Some(published), changes)
+            (
+                snap.report,
+                report,
+                snap.title,
+                snap.organ,
+                fees,
+                Some(published),
+                changes,
+            )
         }
         _ => {
             let organ = live.department.data.name.clone();
             let fees = live.fees;
-            (live_body, live.report, live_title, organ, fees, None, Vec::new())
+            (
+                live_body,
+                live.report,
+                live_title,
+                organ,
+                fees,
+                None,
+                Vec::new(),
+            )
         }
     };
     if let Some(map) = body.as_object_mut() {
-        map.insert("published".into(), serde_json::to_value(&published).map_err(OpError::internal)?);
+        map.insert(
+            "published".into(),
+            serde_json::to_value(&published).map_err(OpError::internal)?,
+        );
         map.insert(
             "changes_since_publication".into(),
             serde_json::to_value(&changes).map_err(OpError::internal)?,
         );
-        map.insert("versions".into(), serde_json::to_value(&versions).map_err(OpError::internal)?);
+        map.insert(
+            "versions".into(),
+            serde_json::to_value(&versions).map_err(OpError::internal)?,
+        );
     }
     Ok(Served {
         body,
@@ -383,7 +413,10 @@ pub fn publish(ctx: &Ctx, actor: &Actor, input: PublishIn) -> OpResult<VersionOu
         .map(str::trim)
         .filter(|r| !r.is_empty())
         .map(str::to_owned);
-    if reason.as_ref().is_some_and(|r| r.chars().count() > MAX_REASON) {
+    if reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > MAX_REASON)
+    {
         return Err(OpError::field(
             "reason",
             format!("重新发布的理由不超过{MAX_REASON}字"),

@@ -78,7 +78,12 @@ pub fn table4_rows(report: &AnnualReport) -> Vec<Vec<String>> {
             .iter()
             .map(|c| c.full_label())
             .collect(),
-        report.table4.values.iter().map(ToString::to_string).collect(),
+        report
+            .table4
+            .values
+            .iter()
+            .map(ToString::to_string)
+            .collect(),
     ]
 }
 
@@ -146,8 +151,8 @@ mod tests {
             },
         )
         .unwrap_or_default();
-        let mut z = zip::ZipArchive::new(std::io::Cursor::new(bytes))
-            .unwrap_or_else(|e| panic!("{e}"));
+        let mut z =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
         let mut doc = String::new();
         z.by_name("word/document.xml")
             .unwrap_or_else(|e| panic!("{e}"))
@@ -155,7 +160,9 @@ mod tests {
             .unwrap_or_default();
         let mut at = 0;
         for h in HEADINGS {
-            let found = doc[at..].find(h).unwrap_or_else(|| panic!("{h} missing or out of order"));
+            let found = doc[at..]
+                .find(h)
+                .unwrap_or_else(|| panic!("{h} missing or out of order"));
             at += found;
         }
         let rows = table3_rows(&report);

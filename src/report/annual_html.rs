@@ -26,7 +26,8 @@ struct Page<'a> {
     all_checks_pass: bool,
     /// Failed checks first.
     checks: Vec<&'a Check>,
-    /// The published page leaves the checks out (they are the clerk's, not the public's).
+    /// The published page leaves the checks out (they are the clerk's, not the public's) and
+    /// states the period under its title instead of above table 三.
     show_checks: bool,
 }
 
@@ -92,7 +93,10 @@ pub fn body_without_links(report: &AnnualReport, title: &str) -> Result<String, 
 /// The report as people read it: the template's six headings in order with tables 三 and 四
 /// under theirs, section 六's fee figures, printable on A4 (`/static/print.css`).
 pub fn published_page(report: &AnnualReport, doc: &Doc<'_>) -> Result<String, RenderError> {
-    let tables = templates::render("_annual_body.html", page_with(report, doc.title, None, false))?;
+    let tables = templates::render(
+        "_annual_body.html",
+        page_with(report, doc.title, None, false),
+    )?;
     templates::render(
         "annual_page.html",
         minijinja::context! {
@@ -103,6 +107,11 @@ pub fn published_page(report: &AnnualReport, doc: &Doc<'_>) -> Result<String, Re
             written_by_organ => WRITTEN_BY_ORGAN,
             tables => Value::from_safe_string(tables),
             fees => fee_paragraph(report.year, doc.fees),
+            period => format!(
+                "{y}年1月1日至{y}年12月31日（表格式：{}）",
+                report.template.source(),
+                y = report.year
+            ),
         },
     )
 }

@@ -99,10 +99,7 @@ pub fn find(
 }
 
 /// The display names of the users who published (id → name).
-pub fn publisher_names(
-    conn: &mut DbConnection,
-    ids: &[i64],
-) -> QueryResult<Vec<(i64, String)>> {
+pub fn publisher_names(conn: &mut DbConnection, ids: &[i64]) -> QueryResult<Vec<(i64, String)>> {
     users::table
         .filter(users::id.eq_any(ids))
         .select((users::id, users::display_name))

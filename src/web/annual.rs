@@ -177,8 +177,16 @@ pub async fn publish(
         reason: form.get("reason").map(str::to_owned),
     };
     let actor = page.0.actor.clone();
-    let sub = if include_subtree { "&include_subtree=1" } else { "" };
-    match run(&state, move |ctx| annual_publish::publish(ctx, &actor, input)).await {
+    let sub = if include_subtree {
+        "&include_subtree=1"
+    } else {
+        ""
+    };
+    match run(&state, move |ctx| {
+        annual_publish::publish(ctx, &actor, input)
+    })
+    .await
+    {
         Ok(_) => Ok(see_other(&format!(
             "/reports/annual?year={year}&department_id={department_id}{sub}&done=published"
         ))),

@@ -110,13 +110,19 @@ async fn a_published_year_is_frozen_and_later_edits_are_listed() {
     let before = before.expect(200, None).clone();
     assert_eq!(before["published"], Value::Null);
     assert_eq!(before["versions"], json!([]));
-    assert_eq!(before["readings"]["linked_rehandling"], "counted_in_year_reopened");
+    assert_eq!(
+        before["readings"]["linked_rehandling"],
+        "counted_in_year_reopened"
+    );
 
     let r = app.post(PUBLISH, &o.sup, publish(json!({}))).await;
     let v1 = r.expect(201, None).clone();
     assert_eq!(v1["version"], 1);
     assert_eq!(v1["reason"], Value::Null);
-    assert_eq!(v1["published_by"]["name"].as_str().map(str::is_empty), Some(false));
+    assert_eq!(
+        v1["published_by"]["name"].as_str().map(str::is_empty),
+        Some(false)
+    );
     let sha1 = v1["sha256"].as_str().unwrap().to_owned();
     assert_eq!(sha1.len(), 64);
 
@@ -209,7 +215,10 @@ async fn a_published_year_is_frozen_and_later_edits_are_listed() {
     let first = first.expect(200, None).clone();
     assert_eq!(first["published"]["sha256"], sha1.as_str());
     assert_eq!(first["table3"], published["table3"]);
-    assert_eq!(first["changes_since_publication"].as_array().unwrap().len(), 6);
+    assert_eq!(
+        first["changes_since_publication"].as_array().unwrap().len(),
+        6
+    );
     app.get(&report_path(o.bureau, 2025, "&version=3"), &o.sup)
         .await
         .expect(404, Some("not_found"));
@@ -225,7 +234,10 @@ async fn a_published_year_is_frozen_and_later_edits_are_listed() {
         .await;
     let items = list.expect(200, None)["items"].as_array().unwrap().clone();
     assert_eq!(
-        items.iter().map(|v| v["version"].clone()).collect::<Vec<_>>(),
+        items
+            .iter()
+            .map(|v| v["version"].clone())
+            .collect::<Vec<_>>(),
         vec![json!(1), json!(2)]
     );
     app.get(
@@ -267,8 +279,14 @@ async fn a_published_year_is_frozen_and_later_edits_are_listed() {
             .unwrap_or_else(|| panic!("{label} not in the .docx"));
         texts[at + 1..at + 8].to_vec()
     };
-    assert_eq!(row("一、本年新收政府信息公开申请数量"), ["2", "0", "0", "0", "0", "0", "2"]);
-    assert_eq!(row("四、结转下年度继续办理"), ["1", "0", "0", "0", "0", "0", "1"]);
+    assert_eq!(
+        row("一、本年新收政府信息公开申请数量"),
+        ["2", "0", "0", "0", "0", "0", "2"]
+    );
+    assert_eq!(
+        row("四、结转下年度继续办理"),
+        ["1", "0", "0", "0", "0", "0", "1"]
+    );
     let headings = [
         "一、总体情况",
         "二、主动公开政府信息情况",
@@ -282,7 +300,11 @@ async fn a_published_year_is_frozen_and_later_edits_are_listed() {
         .map(|h| texts.iter().position(|t| t == h).unwrap())
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{positions:?}");
-    assert!(texts.iter().any(|t| t == "第1版 · " || t.starts_with("第1版 · ")));
+    assert!(
+        texts
+            .iter()
+            .any(|t| t == "第1版 · " || t.starts_with("第1版 · "))
+    );
 
     // The page people read: the same headings in order, the tables, no checks.
     let page = app
@@ -359,7 +381,14 @@ async fn next_years_carry_over_must_equal_the_published_carry_forward() {
         json!({"type": "reopened", "date": "2026-01-05", "reason": "行政复议决定责令重新答复"}),
     )
     .await;
-    reply(&app, &o.clerk, answered, &etag, ("partially_disclosed", "2026-01-20")).await;
+    reply(
+        &app,
+        &o.clerk,
+        answered,
+        &etag,
+        ("partially_disclosed", "2026-01-20"),
+    )
+    .await;
     let y2025 = app.get(&report_path(o.bureau, 2025, ""), &o.sup).await;
     let y2025 = y2025.expect(200, None).clone();
     let listed: Vec<i64> = y2025["changes_since_publication"]
@@ -374,7 +403,10 @@ async fn next_years_carry_over_must_equal_the_published_carry_forward() {
     let y2026 = y2026.expect(200, None).clone();
     assert_eq!(cell(&y2026, "new", 6), 1);
     assert_eq!(cell(&y2026, "partially_disclosed", 6), 1);
-    assert_eq!(y2026["readings"]["linked_rehandling"], "counted_in_year_reopened");
+    assert_eq!(
+        y2026["readings"]["linked_rehandling"],
+        "counted_in_year_reopened"
+    );
 
     // Publishing 2025 again is refused while the reason is missing, whatever else changed.
     let r = app

@@ -249,8 +249,7 @@ mod tests {
     }
 
     fn report(year: i32, cases: &[CaseFact]) -> AnnualReport {
-        AnnualReport::compute(year, Template::Y2021, cases, &[])
-            .unwrap_or_else(|e| panic!("{e}"))
+        AnnualReport::compute(year, Template::Y2021, cases, &[]).unwrap_or_else(|e| panic!("{e}"))
     }
 
     #[test]

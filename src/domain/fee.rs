@@ -547,7 +547,7 @@ pub fn notice_text(f: &NoticeFacts) -> String {
 /// The year's fee figures for section 六 of the annual report (其他需要报告的事项): fee
 /// notices issued in the year and what they asked, fees paid in the year and the amount
 /// collected (the amount of the notice paid, reductions already deducted).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FeeFigures {
     pub notices: i64,
     pub notices_amount_fen: i64,

@@ -107,6 +107,8 @@ fn declare(r: &mut Routes) {
     r.add(M::POST,  "/api/v1/assessments/{id}/publish", assessments::post_publish);
     r.add(M::GET,   "/api/v1/reports/annual", annual::annual_report);
     r.add(M::GET,   "/api/v1/reports/annual/cases", annual::annual_cells);
+    r.add(M::GET,   "/api/v1/reports/annual/publications", annual::publications);
+    r.add(M::POST,  "/api/v1/reports/annual/publications", annual::publish);
     r.add(M::POST,  "/api/v1/audits", campaigns::create_campaign);
     r.add(M::GET,   "/api/v1/audits", campaigns::list_campaigns);
     r.add(M::GET,   "/api/v1/audits/{id}", campaigns::get_campaign);

@@ -29,6 +29,7 @@ use crate::store::{self, DbConnection};
 const FIRST_YEAR: i32 = 2000;
 
 /// What every annual request names: the year, the department and the layout.
+#[derive(Debug, Clone)]
 pub struct ReportScope {
     pub year: i32,
     pub department_id: i64,
@@ -87,10 +88,11 @@ pub struct Computed {
 /// Gathers the facts of the departments in scope, in one snapshot (a reply recorded
 /// meanwhile must not pair a case's events with another reply), and computes the report.
 pub fn compute(ctx: &Ctx, actor: &Actor, s: &ReportScope) -> OpResult<Computed> {
-    ctx.snapshot(|c| compute_in(c, actor, s))
+    ctx.snapshot(|c| compute_with(c, actor, s))
 }
 
-fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<Computed> {
+/// `compute` inside a transaction the caller holds (a publication computes and stores in one).
+pub fn compute_with(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<Computed> {
     let departments = departments_in_scope(c, actor, Some(s.department_id), s.include_subtree)?;
     let department = departments
         .iter()
@@ -206,8 +208,29 @@ fn compute_in(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<
 
     let mut case_facts: Vec<CaseFact> = facts.values().cloned().collect();
     case_facts.sort_by_key(|f| f.case_id);
-    let report = AnnualReport::compute(s.year, s.template, &case_facts, &remedy_facts)
+    let mut report = AnnualReport::compute(s.year, s.template, &case_facts, &remedy_facts)
         .map_err(|e| OpError::field("year", e.to_string()))?;
+    // 二、上年结转 must be the published 四、结转下年度继续办理 of the year before.
+    if let Some(prev) = crate::ops::annual_publish::published_cells(
+        c,
+        s.department_id,
+        s.include_subtree,
+        s.year - 1,
+    )? {
+        let (version, cells) = prev;
+        let forward = cells
+            .table3
+            .get(&RowKey::CarriedForward)
+            .map(|ids| ids[6].clone())
+            .unwrap_or_default();
+        let check = crate::domain::annual::carry_over_check(&report, version, &forward, |id| {
+            facts
+                .get(&id)
+                .map(|f| f.case_number.clone())
+                .or_else(|| cells.case_numbers.get(&id).cloned())
+        });
+        report.checks.push(check);
+    }
     Ok(Computed {
         report,
         department,
@@ -419,4 +442,89 @@ pub fn title(c: &Computed, include_subtree: bool) -> String {
         "{}{scope}{}年政府信息公开工作年度报告",
         c.department.data.name, c.report.year
     )
+}
+
+#[derive(Serialize)]
+struct DepartmentRef<'a> {
+    id: i64,
+    name: &'a str,
+    code: &'a str,
+}
+
+#[derive(Serialize)]
+struct Table4Out {
+    /// The 15 column labels, e.g. "行政诉讼 复议后起诉 尚未审结".
+    columns: Vec<String>,
+    /// The same columns' stable keys (`reconsideration_upheld` …), for `row=table4&column=`.
+    column_keys: Vec<String>,
+    values: [i64; 15],
+}
+
+/// The configurable readings a report was computed with (RULES.md: say which reading was
+/// used).
+#[derive(Serialize)]
+struct Readings {
+    /// `administrative_query` ((三)8, the default) or `other` ((六)3).
+    special_regime: &'static str,
+    special_regime_row: &'static str,
+    /// A case handled again after its conclusion in an earlier year (a reconsideration
+    /// ordered a new reply, recorded `reopened`) is a linked re-handling: new (一) in the
+    /// year it is re-received, and never changes the earlier year (`year_view`).
+    linked_rehandling: &'static str,
+    linked_rehandling_note: &'static str,
+}
+
+/// How `readings.linked_rehandling` names the reading in force.
+pub const LINKED_REHANDLING: &str = "counted_in_year_reopened";
+
+#[derive(Serialize)]
+struct Body<'a> {
+    year: i32,
+    department: DepartmentRef<'a>,
+    include_subtree: bool,
+    /// Every department whose cases are counted.
+    department_ids: &'a [i64],
+    template: Template,
+    template_source: &'static str,
+    table3: &'a crate::domain::annual::Table3,
+    table4: Table4Out,
+    checks: &'a [crate::domain::annual::Check],
+    all_checks_pass: bool,
+    readings: Readings,
+    /// Section 六 (其他需要报告的事项): the year's fee notices and fees collected.
+    fees: crate::domain::fee::FeeFigures,
+}
+
+/// The report as the JSON API serves it (and as a publication freezes it).
+pub fn body(c: &Computed, include_subtree: bool) -> OpResult<serde_json::Value> {
+    let report = &c.report;
+    let columns = report.table4.columns;
+    serde_json::to_value(Body {
+        year: report.year,
+        department: DepartmentRef {
+            id: c.department.id,
+            name: &c.department.data.name,
+            code: &c.department.data.code,
+        },
+        include_subtree,
+        department_ids: &c.department_ids,
+        template: report.template,
+        template_source: report.template.source(),
+        table3: &report.table3,
+        table4: Table4Out {
+            columns: columns.iter().map(|c| c.full_label()).collect(),
+            column_keys: columns.iter().map(|c| c.key()).collect(),
+            values: report.table4.values,
+        },
+        checks: &report.checks,
+        all_checks_pass: report.all_checks_pass(),
+        readings: Readings {
+            special_regime: c.special_regime.as_str(),
+            special_regime_row: Outcome::SpecialRegime.report_row(c.special_regime),
+            linked_rehandling: LINKED_REHANDLING,
+            linked_rehandling_note: "发布后再次办理的申请（如复议决定责令重新答复，记录“重新办理”）按关联的重新办理计入重新收到当年的“本年新收”，不改变已发布年度的数据",
+        },
+        fees: c.fees,
+    })
+    .map_err(OpError::internal)
 }

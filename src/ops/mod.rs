@@ -10,6 +10,7 @@
 
 pub mod admin;
 pub mod annual;
+pub mod annual_publish;
 pub mod assessments;
 pub mod calendars;
 pub mod campaigns;

@@ -9,6 +9,7 @@
 use minijinja::Value;
 use serde::Serialize;
 
+use super::annual_docx::{Doc, HEADINGS, WRITTEN_BY_ORGAN, fee_paragraph};
 use super::templates::{self, RenderError};
 use crate::domain::annual::{AnnualReport, Check, ColumnKey, LabelCell, RemedyGroup, labels};
 
@@ -25,6 +26,9 @@ struct Page<'a> {
     all_checks_pass: bool,
     /// Failed checks first.
     checks: Vec<&'a Check>,
+    /// The published page leaves the checks out (they are the clerk's, not the public's) and
+    /// states the period under its title instead of above table 三.
+    show_checks: bool,
 }
 
 #[derive(Serialize)]
@@ -80,7 +84,43 @@ pub fn body(report: &AnnualReport, title: &str, link: &str) -> Result<String, Re
     templates::render("_annual_body.html", page(report, title, Some(link)))
 }
 
+/// The tables and checks alone without links (a published version: its numbers are not the
+/// live cases').
+pub fn body_without_links(report: &AnnualReport, title: &str) -> Result<String, RenderError> {
+    templates::render("_annual_body.html", page(report, title, None))
+}
+
+/// The report as people read it: the template's six headings in order with tables 三 and 四
+/// under theirs, section 六's fee figures, printable on A4 (`/static/print.css`).
+pub fn published_page(report: &AnnualReport, doc: &Doc<'_>) -> Result<String, RenderError> {
+    let tables = templates::render(
+        "_annual_body.html",
+        page_with(report, doc.title, None, false),
+    )?;
+    templates::render(
+        "annual_page.html",
+        minijinja::context! {
+            title => doc.title,
+            organ => doc.organ,
+            status => doc.status,
+            headings => HEADINGS,
+            written_by_organ => WRITTEN_BY_ORGAN,
+            tables => Value::from_safe_string(tables),
+            fees => fee_paragraph(report.year, doc.fees),
+            period => format!(
+                "{y}年1月1日至{y}年12月31日（表格式：{}）",
+                report.template.source(),
+                y = report.year
+            ),
+        },
+    )
+}
+
 fn page(report: &AnnualReport, title: &str, link: Option<&str>) -> Value {
+    page_with(report, title, link, true)
+}
+
+fn page_with(report: &AnnualReport, title: &str, link: Option<&str>, show_checks: bool) -> Value {
     let mut checks: Vec<&Check> = report.checks.iter().collect();
     checks.sort_by_key(|c| c.ok);
     let page = Page {
@@ -92,6 +132,7 @@ fn page(report: &AnnualReport, title: &str, link: Option<&str>) -> Value {
         table4: table4(report),
         all_checks_pass: report.all_checks_pass(),
         checks,
+        show_checks,
     };
     Value::from_serialize(&page)
 }

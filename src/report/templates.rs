@@ -20,6 +20,10 @@ const TEMPLATES: &[(&str, &str)] = &[
         "annual.html",
         include_str!("../../templates/report/annual.html"),
     ),
+    (
+        "annual_page.html",
+        include_str!("../../templates/report/annual_page.html"),
+    ),
 ];
 
 /// A report template that does not parse or render: a build defect (the renderers' tests

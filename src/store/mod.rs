@@ -5,6 +5,7 @@
 
 pub mod action_log;
 pub mod annual;
+pub mod annual_publications;
 pub mod assessments;
 pub mod audit_seal;
 pub mod backup;

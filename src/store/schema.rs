@@ -621,3 +621,19 @@ diesel::table! {
 
 diesel::joinable!(rectification_items -> assessment_periods (period_id));
 diesel::allow_tables_to_appear_in_same_query!(rectification_items, assessment_periods);
+
+diesel::table! {
+    annual_publications (id) {
+        id -> BigInt,
+        department_id -> BigInt,
+        include_subtree -> Bool,
+        year -> Integer,
+        template -> Text,
+        version -> Integer,
+        snapshot -> Text,
+        sha256 -> Text,
+        reason -> Nullable<Text>,
+        published_by -> BigInt,
+        published_at -> Timestamp,
+    }
+}

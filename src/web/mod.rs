@@ -10,7 +10,7 @@ mod assessments;
 mod audits;
 mod cases;
 mod desk;
-mod docx;
+use crate::report::docx;
 pub mod error;
 mod fees;
 mod files;
@@ -218,6 +218,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .route("/reports/annual", web::get().to(annual::report))
         .route("/reports/annual/cell", web::get().to(annual::cell))
+        .route("/reports/annual/publish", web::post().to(annual::publish))
         .route("/audits", web::get().to(audits::list))
         .route("/audits", web::post().to(audits::create))
         .route("/audits/{id}", web::get().to(audits::campaign))

@@ -17,19 +17,19 @@ use serde_json::{Value, json};
 
 use crate::helpers::{Resp, TestApp, spawn_app};
 
-struct Org {
-    gov: i64,
-    bureau: i64,
+pub(crate) struct Org {
+    pub(crate) gov: i64,
+    pub(crate) bureau: i64,
     /// A sibling of the bureau under the same government.
-    other: i64,
-    clerk: String,
-    other_clerk: String,
+    pub(crate) other: i64,
+    pub(crate) clerk: String,
+    pub(crate) other_clerk: String,
     /// Supervisor at the government: sees the whole subtree.
-    sup: String,
-    auditor: String,
+    pub(crate) sup: String,
+    pub(crate) auditor: String,
 }
 
-async fn org(app: &TestApp) -> Org {
+pub(crate) async fn org(app: &TestApp) -> Org {
     let gov = app
         .department("南宁市人民政府", "南府信复", None, "450100")
         .await;
@@ -55,7 +55,7 @@ async fn org(app: &TestApp) -> Org {
 }
 
 /// How a case of the test year ends.
-enum End {
+pub(crate) enum End {
     Open,
     /// (outcome, dispatch date)
     Reply(&'static str, &'static str),
@@ -73,14 +73,14 @@ enum End {
 }
 
 /// One case: applicant type, receipt date (in person), how it ends.
-struct Spec {
-    n: u32,
-    applicant: &'static str,
-    received: &'static str,
-    end: End,
+pub(crate) struct Spec {
+    pub(crate) n: u32,
+    pub(crate) applicant: &'static str,
+    pub(crate) received: &'static str,
+    pub(crate) end: End,
 }
 
-const NP: &str = "natural_person";
+pub(crate) const NP: &str = "natural_person";
 const CO: &str = "commercial";
 const RE: &str = "research";
 const PI: &str = "public_interest";
@@ -302,7 +302,7 @@ async fn create(
 }
 
 /// Records an event; returns the new ETag.
-async fn event(app: &TestApp, token: &str, id: i64, etag: &str, body: Value) -> String {
+pub(crate) async fn event(app: &TestApp, token: &str, id: i64, etag: &str, body: Value) -> String {
     let r = app
         .request(
             Method::POST,
@@ -317,7 +317,7 @@ async fn event(app: &TestApp, token: &str, id: i64, etag: &str, body: Value) -> 
 }
 
 /// Records a reply issued and dispatched on `date`; returns the case's new ETag.
-async fn reply(
+pub(crate) async fn reply(
     app: &TestApp,
     token: &str,
     id: i64,
@@ -342,7 +342,7 @@ async fn reply(
     r.etag()
 }
 
-async fn build(app: &TestApp, token: &str, dept: i64, spec: &Spec) -> i64 {
+pub(crate) async fn build(app: &TestApp, token: &str, dept: i64, spec: &Spec) -> i64 {
     let c = create(
         app,
         token,
@@ -424,7 +424,7 @@ async fn build(app: &TestApp, token: &str, dept: i64, spec: &Spec) -> i64 {
 }
 
 /// Records a remedy; returns (id, ETag).
-async fn remedy(app: &TestApp, token: &str, case: i64, body: Value) -> (i64, String) {
+pub(crate) async fn remedy(app: &TestApp, token: &str, case: i64, body: Value) -> (i64, String) {
     let r = app
         .post(&format!("/api/v1/cases/{case}/remedies"), token, body)
         .await;

@@ -3,6 +3,7 @@
 
 mod admin;
 mod annual;
+mod annual_publish;
 mod assessment;
 mod audit_keys;
 mod audit_pages;

@@ -14,6 +14,7 @@
 mod helpers;
 
 mod admin;
+mod annual;
 mod assessment;
 mod auditor;
 mod busy;

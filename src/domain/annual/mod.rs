@@ -146,12 +146,14 @@ macro_rules! key_enum {
 }
 
 mod checks;
+mod publication;
 mod table3;
 mod table4;
 #[cfg(test)]
 pub(crate) mod tests;
 mod year;
 
+pub use publication::*;
 pub use table3::*;
 pub use table4::*;
 pub use year::*;
@@ -233,7 +235,7 @@ pub struct CaseFact {
 }
 
 /// The result of one cross-check. A failed check names what causes it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Check {
     /// Stable name, e.g. `balance_natural_person`, `case_dates_consistent`.
     pub name: String,

@@ -1,7 +1,8 @@
 //! The reply letter as a .docx (officials finish letters in WPS or Word): the parts a
 //! WordprocessingML package needs, laid out after GB/T 9704-2012 — A4, margins 37/35/28/26
 //! mm, body 3号 仿宋 (16 pt) with fixed 28.95 pt lines (22 lines a page), title 2号 小标宋
-//! (22 pt) centred, 文号 centred under the heading, the date right-aligned.
+//! (22 pt) centred, 文号 centred under the heading, the date right-aligned. Other documents
+//! (the annual report) reuse its paragraphs, tables and package.
 
 use std::io::Write;
 
@@ -17,7 +18,7 @@ pub struct Letter<'a> {
     pub date: &'a str,
 }
 
-fn esc(s: &str) -> String {
+pub(crate) fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for ch in s.chars() {
         match ch {
@@ -34,7 +35,7 @@ fn esc(s: &str) -> String {
 }
 
 /// A paragraph: `jc` alignment, font, half-points size, first-line indent in chars*100.
-fn para(text: &str, jc: &str, font: &str, half_points: u32, indent: u32) -> String {
+pub(crate) fn para(text: &str, jc: &str, font: &str, half_points: u32, indent: u32) -> String {
     let ind = if indent > 0 {
         format!("<w:ind w:firstLineChars=\"{indent}\"/>")
     } else {
@@ -70,6 +71,35 @@ fn document(l: &Letter) -> String {
     body.push_str(&para("", "left", "仿宋_GB2312", 32, 0));
     body.push_str(&para(l.organ, "right", "仿宋_GB2312", 32, 0));
     body.push_str(&para(l.date, "right", "仿宋_GB2312", 32, 0));
+    wrap(&body)
+}
+
+/// A table of text cells, borders on every cell, `header_rows` rows in bold; cell text
+/// 小四 (12 pt) so that the annual report's 15 columns fit the type area.
+pub(crate) fn table(rows: &[Vec<String>], header_rows: usize) -> String {
+    let mut t = String::from(
+        "<w:tbl><w:tblPr><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblBorders>\
+<w:top w:val=\"single\" w:sz=\"4\"/><w:left w:val=\"single\" w:sz=\"4\"/><w:bottom w:val=\"single\" w:sz=\"4\"/>\
+<w:right w:val=\"single\" w:sz=\"4\"/><w:insideH w:val=\"single\" w:sz=\"4\"/><w:insideV w:val=\"single\" w:sz=\"4\"/>\
+</w:tblBorders></w:tblPr>",
+    );
+    for (i, row) in rows.iter().enumerate() {
+        t.push_str("<w:tr>");
+        for cell in row {
+            let bold = if i < header_rows { "<w:b/>" } else { "" };
+            t.push_str(&format!(
+                "<w:tc><w:p><w:pPr><w:jc w:val=\"center\"/></w:pPr><w:r><w:rPr>{bold}<w:rFonts w:ascii=\"宋体\" w:hAnsi=\"宋体\" w:eastAsia=\"宋体\"/><w:sz w:val=\"21\"/></w:rPr><w:t xml:space=\"preserve\">{}</w:t></w:r></w:p></w:tc>",
+                esc(cell)
+            ));
+        }
+        t.push_str("</w:tr>");
+    }
+    t.push_str("</w:tbl>");
+    t
+}
+
+/// `word/document.xml` around a body of paragraphs and tables: A4, GB/T 9704 margins.
+fn wrap(body: &str) -> String {
     // A4 in twentieths of a point; margins top 37 mm, bottom 35, left 28, right 26.
     format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\
@@ -93,6 +123,15 @@ const RELS: &str = "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?
 
 /// The letter as .docx bytes.
 pub fn letter(l: &Letter) -> Result<Vec<u8>, String> {
+    package(document(l))
+}
+
+/// A document of paragraphs and tables (`para`, `table`) as .docx bytes.
+pub(crate) fn document_of(body: &str) -> Result<Vec<u8>, String> {
+    package(wrap(body))
+}
+
+fn package(document: String) -> Result<Vec<u8>, String> {
     let mut buf = std::io::Cursor::new(Vec::new());
     {
         let mut z = zip::ZipWriter::new(&mut buf);
@@ -100,7 +139,7 @@ pub fn letter(l: &Letter) -> Result<Vec<u8>, String> {
         for (name, content) in [
             ("[Content_Types].xml", CONTENT_TYPES.to_owned()),
             ("_rels/.rels", RELS.to_owned()),
-            ("word/document.xml", document(l)),
+            ("word/document.xml", document),
         ] {
             z.start_file(name, opts).map_err(|e| e.to_string())?;
             z.write_all(content.as_bytes()).map_err(|e| e.to_string())?;

@@ -157,6 +157,16 @@ async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office
         assert!(notice.contains(needle), "{needle}: {notice}");
     }
     screen(&c, "62-assessment-notice").await;
+    // The score table is ruled as printed (its style comes from print.css: the pages'
+    // CSP refuses inline styles).
+    let ruled = c
+        .execute(
+            "return getComputedStyle(document.querySelector('#notice-scores td')).borderTopStyle;",
+            vec![],
+        )
+        .await
+        .expect("style");
+    assert_eq!(ruled, "solid");
     // The .docx and the score workbook download (zip packages: "PK").
     let got = c
         .execute(

@@ -269,8 +269,11 @@ fn serve_in(
                     .map_err(|e| corrupt(id, e))?;
             let report = AnnualReport::thaw(s.year, s.template, &snap.cells, checks)
                 .map_err(|e| corrupt(id, e))?;
-            let changes = crate::domain::annual::changes_since(&report, &live.report)
+            let cell_changes = crate::domain::annual::changes_since(&report, &live.report);
+            let fee_changes = crate::domain::annual::fee_changes(&fees, &live.fees);
+            let changes = cell_changes
                 .into_iter()
+                .chain(fee_changes)
                 .map(|cell| {
                     let mut ids: Vec<i64> = if cell.table == "table3" {
                         cell.added.iter().chain(&cell.removed).copied().collect()

@@ -601,4 +601,64 @@ async fn the_annual_report_carries_the_years_fee_figures() {
         year(2026).await,
         json!({"notices": 2, "notices_amount_fen": 100_000 + 470_000, "paid": 2, "collected_fen": 1_000 + 100_000})
     );
+
+    // 2025 published; a fee notice of December 2025 registered afterwards leaves the
+    // publication's section 六 as it was and is listed among the changes.
+    app.post(
+        "/api/v1/reports/annual/publications",
+        &app.admin_token,
+        json!({"department_id": o.dept, "year": 2025, "include_subtree": false}),
+    )
+    .await
+    .expect(201, None);
+    let late = case(&app, &o, "2025-12-10", ("郑十一", None, None)).await;
+    try_post(
+        &app,
+        &o,
+        late,
+        "fee/assessment",
+        json!({"date": "2025-12-11", "quantity": 31}),
+    )
+    .await
+    .expect(201, None);
+    try_post(
+        &app,
+        &o,
+        late,
+        "fee/notice",
+        json!({"issued_on": "2025-12-12", "how_to_pay": "现金"}),
+    )
+    .await
+    .expect(201, None);
+    let r = app
+        .get(
+            &format!("/api/v1/reports/annual?year=2025&department_id={}", o.dept),
+            &app.admin_token,
+        )
+        .await;
+    let report = r.expect(200, None);
+    assert_eq!(
+        report["fees"],
+        json!({"notices": 1, "notices_amount_fen": 1_000, "paid": 0, "collected_fen": 0})
+    );
+    let fee_changes: Vec<(String, i64, i64)> = report["changes_since_publication"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["table"] == "section6")
+        .map(|c| {
+            (
+                c["column"].as_str().unwrap().to_owned(),
+                c["published"].as_i64().unwrap(),
+                c["live"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        fee_changes,
+        vec![
+            ("notices".to_owned(), 1, 2),
+            ("notices_amount_fen".to_owned(), 1_000, 2_000)
+        ]
+    );
 }

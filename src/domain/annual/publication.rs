@@ -94,7 +94,7 @@ impl AnnualReport {
 /// One cell that differs between the published report and the live computation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CellChange {
-    /// `table3` or `table4`.
+    /// `table3`, `table4` or `section6` (the fee figures).
     pub table: &'static str,
     /// A table-三 row key, or `table4`.
     pub row: String,
@@ -153,6 +153,48 @@ pub fn changes_since(published: &AnnualReport, live: &AnnualReport) -> Vec<CellC
         }
     }
     out
+}
+
+/// Section 六's fee figures that differ between the publication and the live computation
+/// (row `fees`; the figures are totals, so no ids move with them).
+pub fn fee_changes(
+    published: &crate::domain::fee::FeeFigures,
+    live: &crate::domain::fee::FeeFigures,
+) -> Vec<CellChange> {
+    [
+        (
+            "notices",
+            "收费通知书（件）",
+            published.notices,
+            live.notices,
+        ),
+        (
+            "notices_amount_fen",
+            "通知收取金额（分）",
+            published.notices_amount_fen,
+            live.notices_amount_fen,
+        ),
+        ("paid", "已缴费（件）", published.paid, live.paid),
+        (
+            "collected_fen",
+            "实际收取金额（分）",
+            published.collected_fen,
+            live.collected_fen,
+        ),
+    ]
+    .into_iter()
+    .filter(|(_, _, before, now)| before != now)
+    .map(|(column, label, before, now)| CellChange {
+        table: "section6",
+        row: "fees".to_owned(),
+        column: column.to_owned(),
+        label: format!("六、信息处理费 / {label}"),
+        published: before,
+        live: now,
+        added: Vec::new(),
+        removed: Vec::new(),
+    })
+    .collect()
 }
 
 /// The ids added and removed, or `None` when both lists hold the same ids.
@@ -233,6 +275,36 @@ mod tests {
 
     use super::*;
     use crate::domain::annual::{ApplicantColumn, CaseFact, Conclusion, OutcomeRow};
+
+    #[test]
+    fn fee_figures_that_moved_are_listed_and_the_others_not() {
+        use crate::domain::fee::FeeFigures;
+        let published = FeeFigures {
+            notices: 2,
+            notices_amount_fen: 30_000,
+            paid: 1,
+            collected_fen: 10_000,
+        };
+        assert!(fee_changes(&published, &published).is_empty());
+        let live = FeeFigures {
+            paid: 2,
+            collected_fen: 30_000,
+            ..published
+        };
+        let changes = fee_changes(&published, &live);
+        let got: Vec<(&str, &str, i64, i64)> = changes
+            .iter()
+            .map(|c| (c.table, c.column.as_str(), c.published, c.live))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                ("section6", "paid", 1, 2),
+                ("section6", "collected_fen", 10_000, 30_000)
+            ]
+        );
+        assert_eq!(changes[0].label, "六、信息处理费 / 已缴费（件）");
+    }
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()

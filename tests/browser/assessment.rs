@@ -52,9 +52,8 @@ async fn answered(app: &TestApp, clerk: &str, dept: i64, organ: &str, issued_on:
     .expect(201, None);
 }
 
-#[actix_web::test]
-async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office_closes() {
-    let app = spawn_app().await;
+/// The city government (its supervisor `sup_gov`) with two bureaus under it: (甲局, 乙局).
+async fn city_with_two_bureaus(app: &TestApp) -> (i64, i64) {
     let gov = app
         .department("南宁市人民政府", "南府信复", None, "450100")
         .await;
@@ -65,6 +64,13 @@ async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office
         .department("南宁市乙局", "南乙信复", Some(gov), "450100")
         .await;
     app.user("sup_gov", "supervisor", Some(gov)).await;
+    (a, b)
+}
+
+#[actix_web::test]
+async fn the_office_publishes_the_notice_the_department_rectifies_and_the_office_closes() {
+    let app = spawn_app().await;
+    let (a, b) = city_with_two_bureaus(&app).await;
     let (_, clerk_a) = app.user("clerk_a", "clerk", Some(a)).await;
     let (_, clerk_b) = app.user("clerk_b", "clerk", Some(b)).await;
     answered(&app, &clerk_a, a, "南宁市甲局", "2026-07-10").await;
@@ -278,16 +284,7 @@ async fn audit_unit(
 #[actix_web::test]
 async fn the_admin_links_campaign_units_and_the_office_sees_them_in_the_quarter() {
     let app = spawn_app().await;
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let a = app
-        .department("南宁市甲局", "南甲信复", Some(gov), "450100")
-        .await;
-    let b = app
-        .department("南宁市乙局", "南乙信复", Some(gov), "450100")
-        .await;
-    app.user("sup_gov", "supervisor", Some(gov)).await;
+    let (a, b) = city_with_two_bureaus(&app).await;
     let (_, auditor) = app.user("auditor1", "auditor", None).await;
     // The evaluators' campaign, data collected until 2026-09-30: "南宁市甲局" (its name is the
     // department's) is signed for but never answers, the phone not answered: 1 of 13;

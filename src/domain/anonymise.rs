@@ -295,16 +295,22 @@ fn replace_addresses(text: &str) -> String {
         let c = narrow(c);
         is_cjk(c) || c.is_ascii_digit() || c == '-'
     };
+    // What is written so far, and where the run of address characters before its end
+    // starts (at most 40 back).
+    let run_before = |out: &str| {
+        let copied: Vec<char> = out.chars().collect();
+        let mut start = copied.len();
+        while start > 0 && copied.len() - start < 40 && is_part(copied[start - 1]) {
+            start -= 1;
+        }
+        (copied, start)
+    };
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
     while i < chars.len() {
         // A flat without a house number: …花园5栋2单元301室.
         if chars[i] == '室' {
-            let copied: Vec<char> = out.chars().collect();
-            let mut start = copied.len();
-            while start > 0 && copied.len() - start < 40 && is_part(copied[start - 1]) {
-                start -= 1;
-            }
+            let (copied, start) = run_before(&out);
             let run: String = copied[start..].iter().collect();
             let (lead, run) = split_lead(&run);
             let flat = run
@@ -334,11 +340,7 @@ fn replace_addresses(text: &str) -> String {
             }
             // Back over the run before 号: at most 40 characters, starting after
             // punctuation, a space, or a word that introduces an address.
-            let copied: Vec<char> = out.chars().collect();
-            let mut start = copied.len();
-            while start > 0 && copied.len() - start < 40 && is_part(copied[start - 1]) {
-                start -= 1;
-            }
+            let (copied, start) = run_before(&out);
             let run: String = copied[start..].iter().collect();
             let (lead, run) = split_lead(&run);
             let has_digit_before = run

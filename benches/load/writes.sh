@@ -14,7 +14,7 @@
 #
 # Environment (defaults): PREFILL=10000 cases made by `ogi-tracker demo` in one department
 # before measuring; SECS=20 per run; CONNS=16; PORT=18201; POOL=16 (OGI_POOL_SIZE);
-# BATCH_CONNS=2. Needs wrk, curl, jq, and for PostgreSQL psql and pgbench.
+# BATCH_CONNS=2; BIN=./target/release/ogi-tracker. Needs wrk, curl, jq, and for PostgreSQL psql and pgbench.
 # Prints a markdown table: pgbench tps, create rps/p50/p99/non-2xx at CONNS and at 64
 # connections, batch intake cases/s.
 set -euo pipefail
@@ -27,7 +27,7 @@ CONNS=${CONNS:-16}
 PORT=${PORT:-18201}
 POOL=${POOL:-16}
 BATCH_CONNS=${BATCH_CONNS:-2}
-BIN=./target/release/ogi-tracker
+BIN=${BIN:-./target/release/ogi-tracker}
 LOAD=benches/load
 DIR=$(mktemp -d)
 SERVER=
@@ -82,7 +82,7 @@ if [ -n "$PGBENCH_URL" ]; then
 fi
 
 echo "filling: $PREFILL cases in one department ($BACKEND)" >&2
-"$BIN" demo --cases "$PREFILL" --departments 1 --password bench-clerk-password >/dev/null
+"$BIN" demo --cases "$PREFILL" --departments 1 --bulk --password bench-clerk-password >/dev/null
 "$BIN" serve >"$DIR/server.log" 2>&1 &
 SERVER=$!
 for _ in $(seq 1 100); do curl -fs "$BASE/health/ready" >/dev/null && break; sleep 0.2; done

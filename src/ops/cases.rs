@@ -554,12 +554,13 @@ fn possible_repeats(new: &NewCase, earlier: &[(&CaseRow, &[String])]) -> Vec<Rep
 pub(crate) fn create_cases(
     c: &mut DbConnection,
     ctx: &Ctx,
-    calendars: &CalendarSet,
     scope: &Scope,
     actor: &Actor,
     news: &[NewCase],
     today: NaiveDate,
+    finish: Finish<'_>,
 ) -> OpResult<Vec<CaseView>> {
+    let calendars = &ctx.calendars(c)?;
     let mut depts: BTreeMap<i64, Department> = BTreeMap::new();
     let mut derived = Vec::with_capacity(news.len());
     for new in news {
@@ -592,14 +593,96 @@ pub(crate) fn create_cases(
         .collect();
     let stored_priors = store::cases::of_applicants(c, &applicants, since)?;
 
-    let rows = match (news, derived.as_slice()) {
-        ([new], [d]) if store::intake::in_one_call(c) => {
-            let dept = &depts[&new.department_id];
-            vec![write_one(c, ctx, actor, new, d, dept, today.year())?]
-        }
-        _ => write_many(c, ctx, actor, news, &derived, &depts, today.year())?,
-    };
+    // PostgreSQL's single intake: built ahead, and its answer made before it is written, so
+    // that the write — with the commit, when nothing follows — is one round trip while the
+    // department's counter is held.
+    if let ([new], [d]) = (news, derived.as_slice())
+        && store::intake::in_one_call(c)
+    {
+        let dept = &depts[&new.department_id];
+        let one = prepare_one(c, ctx, actor, new, d, dept, today.year())?;
+        let views = views_of(
+            std::slice::from_ref(&one.row),
+            news,
+            derived,
+            &depts,
+            &stored_priors,
+        );
+        let (commit, answer) = match &finish {
+            Finish::Open => (false, None),
+            Finish::Commit(keep) => (true, keep.as_ref().map(|k| k.answer(&views)).transpose()?),
+        };
+        let opening = store::trail::Opening {
+            case_id: one.row.id,
+            actor_id: actor.user_id,
+            action: "case_created",
+            after: &one.after,
+        };
+        store::intake::write_one(
+            c,
+            &ctx.audit_key,
+            &one.row,
+            &new.items,
+            &opening,
+            &one.mails,
+            store::intake::Then { commit, answer },
+        )
+        .map_err(super::error::on_insert)?;
+        return Ok(views);
+    }
+    let rows = write_many(c, ctx, actor, news, &derived, &depts, today.year())?;
+    let views = views_of(&rows, news, derived, &depts, &stored_priors);
+    if let Finish::Commit(Some(keep)) = &finish {
+        let a = keep.answer(&views)?;
+        store::idempotency::insert(c, a.user_id, a.key, a.request_hash, 201, &a.response)
+            .map_err(super::error::on_insert)?;
+    }
+    Ok(views)
+}
 
+/// How an intake's transaction goes on after its cases are written.
+pub(crate) enum Finish<'a> {
+    /// The caller writes more in the same transaction.
+    Open,
+    /// Nothing follows but the answer's idempotency record, if the request had a key:
+    /// `create_cases` writes it (one case only), and PostgreSQL's single intake commits in
+    /// the same round trip as its writes.
+    Commit(Option<Keep<'a>>),
+}
+
+/// An idempotency key to record with a single intake's answer.
+pub(crate) struct Keep<'a> {
+    pub user_id: i64,
+    pub key: &'a str,
+    pub request_hash: &'a str,
+}
+
+impl<'a> Keep<'a> {
+    /// The stored answer: the one case's view, as `register` answers it.
+    fn answer(&self, views: &[CaseView]) -> OpResult<store::idempotency::Answer<'a>> {
+        let [view] = views else {
+            return Err(OpError::internal("an answered intake registers one case"));
+        };
+        Ok(store::idempotency::Answer {
+            user_id: self.user_id,
+            key: self.key,
+            request_hash: self.request_hash,
+            response: serde_json::to_value(view)
+                .map_err(OpError::internal)?
+                .to_string(),
+        })
+    }
+}
+
+/// The views of new cases, each with the possible repeats among the applicant's recent
+/// cases and the cases before it in the same intake.
+fn views_of(
+    rows: &[CaseRow],
+    news: &[NewCase],
+    derived: Vec<Derivation>,
+    depts: &BTreeMap<i64, Department>,
+    stored_priors: &[(CaseRow, Vec<String>)],
+) -> Vec<CaseView> {
     let mut views = Vec::with_capacity(rows.len());
     for (i, ((row, new), d)) in rows.iter().zip(news).zip(derived).enumerate() {
         let earlier: Vec<(&CaseRow, &[String])> = stored_priors
@@ -622,7 +705,7 @@ pub(crate) fn create_cases(
         view.possible_repeats = Some(repeats);
         views.push(view);
     }
-    Ok(views)
+    views
 }
 
 /// Writes cases with their items, grams, opening audit records and mails in a few
@@ -675,11 +758,19 @@ fn write_many(
     Ok(rows)
 }
 
-/// Writes one intake on PostgreSQL: its number and id taken in one statement (the
-/// department's counter then stays locked until commit), the row, its snapshot, audit hash
-/// and mail built here and written in one call (`store::intake::write_one`) — two round
-/// trips under the lock and the commit, instead of six.
-fn write_one(
+/// One intake on PostgreSQL, built ahead of writing: an id reserved with the grams of the
+/// name and items written under it, then its number taken (the department's counter then
+/// stays locked until commit), the row, its snapshot and mail built here. `create_cases`
+/// then writes it in one call (`store::intake::write_one`): most of the index writing
+/// happens before the counter is taken, and one round trip (with the commit) after it.
+struct PreparedOne {
+    row: CaseRow,
+    /// The opening audit record's snapshot.
+    after: String,
+    mails: Vec<store::outbox::NewMail>,
+}
+
+fn prepare_one(
     c: &mut DbConnection,
     ctx: &Ctx,
     actor: &Actor,
@@ -687,8 +778,15 @@ fn write_one(
     d: &Derivation,
     dept: &Department,
     year: i32,
-) -> OpResult<CaseRow> {
-    let (seq, id) = store::intake::take_number_and_id(c, new.department_id, year)?;
+) -> OpResult<PreparedOne> {
+    let id = store::intake::reserve_with_grams(
+        c,
+        &store::search::grams(
+            std::iter::once(new.applicant_name.as_str())
+                .chain(new.items.iter().map(String::as_str)),
+        ),
+    )?;
+    let seq = store::intake::take_number(c, new.department_id, year)?;
     let row = CaseRow::new_intake(
         id,
         new,
@@ -698,18 +796,10 @@ fn write_one(
         store::trail::chain_now(),
     );
     let after = snapshot(&row, &d.derived, None);
-    let opening = store::trail::Opening {
-        case_id: row.id,
-        actor_id: actor.user_id,
-        action: "case_created",
-        after: &after,
-    };
-    let mails: Vec<_> = crate::cases::mail_for(&row, dept, &ctx.settings.public_url, None)?
+    let mails = crate::cases::mail_for(&row, dept, &ctx.settings.public_url, None)?
         .into_iter()
         .collect();
-    store::intake::write_one(c, &ctx.audit_key, &row, &new.items, &opening, &mails)
-        .map_err(super::error::on_insert)?;
-    Ok(row)
+    Ok(PreparedOne { row, after, mails })
 }
 
 /// The answer to a creating request: what was created (or, for a replayed idempotency
@@ -721,6 +811,14 @@ pub struct Registered {
     pub replayed: bool,
 }
 
+/// What a creating transaction made: the answer, the new case's version (for its ETag),
+/// and whether it already recorded the answer under the idempotency key (`Finish::Commit`).
+struct Created {
+    body: serde_json::Value,
+    version: Option<i32>,
+    answer_kept: bool,
+}
+
 /// Runs a creating transaction with the idempotency protocol (a key answers the same
 /// request once; the same key with another body is refused) and retries on a write
 /// conflict (two intakes taking the same case number at once).
@@ -729,11 +827,7 @@ fn idempotent_create(
     actor: &Actor,
     key: Option<&str>,
     request: &impl Serialize,
-    create: impl Fn(
-        &mut DbConnection,
-        &CalendarSet,
-        &Scope,
-    ) -> OpResult<(serde_json::Value, Option<i32>)>,
+    create: impl Fn(&mut DbConnection, &Scope, Option<Keep<'_>>) -> OpResult<Created>,
 ) -> OpResult<Registered> {
     require(actor, CASE_WRITERS)?;
     let hash = store::trail::sha256_hex(
@@ -759,16 +853,22 @@ fn idempotent_create(
                 replayed: true,
             });
         }
-        let calendars = ctx.calendars(c)?;
         let scope = scope(c, actor)?;
-        let (body, version) = create(c, &calendars, &scope)?;
-        if let Some(k) = key {
-            store::idempotency::insert(c, actor.user_id, k, &hash, 201, &body.to_string())
+        let keep = key.map(|key| Keep {
+            user_id: actor.user_id,
+            key,
+            request_hash: &hash,
+        });
+        let created = create(c, &scope, keep)?;
+        if let Some(k) = key
+            && !created.answer_kept
+        {
+            store::idempotency::insert(c, actor.user_id, k, &hash, 201, &created.body.to_string())
                 .map_err(super::error::on_insert)?;
         }
         Ok(Registered {
-            body,
-            version,
+            body: created.body,
+            version: created.version,
             replayed: false,
         })
     })
@@ -784,15 +884,16 @@ pub fn register(
     require(actor, CASE_WRITERS)?;
     let today = ctx.today();
     let new = parse_case(input.clone(), actor, today, "")?;
-    idempotent_create(ctx, actor, idempotency_key, &input, |c, cal, scope| {
-        let view = create_cases(c, ctx, cal, scope, actor, std::slice::from_ref(&new), today)?
+    idempotent_create(ctx, actor, idempotency_key, &input, |c, scope, keep| {
+        let one = std::slice::from_ref(&new);
+        let view = create_cases(c, ctx, scope, actor, one, today, Finish::Commit(keep))?
             .pop()
             .ok_or_else(|| OpError::internal("intake created no case"))?;
-        let version = view.version;
-        Ok((
-            serde_json::to_value(&view).map_err(OpError::internal)?,
-            Some(version),
-        ))
+        Ok(Created {
+            version: Some(view.version),
+            body: serde_json::to_value(&view).map_err(OpError::internal)?,
+            answer_kept: true,
+        })
     })
 }
 
@@ -823,9 +924,13 @@ pub fn register_batch(
         }
     }
     let parsed = all.finish(parsed)?;
-    idempotent_create(ctx, actor, idempotency_key, &input, |c, cal, scope| {
-        let items = create_cases(c, ctx, cal, scope, actor, &parsed, today)?;
-        Ok((serde_json::json!({ "items": items }), None))
+    idempotent_create(ctx, actor, idempotency_key, &input, |c, scope, _| {
+        let items = create_cases(c, ctx, scope, actor, &parsed, today, Finish::Open)?;
+        Ok(Created {
+            body: serde_json::json!({ "items": items }),
+            version: None,
+            answer_kept: false,
+        })
     })
 }
 

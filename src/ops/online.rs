@@ -11,7 +11,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use super::cases::{ApplicantIn, CaseIn, Change, ItemIn, change_case, create_cases, load};
+use super::cases::{ApplicantIn, CaseIn, Change, Finish, ItemIn, change_case, create_cases, load};
 use super::{Ctx, OpError, OpResult};
 use crate::auth::{Actor, Role, Scope};
 use crate::domain::case::{CaseEvent, DeliveryPreference};
@@ -308,15 +308,14 @@ pub fn submit(
         let dept = store::departments::find(c, new.department_id)?
             .ok_or_else(|| OpError::field("department_id", "请选择受理机关"))?;
         let actor = portal(c)?;
-        let calendars = ctx.calendars(c)?;
         let view = create_cases(
             c,
             ctx,
-            &calendars,
             &Scope::All,
             &actor,
             std::slice::from_ref(&new),
             today,
+            Finish::Open,
         )?
         .pop()
         .ok_or_else(|| OpError::internal("intake created no case"))?;

@@ -1,20 +1,27 @@
-//! One intake written in one round trip (PostgreSQL): the case, its items, its search grams,
-//! the first record of its audit chain and its mails, as `cases::insert_many`,
-//! `trail::open_chains` and `outbox::enqueue_new` write them, handed to the function
-//! `ogi_write_intake` (migration `2026-12-08-100001_intake_in_one_call`) as one JSON
-//! document. A PL/pgSQL function keeps its statements planned for the session, and the
-//! department's counter (taken just before) stays locked for this one call and the commit
-//! instead of five statements each parsed and planned afresh.
+//! One intake written in one round trip under its department's counter (PostgreSQL): the
+//! case, its items, its number's search grams, the first record of its audit chain and its
+//! mails, as `cases::insert_many`, `trail::open_chains` and `outbox::enqueue_new` write
+//! them, handed to the function `ogi_write_intake` (migration
+//! `2026-12-08-100001_intake_in_one_call`) as one JSON document. A PL/pgSQL function keeps
+//! its statements planned for the session, and the department's counter (taken just
+//! before) stays locked for this one call and the commit instead of five statements each
+//! parsed and planned afresh. The grams of the name and items, most of the index writing,
+//! go in before the counter is taken (`reserve_with_grams`).
 //!
 //! SQLite writes intakes with `insert_many` (one writer at a time; a round trip there is a
 //! function call).
 
+use std::collections::BTreeSet;
+
+use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 use diesel::sql_types::Text;
 
 use super::DbConnection;
-use super::cases::{CaseRow, TAKE_SEQS_PG, searched};
+use super::cases::CaseRow;
+use super::idempotency::Answer;
 use super::outbox::NewMail;
+use super::search;
 use super::trail::{AuditKey, Opening, Scheme, chain_now};
 
 /// Whether `write_one` serves this connection.
@@ -22,34 +29,43 @@ pub fn in_one_call(conn: &DbConnection) -> bool {
     matches!(conn, DbConnection::Pg(_))
 }
 
-/// PostgreSQL: the department's next case number of `year` (as `cases::take_case_seqs`
-/// takes it: its counter locked until commit) and an id for the new case, in one round
-/// trip. Returns (seq, id).
-pub fn take_number_and_id(
-    conn: &mut DbConnection,
-    department_id: i64,
-    year: i32,
-) -> QueryResult<(i32, i64)> {
-    use diesel::sql_types::{BigInt, Integer};
+/// PostgreSQL: an id for a new case, with the search grams of its texts that do not depend
+/// on its number (applicant name, items) written under that id — before the department's
+/// counter is taken. These ~40 index entries are most of an intake's writing; done here they
+/// no longer hold up the department's other intakes queued on the counter. `search_grams`
+/// has no foreign key on PostgreSQL (migration `2026-12-12-100001_grams_before_number`): the
+/// case row follows in the same transaction, and a rollback takes the grams with it.
+pub fn reserve_with_grams(conn: &mut DbConnection, grams: &BTreeSet<String>) -> QueryResult<i64> {
+    use diesel::sql_types::BigInt;
     #[derive(QueryableByName)]
-    struct Taken {
-        #[diesel(sql_type = Integer)]
-        last_seq: i32,
+    struct Reserved {
         #[diesel(sql_type = BigInt)]
         id: i64,
     }
     let DbConnection::Pg(pg) = conn else {
         return Err(not_here());
     };
-    diesel::sql_query(format!(
-        "WITH taken AS ({TAKE_SEQS_PG}) \
-         SELECT last_seq, nextval(pg_get_serial_sequence('cases', 'id')) AS id FROM taken"
-    ))
-    .bind::<BigInt, _>(department_id)
-    .bind::<Integer, _>(year)
-    .bind::<Integer, _>(1)
-    .get_result::<Taken>(pg)
-    .map(|t| (t.last_seq, t.id))
+    let grams = serde_json::to_string(grams).unwrap_or_else(|_| "[]".into());
+    diesel::sql_query(
+        "WITH reserved AS (SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id), \
+         written AS (INSERT INTO search_grams (gram, case_id) \
+             SELECT DISTINCT g, reserved.id FROM reserved, json_array_elements_text($1::json) AS g \
+             ON CONFLICT DO NOTHING) \
+         SELECT id FROM reserved",
+    )
+    .bind::<Text, _>(grams)
+    .get_result::<Reserved>(pg)
+    .map(|r| r.id)
+}
+
+/// PostgreSQL: the department's next case number of `year`, as `cases::take_case_seqs`
+/// takes it (queued on the department's advisory lock, the counter locked until commit).
+/// Called last before `write_one`, so only the number's own writes and the commit follow it.
+pub fn take_number(conn: &mut DbConnection, department_id: i64, year: i32) -> QueryResult<i32> {
+    if !in_one_call(conn) {
+        return Err(not_here());
+    }
+    super::cases::take_case_seqs(conn, department_id, year, 1)
 }
 
 fn not_here() -> diesel::result::Error {
@@ -67,6 +83,7 @@ pub fn write_one(
     items: &[String],
     opening: &Opening<'_>,
     mails: &[NewMail],
+    then: Then<'_>,
 ) -> QueryResult<()> {
     let DbConnection::Pg(pg) = conn else {
         return Err(not_here());
@@ -108,7 +125,8 @@ pub fn write_one(
         "items": items.iter().zip(1..).map(|(d, position)| serde_json::json!({
             "case_id": row.id, "position": position, "description": d,
         })).collect::<Vec<_>>(),
-        "grams": searched(&row.applicant_name, &row.case_number, items)
+        // The number's grams; the others went in with `reserve_with_grams`.
+        "grams": search::grams([row.case_number.as_str()])
             .into_iter()
             .map(|g| serde_json::json!({ "gram": g, "case_id": row.id }))
             .collect::<Vec<_>>(),
@@ -124,6 +142,14 @@ pub fn write_one(
             "hash": opening.hash(key, at),
             "scheme": Scheme::HmacSha256.as_str(),
         },
+        "answers": then.answer.iter().map(|a| serde_json::json!({
+            "user_id": a.user_id,
+            "idem_key": a.key,
+            "request_hash": a.request_hash,
+            "status": 201,
+            "response": a.response,
+            "created_at": row.created_at,
+        })).collect::<Vec<_>>(),
         "mails": mails.iter().map(|m| serde_json::json!({
             "dedup_key": m.dedup_key(),
             "kind": m.kind,
@@ -138,8 +164,32 @@ pub fn write_one(
             "created_at": row.created_at,
         })).collect::<Vec<_>>(),
     });
-    diesel::sql_query("SELECT ogi_write_intake($1::json)")
-        .bind::<Text, _>(doc.to_string())
-        .execute(pg)
-        .map(|_| ())
+    let doc = doc.to_string();
+    if !then.commit {
+        return diesel::sql_query("SELECT ogi_write_intake($1::json)")
+            .bind::<Text, _>(doc)
+            .execute(pg)
+            .map(|_| ());
+    }
+    // The call, the commit and a new (empty) transaction for diesel's own COMMIT to end, in
+    // one simple-protocol message: one round trip while the department's counter is held,
+    // where a bound statement and a separate COMMIT take two. The document goes as a
+    // dollar-quoted literal under a tag it does not contain (nothing is unquoted; the text
+    // is JSON from serde, so it has no NUL). On an error PostgreSQL skips the rest of the
+    // message, and the caller's transaction rolls back as usual.
+    let tag = (0u32..)
+        .map(|n| format!("$ogi{n}$"))
+        .find(|t| !doc.contains(t.as_str()))
+        .unwrap_or_default();
+    pg.batch_execute(&format!(
+        "SELECT ogi_write_intake({tag}{doc}{tag}::json); COMMIT; BEGIN"
+    ))
+}
+
+/// What follows a single intake's writes in its transaction.
+pub struct Then<'a> {
+    /// Nothing follows: commit in the same round trip.
+    pub commit: bool,
+    /// The answer kept under the request's idempotency key, written with the intake.
+    pub answer: Option<Answer<'a>>,
 }

@@ -117,7 +117,8 @@ async fn a_single_intake_stores_what_a_batch_of_one_stores() {
     let dept = r.expect(201, None)["id"].as_i64().unwrap();
     let (_, clerk) = app.user("clerk_ndrc", "clerk", Some(dept)).await;
     // Texts a JSON document must carry unchanged: quotes, backslashes, a character
-    // outside the BMP, a tab; several items in order; every optional field.
+    // outside the BMP, a tab, the dollar quotes the intake's literal could be cut by;
+    // several items in order; every optional field.
     let body = json!({
         "department_id": dept,
         "applicant": {"type": "commercial", "name": "广西\"某\\某\"科技有限公司𠀀",
@@ -127,10 +128,10 @@ async fn a_single_intake_stores_what_a_batch_of_one_stores() {
         "submitted_on": "2026-11-18",
         "received_on": "2026-11-20",
         "tracking_number": "EMS1234567890",
-        "purpose": "了解项目\t审批进度",
+        "purpose": "了解项目\t审批进度$ogi0$'); DROP TABLE cases; --",
         "items": [{"description": "2025年\"城市道路\"改造项目的可行性研究报告"},
                   {"description": "同一项目的环境影响评价批复\\附件"},
-                  {"description": "项目资金来源说明"}],
+                  {"description": "项目资金来源说明$ogi1$$$"}],
         "delivery_preference": "email"
     });
     let single = create(&app, &clerk, body.clone()).await;
@@ -151,6 +152,8 @@ async fn a_single_intake_stores_what_a_batch_of_one_stores() {
     // Not vacuous: the case has its items, grams, one opening record and its mail.
     assert_eq!(one.items.len(), 3);
     assert_eq!(one.items[0].1, "2025年\"城市道路\"改造项目的可行性研究报告");
+    assert_eq!(one.items[2].1, "项目资金来源说明$ogi1$$$");
+    assert!(one.row.contains("审批进度$ogi0$'); DROP TABLE cases; --"), "{}", one.row);
     assert!(one.grams.contains("城市"), "{:?}", one.grams);
     assert_eq!(one.audit.len(), 1);
     assert_eq!(one.audit[0].1, "case_created");

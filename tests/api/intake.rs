@@ -153,7 +153,11 @@ async fn a_single_intake_stores_what_a_batch_of_one_stores() {
     assert_eq!(one.items.len(), 3);
     assert_eq!(one.items[0].1, "2025年\"城市道路\"改造项目的可行性研究报告");
     assert_eq!(one.items[2].1, "项目资金来源说明$ogi1$$$");
-    assert!(one.row.contains("审批进度$ogi0$'); DROP TABLE cases; --"), "{}", one.row);
+    assert!(
+        one.row.contains("审批进度$ogi0$'); DROP TABLE cases; --"),
+        "{}",
+        one.row
+    );
     assert!(one.grams.contains("城市"), "{:?}", one.grams);
     assert_eq!(one.audit.len(), 1);
     assert_eq!(one.audit[0].1, "case_created");

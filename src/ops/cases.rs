@@ -600,6 +600,13 @@ pub(crate) fn create_cases(
         && store::intake::in_one_call(c)
     {
         let dept = &depts[&new.department_id];
+        if let Finish::Commit(Some(k)) = &finish {
+            // The key claimed now, by a bound statement: a concurrent request with the same
+            // key waits here and then fails (and is retried, replaying this answer), never
+            // inside the intake's last message; the answer is filled in with the intake.
+            store::idempotency::insert(c, k.user_id, k.key, k.request_hash, 201, "")
+                .map_err(super::error::on_insert)?;
+        }
         let one = prepare_one(c, ctx, actor, new, d, dept, today.year())?;
         let views = views_of(
             std::slice::from_ref(&one.row),
@@ -634,7 +641,7 @@ pub(crate) fn create_cases(
     let views = views_of(&rows, news, derived, &depts, &stored_priors);
     if let Finish::Commit(Some(keep)) = &finish {
         let a = keep.answer(&views)?;
-        store::idempotency::insert(c, a.user_id, a.key, a.request_hash, 201, &a.response)
+        store::idempotency::insert(c, a.user_id, a.key, keep.request_hash, 201, &a.response)
             .map_err(super::error::on_insert)?;
     }
     Ok(views)
@@ -666,7 +673,6 @@ impl<'a> Keep<'a> {
         Ok(store::idempotency::Answer {
             user_id: self.user_id,
             key: self.key,
-            request_hash: self.request_hash,
             response: serde_json::to_value(view)
                 .map_err(OpError::internal)?
                 .to_string(),

@@ -26,18 +26,17 @@ pub fn find(conn: &mut DbConnection, user_id: i64, key: &str) -> QueryResult<Opt
         .optional()
 }
 
-/// Stores the response; a concurrent request with the same key fails here with a unique
-/// violation and its transaction rolls back.
-/// An answer to keep under an idempotency key (written by `insert`, or with a single
-/// intake by `intake::write_one`).
+/// The answer to keep under an idempotency key claimed earlier in the transaction (with an
+/// empty response by `insert`), filled in by `intake::write_one`.
 pub struct Answer<'a> {
     pub user_id: i64,
     pub key: &'a str,
-    pub request_hash: &'a str,
     /// The 201 answer's body.
     pub response: String,
 }
 
+/// Stores the response; a concurrent request with the same key fails here with a unique
+/// violation and its transaction rolls back.
 pub fn insert(
     conn: &mut DbConnection,
     user_id: i64,

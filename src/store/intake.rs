@@ -33,7 +33,7 @@ pub fn in_one_call(conn: &DbConnection) -> bool {
 /// on its number (applicant name, items) written under that id — before the department's
 /// counter is taken. These ~40 index entries are most of an intake's writing; done here they
 /// no longer hold up the department's other intakes queued on the counter. `search_grams`
-/// has no foreign key on PostgreSQL (migration `2026-12-12-100001_grams_before_number`): the
+/// has no foreign key on PostgreSQL (migration `2026-12-12-100001_intake_before_number`): the
 /// case row follows in the same transaction, and a rollback takes the grams with it.
 pub fn reserve_with_grams(conn: &mut DbConnection, grams: &BTreeSet<String>) -> QueryResult<i64> {
     use diesel::sql_types::BigInt;
@@ -72,10 +72,10 @@ fn not_here() -> diesel::result::Error {
     diesel::result::Error::QueryBuilderError("intake in one call is PostgreSQL's".into())
 }
 
-/// Writes one case built ahead (`CaseRow::new_intake`: id and number from
-/// `take_number_and_id`, timestamps from `trail::chain_now`),
-/// its items, grams, opening audit record and mails, inside the caller's transaction.
-/// PostgreSQL only (`in_one_call`).
+/// Writes one case built ahead (`CaseRow::new_intake`: id from `reserve_with_grams`,
+/// number from `take_number`, timestamps from `trail::chain_now`), its items, its number's
+/// grams, opening audit record and mails, inside the caller's transaction (and, with
+/// `then.commit`, commits it). PostgreSQL only (`in_one_call`).
 pub fn write_one(
     conn: &mut DbConnection,
     key: &AuditKey,
@@ -145,10 +145,7 @@ pub fn write_one(
         "answers": then.answer.iter().map(|a| serde_json::json!({
             "user_id": a.user_id,
             "idem_key": a.key,
-            "request_hash": a.request_hash,
-            "status": 201,
             "response": a.response,
-            "created_at": row.created_at,
         })).collect::<Vec<_>>(),
         "mails": mails.iter().map(|m| serde_json::json!({
             "dedup_key": m.dedup_key(),
@@ -174,22 +171,39 @@ pub fn write_one(
     // The call, the commit and a new (empty) transaction for diesel's own COMMIT to end, in
     // one simple-protocol message: one round trip while the department's counter is held,
     // where a bound statement and a separate COMMIT take two. The document goes as a
-    // dollar-quoted literal under a tag it does not contain (nothing is unquoted; the text
-    // is JSON from serde, so it has no NUL). On an error PostgreSQL skips the rest of the
-    // message, and the caller's transaction rolls back as usual.
-    let tag = (0u32..)
-        .map(|n| format!("$ogi{n}$"))
-        .find(|t| !doc.contains(t.as_str()))
-        .unwrap_or_default();
-    pg.batch_execute(&format!(
+    // dollar-quoted literal under a tag it does not contain (the text is JSON from serde:
+    // no NUL, and it starts with `{` and ends with `}`, so no tag straddles its edges). On
+    // an error PostgreSQL skips the rest of the message and the caller's transaction rolls
+    // back as usual. The statement's text then carries the applicant's data into
+    // PostgreSQL's log (`log_min_error_statement`); the errors it can still meet are rare
+    // (the idempotency key is claimed before, by a bound statement), see the README.
+    let mut n = 0u32;
+    let tag = loop {
+        let tag = format!("$ogi{n}$");
+        if !doc.contains(&tag) {
+            break tag;
+        }
+        n += 1;
+    };
+    let sent = pg.batch_execute(&format!(
         "SELECT ogi_write_intake({tag}{doc}{tag}::json); COMMIT; BEGIN"
-    ))
+    ));
+    if sent.is_err() && pg.batch_execute("SELECT 1").is_ok() {
+        // The message's COMMIT failed, which ends the transaction (and diesel, following
+        // the server, forgot it): open an empty one, so that the caller's rollback succeeds
+        // and reports this error rather than "not in a transaction".
+        <diesel::connection::AnsiTransactionManager as diesel::connection::TransactionManager<
+            diesel::PgConnection,
+        >>::begin_transaction(pg)?;
+    }
+    sent
 }
 
 /// What follows a single intake's writes in its transaction.
 pub struct Then<'a> {
     /// Nothing follows: commit in the same round trip.
     pub commit: bool,
-    /// The answer kept under the request's idempotency key, written with the intake.
+    /// The answer to fill in under the request's idempotency key (claimed earlier in the
+    /// transaction), written with the intake.
     pub answer: Option<Answer<'a>>,
 }

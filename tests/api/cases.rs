@@ -454,6 +454,34 @@ async fn concurrent_writers_and_retries_lose_nothing() {
         .await;
     assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
 
+    // The same keyed request sent four times at once (a double click, a client retrying
+    // early): one case, and every answer is its answer.
+    let key = [("Idempotency-Key", "intake-8c1e")];
+    let body = intake(o.dept, "in_person", "2024-10-08", None);
+    let same: Vec<_> = (0..4)
+        .map(|_| {
+            app.request(
+                Method::POST,
+                "/api/v1/cases",
+                Some(&o.clerk),
+                Some(body.clone()),
+                &key,
+            )
+        })
+        .collect();
+    let answers = join_all(same).await;
+    let first = answers[0].expect(201, None);
+    for a in &answers {
+        assert_eq!(a.expect(201, None), first);
+    }
+    let list = app
+        .get(
+            &format!("/api/v1/cases?department_id={}&limit=200", o.dept),
+            &o.clerk,
+        )
+        .await;
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 3);
+
     // Concurrent intakes all get distinct numbers.
     let futures: Vec<_> = (0..8)
         .map(|_| {

@@ -6,8 +6,9 @@
 -- cases are never deleted. SQLite keeps the key (its intakes write the case first).
 ALTER TABLE search_grams DROP CONSTRAINT search_grams_case_id_fkey;
 
--- The intake's answer kept under the request's idempotency key is written by the same call
--- (store::intake::write_one), which the commit follows in the same round trip.
+-- The intake's answer under the request's idempotency key (claimed earlier in the
+-- transaction with an empty response) is filled in by the same call
+-- (store::intake::write_one), which the commit follows in the same message.
 CREATE OR REPLACE FUNCTION ogi_write_intake(doc json) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO cases SELECT * FROM json_populate_record(NULL::cases, doc -> 'case');
@@ -22,9 +23,9 @@ BEGIN
         SELECT case_id, seq, actor_id, at, action, before_state, after_state, prev_hash, hash,
                scheme
         FROM json_populate_record(NULL::audit_records, doc -> 'audit');
-    INSERT INTO idempotency_keys (user_id, idem_key, request_hash, status, response, created_at)
-        SELECT user_id, idem_key, request_hash, status, response, created_at
-        FROM json_populate_recordset(NULL::idempotency_keys, doc -> 'answers');
+    UPDATE idempotency_keys k SET response = a.response
+        FROM json_populate_recordset(NULL::idempotency_keys, doc -> 'answers') AS a
+        WHERE k.user_id = a.user_id AND k.idem_key = a.idem_key;
     INSERT INTO outbox (dedup_key, kind, case_id, ref_date, recipient, subject, body, status,
                         attempts, next_attempt_at, created_at)
         SELECT dedup_key, kind, case_id, ref_date, recipient, subject, body, status, attempts,

@@ -35,11 +35,14 @@ pub async fn desk(
         ))
     })
     .await?;
+    // The cases looked at rather than worked on, as a map: the template asks for each line,
+    // and `in` on a list compares every element (200 × 200 for a supervisor's desk).
+    let overseen: Value = desk.overseen.iter().map(|id| (*id, true)).collect();
     let body = render(
         "desk.html",
         context! {
             user => page.user(), desk => Value::from_serialize(&desk), mine => mine, nav => "desk",
-            reviews => Value::from_serialize(&reviews),
+            reviews => Value::from_serialize(&reviews), overseen => overseen,
         },
     )?;
     Ok(html(StatusCode::OK, body))

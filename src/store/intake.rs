@@ -168,9 +168,10 @@ pub fn write_one(
             .execute(pg)
             .map(|_| ());
     }
-    // The call, the commit and a new (empty) transaction for diesel's own COMMIT to end, in
-    // one simple-protocol message: one round trip while the department's counter is held,
-    // where a bound statement and a separate COMMIT take two. The document goes as a
+    // The calls (the intake, and the answer under its idempotency key), the commit and a
+    // new (empty) transaction for diesel's own COMMIT to end, in one simple-protocol
+    // message: one round trip while the department's counter is held, where a bound
+    // statement and a separate COMMIT take two. The document goes as a
     // dollar-quoted literal under a tag it does not contain (the text is JSON from serde:
     // no NUL, and it starts with `{` and ends with `}`, so no tag straddles its edges). On
     // an error PostgreSQL skips the rest of the message and the caller's transaction rolls
@@ -186,7 +187,8 @@ pub fn write_one(
         n += 1;
     };
     let sent = pg.batch_execute(&format!(
-        "SELECT ogi_write_intake({tag}{doc}{tag}::json); COMMIT; BEGIN"
+        "SELECT ogi_write_intake(d), ogi_keep_answer(d) FROM (SELECT {tag}{doc}{tag}::json AS d) AS i; \
+         COMMIT; BEGIN"
     ));
     if sent.is_err() && pg.batch_execute("SELECT 1").is_ok() {
         // The message's COMMIT failed, which ends the transaction (and diesel, following

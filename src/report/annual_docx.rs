@@ -127,8 +127,6 @@ pub fn annual_docx(report: &AnnualReport, doc: &Doc<'_>) -> Result<Vec<u8>, Stri
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
-
     use super::*;
     use crate::domain::annual::Template;
     use crate::domain::annual::tests::sample_report;
@@ -151,13 +149,7 @@ mod tests {
             },
         )
         .unwrap_or_default();
-        let mut z =
-            zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
-        let mut doc = String::new();
-        z.by_name("word/document.xml")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .read_to_string(&mut doc)
-            .unwrap_or_default();
+        let doc = crate::report::docx::tests::document_xml(bytes);
         let mut at = 0;
         for h in HEADINGS {
             let found = doc[at..]

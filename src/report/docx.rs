@@ -190,9 +190,21 @@ pub fn split_letter(text: &str) -> (Option<String>, Vec<String>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::Read;
+
+    /// The `word/document.xml` of a .docx made here.
+    pub(crate) fn document_xml(bytes: Vec<u8>) -> String {
+        let mut z =
+            zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
+        let mut doc = String::new();
+        z.by_name("word/document.xml")
+            .unwrap_or_else(|e| panic!("{e}"))
+            .read_to_string(&mut doc)
+            .unwrap_or_default();
+        doc
+    }
 
     #[test]
     fn the_letter_is_a_docx_with_its_text_escaped() {
@@ -204,13 +216,7 @@ mod tests {
             date: "2026年3月20日",
         })
         .unwrap_or_default();
-        let mut z =
-            zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap_or_else(|e| panic!("{e}"));
-        let mut doc = String::new();
-        z.by_name("word/document.xml")
-            .unwrap_or_else(|e| panic!("{e}"))
-            .read_to_string(&mut doc)
-            .unwrap_or_default();
+        let doc = document_xml(bytes);
         assert!(doc.contains("某自然信复〔2026〕15号"));
         assert!(doc.contains("&lt;A&amp;B&gt;"));
         assert!(doc.contains("w:w=\"11906\""));

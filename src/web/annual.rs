@@ -192,9 +192,7 @@ pub async fn publish(
         ))),
         Err(WebError::Op(e)) => {
             let r = refusal(e)?;
-            let message = r
-                .message
-                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+            let message = r.summary();
             let q = AnnualQuery {
                 year: Some(year),
                 department_id: Some(department_id),

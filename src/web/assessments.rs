@@ -73,9 +73,7 @@ pub async fn create(
         Ok(p) => Ok(see_other(&format!("/assessments/{}?done=created", p.id))),
         Err(WebError::Op(e)) => {
             let r = refusal(e)?;
-            let message = r
-                .message
-                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+            let message = r.summary();
             list_page(&state, &page, Some(message), form.values(), r.status).await
         }
         Err(e) => Err(e),
@@ -154,9 +152,7 @@ where
         Ok(_) => Ok(see_other(&format!("/assessments/{id}?done={done}"))),
         Err(WebError::Op(e)) => {
             let r = refusal(e)?;
-            let message = r
-                .message
-                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+            let message = r.summary();
             period_page(state, page, id, None, Some(message), r.status).await
         }
         Err(e) => Err(e),
@@ -446,9 +442,7 @@ pub async fn item_step(
         Ok(_) => Ok(see_other(&format!("/assessments/items/{id}?done={kind}"))),
         Err(WebError::Op(e)) => {
             let r = refusal(e)?;
-            let message = r
-                .message
-                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+            let message = r.summary();
             item_page(
                 &state,
                 &page,

@@ -694,9 +694,7 @@ pub async fn link_department(
         ))),
         Err(WebError::Op(e)) => {
             let r = refusal(e)?;
-            let message = r
-                .message
-                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+            let message = r.summary();
             card_page(
                 &state,
                 &page,

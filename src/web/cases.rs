@@ -529,9 +529,7 @@ pub(super) async fn refused_op(
 ) -> Result<HttpResponse, WebError> {
     let WebError::Op(e) = e else { return Err(e) };
     let r = super::error::refusal(e)?;
-    let message = r
-        .message
-        .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+    let message = r.summary();
     case_view(
         state,
         page,

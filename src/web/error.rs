@@ -166,6 +166,16 @@ pub struct Refusal {
     pub stale: bool,
 }
 
+impl Refusal {
+    /// The refusal in one line for a page's message box: the form's message, else the
+    /// fields' messages joined.
+    pub fn summary(&self) -> String {
+        self.message
+            .clone()
+            .unwrap_or_else(|| self.fields.values().cloned().collect::<Vec<_>>().join("；"))
+    }
+}
+
 pub fn refusal(e: OpError) -> Result<Refusal, WebError> {
     let (status, message, fields, stale) = match e {
         OpError::StaleVersion => (

@@ -274,9 +274,7 @@ pub async fn step(
         Ok(_) => Ok(see_other(&format!("/orders/{id}?done={kind}"))),
         Err(WebError::Op(e)) => {
             let r = refusal(e)?;
-            let message = r
-                .message
-                .unwrap_or_else(|| r.fields.values().cloned().collect::<Vec<_>>().join("；"));
+            let message = r.summary();
             order_view(
                 &state,
                 &page,

@@ -137,11 +137,24 @@ fn assert_anonymous(v: &Value) {
     let mut all = Vec::new();
     strings(v, "", &mut all);
     assert!(all.len() > 10, "the entry has its texts: {v}");
+    assert_holds_none(v, &[NAME, ID_NUMBER, MOBILE, "13877", "1988050612"]);
+}
+
+/// No text anywhere in `v` contains any of `secrets`.
+fn assert_holds_none(v: &Value, secrets: &[&str]) {
+    let mut all = Vec::new();
+    strings(v, "", &mut all);
     for (path, s) in &all {
-        for secret in [NAME, ID_NUMBER, MOBILE, "13877", "1988050612"] {
+        for secret in secrets {
             assert!(!s.contains(secret), "{path} holds {secret}: {s}");
         }
     }
+}
+
+/// Enters a case into the library as `token`; the entry made.
+async fn enter(app: &TestApp, token: &str, body: Value) -> Value {
+    let r = app.post("/api/v1/library", token, body).await;
+    r.expect(201, None).clone()
 }
 
 async fn mark(app: &TestApp, token: &str, case_id: i64) -> Resp {
@@ -621,19 +634,15 @@ async fn phone_numbers_as_people_write_them_and_a_spaced_name_leave_the_copy() {
          另一联系人+86 138 7711 0002）于2026年11月2日来信（联系电话13977123456 2026年11月2日），现住阳光花园5栋2单元301室，所申请协议已于2026年8月公布。",
     )
     .await;
-    let r = app
-        .post(
-            "/api/v1/library",
-            &s.office,
-            json!({"case_id": case_id, "topics": ["征收补偿"],
-                   "note": "已公开信息的告知"}),
-        )
-        .await;
-    let entry = r.expect(201, None).clone();
-    let mut all = Vec::new();
-    strings(&entry, "", &mut all);
-    for (path, s) in &all {
-        for secret in [
+    let entry = enter(
+        &app,
+        &s.office,
+        json!({"case_id": case_id, "topics": ["征收补偿"], "note": "已公开信息的告知"}),
+    )
+    .await;
+    assert_holds_none(
+        &entry,
+        &[
             "韦秀英",
             "秀 英",
             "秀英",
@@ -642,10 +651,8 @@ async fn phone_numbers_as_people_write_them_and_a_spaced_name_leave_the_copy() {
             "１３９７７",
             "7711 0002",
             "301室",
-        ] {
-            assert!(!s.contains(secret), "{path} holds {secret}: {s}");
-        }
-    }
+        ],
+    );
     let text = entry["reply_text"].as_str().unwrap();
     assert!(
         text.contains("所申请协议已于2026年8月公布"),
@@ -715,19 +722,13 @@ async fn a_third_party_consulted_is_anonymised_and_an_agency_consulted_stays_nam
         ],
     )
     .await;
-    let r = app
-        .post(
-            "/api/v1/library",
-            &s.office,
-            json!({"case_id": case_id, "topics": ["征求第三方意见"], "note": "第三方同意公开"}),
-        )
-        .await;
-    let entry = r.expect(201, None).clone();
-    let mut all = Vec::new();
-    strings(&entry, "", &mut all);
-    for (path, s) in &all {
-        assert!(!s.contains("恒达置业"), "{path} names the third party: {s}");
-    }
+    let entry = enter(
+        &app,
+        &s.office,
+        json!({"case_id": case_id, "topics": ["征求第三方意见"], "note": "第三方同意公开"}),
+    )
+    .await;
+    assert_holds_none(&entry, &["恒达置业"]);
     let text = entry["reply_text"].as_str().unwrap();
     assert!(text.contains("南宁市住房和城乡建设局"), "{text}");
 }

@@ -328,16 +328,7 @@ pub(crate) async fn reply(
         "doc_number": "auto", "issued_on": date, "dispatched_on": date,
         "delivery_method": "post", "outcome": outcome, "sealed": true, "remedy": {}
     });
-    let etag = app.approved(token, id, etag, &body).await;
-    let r = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/reply"),
-            Some(token),
-            Some(body),
-            &[("If-Match", &etag)],
-        )
-        .await;
+    let r = app.issued_reply(token, id, etag, body).await;
     r.expect(201, None);
     r.etag()
 }

@@ -91,16 +91,7 @@ async fn answer(
     }
     body["text"] = d["text"].clone();
     body.as_object_mut().unwrap().remove("dispatched_on");
-    let etag = app.approved(&b.clerk, *id, etag, &body).await;
-    let r = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/reply"),
-            Some(&b.clerk),
-            Some(body),
-            &[("If-Match", &etag)],
-        )
-        .await;
+    let r = app.issued_reply(&b.clerk, *id, etag, body).await;
     let v = r.expect(201, None);
     let findings = if v["findings"].is_array() {
         &v["findings"]

@@ -158,17 +158,8 @@ async fn continued(app: &TestApp, city: i64) -> (Value, Value) {
         "remedy": {"reconsideration": {"organ": "南宁市人民政府", "period_days": 60},
                    "litigation": {"court": "南宁市中级人民法院", "period_months": 6}}
     });
-    let etag = app
-        .approved(&app.admin_token, id, &view.etag(), &body)
-        .await;
     let reply = app
-        .request(
-            reqwest::Method::POST,
-            &format!("/api/v1/cases/{id}/reply"),
-            Some(&app.admin_token),
-            Some(body),
-            &[("If-Match", &etag)],
-        )
+        .issued_reply(&app.admin_token, id, &view.etag(), body)
         .await;
     (number, reply.expect(201, None)["doc_number"].clone())
 }

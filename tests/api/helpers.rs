@@ -415,6 +415,21 @@ impl TestApp {
         etag
     }
 
+    /// Issues the case's reply `body` as `clerk`: approved first (`approved`), then recorded
+    /// with the ETag the review left. The answer to the recording.
+    #[allow(dead_code, reason = "used by the reply tests")]
+    pub async fn issued_reply(&self, clerk: &str, case_id: i64, etag: &str, body: Value) -> Resp {
+        let etag = self.approved(clerk, case_id, etag, &body).await;
+        self.request(
+            Method::POST,
+            &format!("/api/v1/cases/{case_id}/reply"),
+            Some(clerk),
+            Some(body),
+            &[("If-Match", &etag)],
+        )
+        .await
+    }
+
     /// `approved_by` with a supervisor of the case's department as reviewer (the default
     /// chain's one level), created on first use.
     #[allow(dead_code, reason = "used by the reply tests")]

@@ -117,16 +117,7 @@ fn reply_body(date: &str, doc_number: &str, text: Option<&str>) -> Value {
 
 async fn reply(app: &TestApp, token: &str, case: &Resp, body: Value) -> Resp {
     let id = case.body["id"].as_i64().unwrap();
-    let etag = app.approved(token, id, &case.etag(), &body).await;
-    let r = app
-        .request(
-            Method::POST,
-            &format!("/api/v1/cases/{id}/reply"),
-            Some(token),
-            Some(body),
-            &[("If-Match", &etag)],
-        )
-        .await;
+    let r = app.issued_reply(token, id, &case.etag(), body).await;
     r.expect(201, None);
     r
 }

@@ -92,16 +92,9 @@ async fn setup(app: &TestApp) -> Setup {
         d["text"].as_str().unwrap()
     ));
     let etag = r.etag();
-    let etag = app.approved(&clerk, case_id, &etag, &body).await;
-    app.request(
-        Method::POST,
-        &format!("/api/v1/cases/{case_id}/reply"),
-        Some(&clerk),
-        Some(body),
-        &[("If-Match", &etag)],
-    )
-    .await
-    .expect(201, None);
+    app.issued_reply(&clerk, case_id, &etag, body)
+        .await
+        .expect(201, None);
     let case = app.get(&format!("/api/v1/cases/{case_id}"), &clerk).await;
     assert_eq!(case.expect(200, None)["status"], "replied");
     Setup {
@@ -604,16 +597,9 @@ async fn replied_case_after(
     body["seal_organ"] = json!("南宁市自然资源局");
     body["dispatched_on"] = json!("2026-11-20");
     body["text"] = json!(format!("{}\n{extra}", d["text"].as_str().unwrap()));
-    let etag = app.approved(clerk, case_id, &r.etag(), &body).await;
-    app.request(
-        Method::POST,
-        &format!("/api/v1/cases/{case_id}/reply"),
-        Some(clerk),
-        Some(body),
-        &[("If-Match", &etag)],
-    )
-    .await
-    .expect(201, None);
+    app.issued_reply(clerk, case_id, &r.etag(), body)
+        .await
+        .expect(201, None);
     case_id
 }
 

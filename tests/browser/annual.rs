@@ -3,7 +3,6 @@
 //! of 2025 appears under 发布后变更 with its cells and case, while the published numbers
 //! stay; the published page reads 一…六 in order; a republication asks for its reason.
 
-use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{TestApp, USER_PASSWORD, spawn_app};
@@ -31,16 +30,9 @@ async fn reply(app: &TestApp, clerk: &str, id: i64, etag: &str, date: &str) {
         "doc_number": "auto", "issued_on": date, "dispatched_on": date,
         "delivery_method": "post", "outcome": "disclosed", "sealed": true, "remedy": {}
     });
-    let etag = app.approved(clerk, id, etag, &body).await;
-    app.request(
-        Method::POST,
-        &format!("/api/v1/cases/{id}/reply"),
-        Some(clerk),
-        Some(body),
-        &[("If-Match", &etag)],
-    )
-    .await
-    .expect(201, None);
+    app.issued_reply(clerk, id, etag, body)
+        .await
+        .expect(201, None);
 }
 
 #[actix_web::test]

@@ -2,7 +2,6 @@
 //! replies, writes its own section, publishes and opens the 通报; the late bureau's clerk
 //! finds the rectification item (from 督办事项) and reports it done; the office closes it.
 
-use reqwest::Method;
 use serde_json::json;
 
 use crate::helpers::{ADMIN_PASSWORD, TestApp, USER_PASSWORD, spawn_app};
@@ -40,16 +39,9 @@ async fn answered(app: &TestApp, clerk: &str, dept: i64, organ: &str, issued_on:
     body["seal_organ"] = json!(organ);
     body["text"] = d["text"].clone();
     body.as_object_mut().unwrap().remove("dispatched_on");
-    let etag = app.approved(clerk, id, &r.etag(), &body).await;
-    app.request(
-        Method::POST,
-        &format!("/api/v1/cases/{id}/reply"),
-        Some(clerk),
-        Some(body),
-        &[("If-Match", &etag)],
-    )
-    .await
-    .expect(201, None);
+    app.issued_reply(clerk, id, &r.etag(), body)
+        .await
+        .expect(201, None);
 }
 
 /// The city government (its supervisor `sup_gov`) with two bureaus under it: (甲局, 乙局).

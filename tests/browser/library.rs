@@ -64,16 +64,9 @@ async fn supervisor_publishes_a_typical_case_and_a_clerk_answers_by_it() {
         "{}\n经核实，所申请的征收补偿安置方案已于2026年8月在本机关门户网站公布，联系电话13877112345的申请人可自行查阅。",
         d["text"].as_str().unwrap()
     ));
-    let etag = app.approved(&clerk, id, &case.etag(), &body).await;
-    app.request(
-        reqwest::Method::POST,
-        &format!("/api/v1/cases/{id}/reply"),
-        Some(&clerk),
-        Some(body),
-        &[("If-Match", &etag)],
-    )
-    .await
-    .expect(201, None);
+    app.issued_reply(&clerk, id, &case.etag(), body)
+        .await
+        .expect(201, None);
     // The clerk's open case to answer the same way.
     let open = app
         .post(

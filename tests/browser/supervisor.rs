@@ -78,18 +78,9 @@ async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
     reply["doc_number"] = json!("auto");
     reply["dispatched_on"] = json!("2026-11-20");
     reply["delivery_method"] = json!("post");
-    let etag = app
-        .approved(&clerk, sealed_id, &sealed.etag(), &reply)
-        .await;
-    app.request(
-        reqwest::Method::POST,
-        &format!("/api/v1/cases/{sealed_id}/reply"),
-        Some(&clerk),
-        Some(reply),
-        &[("If-Match", &etag)],
-    )
-    .await
-    .expect(201, None);
+    app.issued_reply(&clerk, sealed_id, &sealed.etag(), reply)
+        .await
+        .expect(201, None);
 
     let driver = driver();
     let c = browser(&driver).await;

@@ -30,12 +30,7 @@ pub(crate) struct Org {
 }
 
 pub(crate) async fn org(app: &TestApp) -> Org {
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let bureau = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, bureau) = app.city_and_bureau().await;
     let other = app
         .department("南宁市自然资源局", "南自信复", Some(gov), "450100")
         .await;

@@ -415,6 +415,19 @@ impl TestApp {
         etag
     }
 
+    /// The city government (南宁市人民政府) and its transport bureau (南宁市交通运输局), the
+    /// two-level tree many scenarios start from: (government, bureau).
+    #[allow(dead_code, reason = "used by the tree scenarios")]
+    pub async fn city_and_bureau(&self) -> (i64, i64) {
+        let gov = self
+            .department("南宁市人民政府", "南府信复", None, "450100")
+            .await;
+        let bureau = self
+            .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
+            .await;
+        (gov, bureau)
+    }
+
     /// Issues the case's reply `body` as `clerk`: approved first (`approved`), then recorded
     /// with the ETag the review left. The answer to the recording.
     #[allow(dead_code, reason = "used by the reply tests")]

@@ -37,12 +37,7 @@ async fn user(app: &TestApp, name: &str, role: &str, dept: i64, email: Option<&s
 /// A city government (the office), a bureau under it, a centre under the bureau, and an
 /// unrelated county government.
 async fn tree(app: &TestApp) -> Tree {
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let bureau = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, bureau) = app.city_and_bureau().await;
     let centre = app
         .department("南宁市公路发展中心", "南公信复", Some(bureau), "450100")
         .await;

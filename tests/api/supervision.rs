@@ -271,12 +271,7 @@ async fn overdue_cases_say_what_they_wait_on() {
 
 /// A city government, a bureau under it and an office under the bureau.
 async fn three_levels(app: &TestApp) -> (i64, i64, i64) {
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let bureau = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, bureau) = app.city_and_bureau().await;
     let office = app
         .department("南宁市公路发展中心", "南公信复", Some(bureau), "450100")
         .await;

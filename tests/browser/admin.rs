@@ -25,12 +25,7 @@ fn corrected_year() -> String {
 #[actix_web::test]
 async fn an_admin_previews_a_calendar_year_and_the_case_takes_the_new_due_date() {
     let app = spawn_app().await;
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let bureau = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, bureau) = app.city_and_bureau().await;
     let (_, clerk) = app.user("clerk_bureau", "clerk", Some(bureau)).await;
     app.user("sup_gov", "supervisor", Some(gov)).await;
     let case = app

@@ -38,12 +38,7 @@ async fn reply(app: &TestApp, clerk: &str, id: i64, etag: &str, date: &str) {
 #[actix_web::test]
 async fn a_supervisor_publishes_the_year_and_sees_later_changes_listed() {
     let app = spawn_app().await;
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let bureau = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, bureau) = app.city_and_bureau().await;
     app.user("sup_gov", "supervisor", Some(gov)).await;
     let (_, clerk) = app.user("clerk_bureau", "clerk", Some(bureau)).await;
     let (answered, etag) = case(&app, &clerk, bureau, "2025-03-03").await;

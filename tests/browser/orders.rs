@@ -12,12 +12,7 @@ use crate::{
 #[actix_web::test]
 async fn the_office_issues_an_order_the_department_answers_and_the_office_closes_it() {
     let app = spawn_app().await;
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let bureau = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, bureau) = app.city_and_bureau().await;
     app.user("sup_gov", "supervisor", Some(gov)).await;
     let (_, clerk) = app.user("clerk_bureau", "clerk", Some(bureau)).await;
     let r = app

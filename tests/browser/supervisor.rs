@@ -12,12 +12,7 @@ use crate::{browser, click, driver, menu_in_one_row, screen, sign_in, text, wait
 #[actix_web::test]
 async fn a_supervisor_finds_an_overdue_case_and_approves_an_extension() {
     let app = spawn_app().await;
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let bureau = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, bureau) = app.city_and_bureau().await;
     let office = app
         .department("南宁市公路发展中心", "南公信复", Some(bureau), "450100")
         .await;

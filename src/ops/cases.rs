@@ -792,7 +792,8 @@ fn prepare_one(
                 .chain(new.items.iter().map(String::as_str)),
         ),
     )?;
-    let seq = store::intake::take_number(c, new.department_id, year)?;
+    // Taken last: only the number's own writes and the commit follow while it is held.
+    let seq = store::cases::take_case_seqs(c, new.department_id, year, 1)?;
     let row = CaseRow::new_intake(
         id,
         new,

@@ -58,22 +58,12 @@ pub fn reserve_with_grams(conn: &mut DbConnection, grams: &BTreeSet<String>) -> 
     .map(|r| r.id)
 }
 
-/// PostgreSQL: the department's next case number of `year`, as `cases::take_case_seqs`
-/// takes it (queued on the department's advisory lock, the counter locked until commit).
-/// Called last before `write_one`, so only the number's own writes and the commit follow it.
-pub fn take_number(conn: &mut DbConnection, department_id: i64, year: i32) -> QueryResult<i32> {
-    if !in_one_call(conn) {
-        return Err(not_here());
-    }
-    super::cases::take_case_seqs(conn, department_id, year, 1)
-}
-
 fn not_here() -> diesel::result::Error {
     diesel::result::Error::QueryBuilderError("intake in one call is PostgreSQL's".into())
 }
 
 /// Writes one case built ahead (`CaseRow::new_intake`: id from `reserve_with_grams`,
-/// number from `take_number`, timestamps from `trail::chain_now`), its items, its number's
+/// number from `cases::take_case_seqs`, timestamps from `trail::chain_now`), its items, its number's
 /// grams, opening audit record and mails, inside the caller's transaction (and, with
 /// `then.commit`, commits it). PostgreSQL only (`in_one_call`).
 pub fn write_one(

@@ -88,12 +88,18 @@ pub struct Computed {
 /// Gathers the facts of the departments in scope, in one snapshot (a reply recorded
 /// meanwhile must not pair a case's events with another reply), and computes the report.
 pub fn compute(ctx: &Ctx, actor: &Actor, s: &ReportScope) -> OpResult<Computed> {
-    ctx.snapshot(|c| compute_with(c, actor, s))
+    ctx.snapshot(|c| compute_with(ctx, c, actor, s))
 }
 
 /// `compute` inside a transaction the caller holds (a publication computes and stores in one).
-pub fn compute_with(c: &mut DbConnection, actor: &Actor, s: &ReportScope) -> OpResult<Computed> {
-    let departments = departments_in_scope(c, actor, Some(s.department_id), s.include_subtree)?;
+pub fn compute_with(
+    ctx: &Ctx,
+    c: &mut DbConnection,
+    actor: &Actor,
+    s: &ReportScope,
+) -> OpResult<Computed> {
+    let departments =
+        departments_in_scope(ctx, c, actor, Some(s.department_id), s.include_subtree)?;
     let department = departments
         .iter()
         .find(|d| d.id == s.department_id)

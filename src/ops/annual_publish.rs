@@ -218,10 +218,11 @@ fn number_of(live: &Computed, frozen: Option<&FrozenCells>, id: i64) -> String {
 /// A report for reading: the latest publication of the year (or the version asked for)
 /// with the changes since, or the live computation.
 pub fn serve(ctx: &Ctx, actor: &Actor, s: ReportScope, version: Version) -> OpResult<Served> {
-    ctx.snapshot(|c| serve_in(c, actor, s, version))
+    ctx.snapshot(|c| serve_in(ctx, c, actor, s, version))
 }
 
 fn serve_in(
+    ctx: &Ctx,
     c: &mut DbConnection,
     actor: &Actor,
     mut s: ReportScope,
@@ -251,7 +252,7 @@ fn serve_in(
         s.template = Template::parse(template).map_err(|e| corrupt(0, e))?;
     }
     // The live computation checks the caller's scope, published or not.
-    let live = annual::compute_with(c, actor, &s)?;
+    let live = annual::compute_with(ctx, c, actor, &s)?;
     let metas = pubs::versions(c, k)?;
     let versions = version_views(c, metas)?;
     let live_body = annual::body(&live, s.include_subtree)?;
@@ -365,7 +366,7 @@ pub fn versions(
 ) -> OpResult<Vec<VersionOut>> {
     ctx.read(|c| {
         // Scope: the same refusal as reading the report.
-        super::cases::departments_in_scope(c, actor, Some(department_id), include_subtree)?
+        super::cases::departments_in_scope(ctx, c, actor, Some(department_id), include_subtree)?
             .iter()
             .find(|d| d.id == department_id)
             .ok_or(OpError::NotFound("机关"))?;
@@ -435,7 +436,7 @@ pub fn publish(ctx: &Ctx, actor: &Actor, input: PublishIn) -> OpResult<VersionOu
     )?;
     ctx.write_retry(|c| {
         let s = ReportScope { ..scope.clone() };
-        let computed = annual::compute_with(c, actor, &s)?;
+        let computed = annual::compute_with(ctx, c, actor, &s)?;
         let k = key(&s);
         let previous = pubs::find(c, k, None)?.map(|r| r.meta.version);
         if previous.is_some() && reason.is_none() {

@@ -980,7 +980,7 @@ pub fn list_items(ctx: &Ctx, actor: &Actor, q: ItemQuery) -> OpResult<Vec<ItemVi
     let today = ctx.today();
     ctx.read(|c| {
         let scope = scope(c, actor)?;
-        let departments = super::cases::departments_in_scope(c, actor, q.department_id, true)?;
+        let departments = super::cases::departments_in_scope(ctx, c, actor, q.department_id, true)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         let rows = store::assessments::items_of(c, &ids, q.period_id)?;
         let mut look = ItemLookup::load(ctx, c)?;

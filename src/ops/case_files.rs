@@ -447,11 +447,11 @@ pub fn feed(ctx: &Ctx, token: &str) -> OpResult<Vec<FeedEntry>> {
         .filter(|u| u.active)
         .ok_or(OpError::NotFound("日历"))?;
     let actor = super::session::authenticate(ctx, user.id, user.token_version)?;
-    ctx.read(|c| feed_of(c, &actor))
+    ctx.read(|c| feed_of(ctx, c, &actor))
 }
 
-fn feed_of(c: &mut DbConnection, actor: &Actor) -> OpResult<Vec<FeedEntry>> {
-    let departments: Vec<i64> = super::cases::departments_in_scope(c, actor, None, false)?
+fn feed_of(ctx: &Ctx, c: &mut DbConnection, actor: &Actor) -> OpResult<Vec<FeedEntry>> {
+    let departments: Vec<i64> = super::cases::departments_in_scope(ctx, c, actor, None, false)?
         .into_iter()
         .map(|d| d.id)
         .collect();

@@ -1467,25 +1467,28 @@ pub struct CasePage {
 /// department (and optionally its subtree). Auditors see none (403); a department outside
 /// the scope is "not found".
 pub fn departments_in_scope(
+    ctx: &Ctx,
     c: &mut DbConnection,
     actor: &Actor,
     department_id: Option<i64>,
     include_subtree: bool,
 ) -> OpResult<Vec<Department>> {
-    let scope = scope(c, actor)?;
+    let dir = ctx.directory(c)?;
+    let scope = crate::auth::Scope::of(actor, &dir.tree);
     if !scope.sees_departments() {
         return Err(OpError::Forbidden);
     }
-    let tree = store::departments::tree(c)?;
     let wanted: Option<std::collections::BTreeSet<i64>> = match department_id {
         None => None,
         Some(d) if !scope.allows(d) => return Err(OpError::NotFound("机关")),
-        Some(d) if include_subtree => Some(tree.subtree(d)),
+        Some(d) if include_subtree => Some(dir.tree.subtree(d)),
         Some(d) => Some([d].into()),
     };
-    Ok(store::departments::list(c)?
-        .into_iter()
+    Ok(dir
+        .departments
+        .iter()
         .filter(|d| scope.allows(d.id) && wanted.as_ref().is_none_or(|w| w.contains(&d.id)))
+        .cloned()
         .collect())
 }
 
@@ -1540,7 +1543,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
     };
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
     let departments =
-        ctx.read(|c| departments_in_scope(c, actor, q.department_id, q.include_subtree))?;
+        ctx.read(|c| departments_in_scope(ctx, c, actor, q.department_id, q.include_subtree))?;
     let department_ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
     refresh_paused(ctx, &department_ids, today)?;
     let codes: BTreeMap<i64, String> = departments
@@ -1692,7 +1695,7 @@ fn assignable(c: &mut DbConnection, dept_id: i64) -> OpResult<Vec<Assignable>> {
 /// scope (auditors: 403; outside the scope or absent: 404).
 pub fn department_staff(ctx: &Ctx, actor: &Actor, department_id: i64) -> OpResult<Vec<Assignable>> {
     ctx.read(|c| {
-        if departments_in_scope(c, actor, Some(department_id), false)?.is_empty() {
+        if departments_in_scope(ctx, c, actor, Some(department_id), false)?.is_empty() {
             return Err(OpError::NotFound("机关"));
         }
         assignable(c, department_id)

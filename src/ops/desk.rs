@@ -85,7 +85,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
     let (events, departments, calendars) = ctx.read(|c| {
         let by_case = events_by_case(c, &ids)?;
-        let departments: HashMap<i64, _> = departments_in_scope(c, actor, None, false)?
+        let departments: HashMap<i64, _> = departments_in_scope(ctx, c, actor, None, false)?
             .into_iter()
             .map(|d| (d.id, d.data))
             .collect();

@@ -54,6 +54,8 @@ pub type OpResult<T> = Result<T, OpError>;
 pub struct Ctx {
     pub pool: Pool,
     pub calendars: CalendarCache,
+    /// The departments and their tree, as last read (see `directory`).
+    departments: store::departments::DirectoryCache,
     pub settings: Arc<Settings>,
     /// Per department, the day its paused cases were last brought up to date (see
     /// `cases::refresh_paused`).
@@ -76,6 +78,7 @@ impl Ctx {
         Ctx {
             pool,
             calendars,
+            departments: Default::default(),
             audit_key,
             login_guard: Arc::new(crate::auth::throttle::LoginGuard::new(
                 settings.login_concurrency,
@@ -123,6 +126,12 @@ impl Ctx {
     /// The calendars in force, reloaded if another instance imported a year meanwhile.
     pub fn calendars(&self, c: &mut DbConnection) -> OpResult<Arc<CalendarSet>> {
         Ok(self.calendars.current(c)?)
+    }
+
+    /// Every department and the tree, reloaded if any changed since this instance last
+    /// read them.
+    pub fn directory(&self, c: &mut DbConnection) -> OpResult<Arc<store::departments::Directory>> {
+        Ok(self.departments.current(c)?)
     }
 
     /// Runs `f` on a pooled connection, outside any write transaction: reads never take the

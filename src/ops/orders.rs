@@ -554,7 +554,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<Vec<OrderView>> 
     let today = ctx.today();
     ctx.read(|c| {
         let scope = scope(c, actor)?;
-        let departments = departments_in_scope(c, actor, q.department_id, true)?;
+        let departments = departments_in_scope(ctx, c, actor, q.department_id, true)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         let rows = store::orders::of_departments(c, &ids, &statuses)?;
         let order_ids: Vec<i64> = rows.iter().map(|r| r.id).collect();

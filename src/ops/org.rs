@@ -183,7 +183,7 @@ pub fn create_department(ctx: &Ctx, actor: &Actor, input: DepartmentInput) -> Op
 
 /// The departments the caller may see.
 pub fn list_departments(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Department>> {
-    ctx.read(|c| super::cases::departments_in_scope(c, actor, None, false))
+    ctx.read(|c| super::cases::departments_in_scope(ctx, c, actor, None, false))
 }
 
 /// Loads a department the caller may see; anything else is "not found".

@@ -361,7 +361,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<Vec<RemedyView>>
         ),
     };
     ctx.read(|c| {
-        let departments = departments_in_scope(c, actor, q.department_id, q.include_subtree)?;
+        let departments = departments_in_scope(ctx, c, actor, q.department_id, q.include_subtree)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         let calendars = ctx.calendars(c)?;
         let by_id: std::collections::HashMap<i64, Arc<WorkCalendar>> = departments

@@ -242,7 +242,7 @@ pub fn case_report(
         return Err(OpError::field("within", "不能超过366个工作日"));
     }
     let departments =
-        ctx.read(|c| departments_in_scope(c, actor, q.department_id, q.include_subtree))?;
+        ctx.read(|c| departments_in_scope(ctx, c, actor, q.department_id, q.include_subtree))?;
     let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
     refresh_paused(ctx, &ids, today)?;
     ctx.snapshot(|c| {
@@ -348,7 +348,7 @@ pub fn compliance(ctx: &Ctx, actor: &Actor, q: &ComplianceQuery) -> OpResult<Com
         return Err(OpError::field("from", "起始日期不能晚于截止日期"));
     }
     ctx.read(|c| {
-        let departments = departments_in_scope(c, actor, q.department_id, q.include_subtree)?;
+        let departments = departments_in_scope(ctx, c, actor, q.department_id, q.include_subtree)?;
         let names: HashMap<i64, String> = departments
             .iter()
             .map(|d| (d.id, d.data.name.clone()))

@@ -68,7 +68,7 @@ pub fn overview(ctx: &Ctx, actor: &Actor, department_id: Option<i64>) -> OpResul
     let overdue = reports::case_report(ctx, actor, &query(None), true)?;
     let due_soon = reports::case_report(ctx, actor, &query(Some(DUE_SOON_DAYS)), false)?;
     let (departments, tree, open) = ctx.read(|c| {
-        let departments = departments_in_scope(c, actor, department_id, true)?;
+        let departments = departments_in_scope(ctx, c, actor, department_id, true)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         let open: HashMap<i64, i64> = store::cases::open_counts(c, &ids)?.into_iter().collect();
         Ok((departments, store::departments::tree(c)?, open))
@@ -167,7 +167,7 @@ pub struct Approval {
 /// The requests waiting for a decision in the actor's departments, soonest due first.
 pub fn approvals(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Approval>> {
     let today = ctx.today();
-    let departments = ctx.read(|c| departments_in_scope(c, actor, None, true))?;
+    let departments = ctx.read(|c| departments_in_scope(ctx, c, actor, None, true))?;
     let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
     refresh_paused(ctx, &ids, today)?;
     let by_id: HashMap<i64, &store::departments::Department> =

@@ -217,3 +217,66 @@ pub fn update(
         find(conn, id)
     }
 }
+
+/// Every department and the tree they form, as one instance last read them.
+#[derive(Debug)]
+pub struct Directory {
+    pub departments: Vec<Department>,
+    pub tree: DeptTree,
+}
+
+impl Directory {
+    pub fn load(conn: &mut DbConnection) -> QueryResult<Directory> {
+        let departments = list(conn)?;
+        let tree = DeptTree::new(departments.iter().map(|d| (d.id, d.data.parent_id)));
+        Ok(Directory { departments, tree })
+    }
+}
+
+/// What tells an instance whether the departments changed since it read them: every write
+/// sets `updated_at` (and an update bumps `version`, an insert adds a row), so a committed
+/// change moves one of these — also against a state some rolled-back transaction showed,
+/// whose `updated_at` no later write repeats.
+type Stamp = (i64, Option<i64>, Option<i64>, Option<NaiveDateTime>);
+
+fn stamp(conn: &mut DbConnection) -> QueryResult<Stamp> {
+    use diesel::dsl::{count_star, max, sum};
+    departments::table
+        .select((
+            count_star(),
+            max(departments::id),
+            sum(departments::version),
+            max(departments::updated_at),
+        ))
+        .first(conn)
+}
+
+/// The directory kept per instance: lists, desks and reports read the departments on every
+/// request, and they change a few times a year. One aggregate over the (small) table checks
+/// that another instance, or this one, changed nothing meanwhile.
+#[derive(Default)]
+pub struct DirectoryCache {
+    inner: std::sync::RwLock<Option<(Stamp, std::sync::Arc<Directory>)>>,
+}
+
+impl DirectoryCache {
+    pub fn current(&self, conn: &mut DbConnection) -> QueryResult<std::sync::Arc<Directory>> {
+        let newest = stamp(conn)?;
+        if let Some((seen, dir)) = &*self
+            .inner
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            && *seen == newest
+        {
+            return Ok(dir.clone());
+        }
+        // Loaded after the stamp was read: at least as new as the stamp says; a change
+        // in between only makes the next request load again.
+        let dir = std::sync::Arc::new(Directory::load(conn)?);
+        *self
+            .inner
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((newest, dir.clone()));
+        Ok(dir)
+    }
+}

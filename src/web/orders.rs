@@ -55,7 +55,7 @@ async fn targets(state: &State, page: &Page) -> Result<Vec<(i64, String)>, WebEr
     let actor = page.0.actor.clone();
     let own = actor.department_id;
     let list = run(state, move |ctx| {
-        ctx.read(|c| cases::departments_in_scope(c, &actor, None, true))
+        ctx.read(|c| cases::departments_in_scope(ctx, c, &actor, None, true))
     })
     .await?;
     Ok(list

@@ -644,3 +644,64 @@ async fn postgres_restarted_under_load_answers_503_then_resumes_without_losing_w
         slowest
     );
 }
+
+/// Each instance keeps the departments it read; a change made through another instance is
+/// seen at the next request (scope, names and the tree), not after a restart.
+#[actix_web::test]
+async fn departments_changed_by_another_instance_are_seen() {
+    let app = crate::helpers::spawn_app().await;
+    let (gov, bureau) = app.city_and_bureau().await;
+    let county = app
+        .department("武鸣区人民政府", "武府信复", None, "450122")
+        .await;
+    let (_, sup) = app.user("sup-dir", "supervisor", Some(gov)).await;
+    let names = |v: &Value| -> BTreeSet<String> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| d["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let seen = app.get("/api/v1/departments", &sup).await;
+    assert_eq!(
+        names(&seen.expect(200, None)),
+        BTreeSet::from(["南宁市人民政府".to_owned(), "南宁市交通运输局".to_owned()])
+    );
+    app.get(&format!("/api/v1/departments/{county}"), &sup)
+        .await
+        .expect(404, Some("not_found"));
+
+    // Through the other instance: the bureau renamed, the county moved under the city.
+    let other = app.another_instance(|_| {});
+    for (id, change) in [
+        (bureau, json!({"name": "南宁市交通局"})),
+        (county, json!({"parent_id": gov, "kind": "department"})),
+    ] {
+        let current = app
+            .get(&format!("/api/v1/departments/{id}"), &app.admin_token)
+            .await;
+        let r = app
+            .client
+            .patch(format!("{other}/api/v1/departments/{id}"))
+            .bearer_auth(&app.admin_token)
+            .header("If-Match", current.etag())
+            .json(&change)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), 200, "{}", r.text().await.unwrap());
+    }
+    let seen = app.get("/api/v1/departments", &sup).await;
+    assert_eq!(
+        names(&seen.expect(200, None)),
+        BTreeSet::from([
+            "南宁市人民政府".to_owned(),
+            "南宁市交通局".to_owned(),
+            "武鸣区人民政府".to_owned()
+        ])
+    );
+    app.get(&format!("/api/v1/cases?department_id={county}"), &sup)
+        .await
+        .expect(200, None);
+}

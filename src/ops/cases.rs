@@ -1474,6 +1474,16 @@ pub fn departments_in_scope(
     include_subtree: bool,
 ) -> OpResult<Vec<Department>> {
     let dir = ctx.directory(c)?;
+    departments_in(&dir, actor, department_id, include_subtree)
+}
+
+/// `departments_in_scope` from a directory already read.
+fn departments_in(
+    dir: &store::departments::Directory,
+    actor: &Actor,
+    department_id: Option<i64>,
+    include_subtree: bool,
+) -> OpResult<Vec<Department>> {
     let scope = crate::auth::Scope::of(actor, &dir.tree);
     if !scope.sees_departments() {
         return Err(OpError::Forbidden);
@@ -1542,8 +1552,12 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
             .ok_or_else(|| OpError::field("status", "取值应为：received | awaiting_correction | in_progress | paused | replied | closed，可用逗号分隔"))?,
     };
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
-    let departments =
-        ctx.read(|c| departments_in_scope(ctx, c, actor, q.department_id, q.include_subtree))?;
+    let (departments, every_department) = ctx.read(|c| {
+        let dir = ctx.directory(c)?;
+        let departments = departments_in(&dir, actor, q.department_id, q.include_subtree)?;
+        let every = departments.len() == dir.departments.len();
+        Ok((departments, every))
+    })?;
     let department_ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
     refresh_paused(ctx, &department_ids, today)?;
     let codes: BTreeMap<i64, String> = departments
@@ -1564,6 +1578,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
         }
         let filter = ListFilter {
             department_ids: department_ids.clone(),
+            every_department,
             statuses: statuses.clone(),
             assignee: q.assignee,
             received_from: q.received_from,
@@ -1596,6 +1611,9 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
         });
     let items = rows
         .into_iter()
+        // Read without a department condition, a department created since the directory
+        // was read could show through: the scope is the directory's.
+        .filter(|row| !every_department || codes.contains_key(&row.department_id))
         .map(|row| {
             let status = Status::parse(&row.status).unwrap_or(Status::Received);
             // A stored due date is a running clock's (`crate::cases::derive`).

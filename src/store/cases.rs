@@ -662,6 +662,10 @@ pub fn count_open_overdue(conn: &mut DbConnection, today: NaiveDate) -> QueryRes
 #[derive(Debug, Clone, Default)]
 pub struct ListFilter {
     pub department_ids: Vec<i64>,
+    /// `department_ids` are every department there is (an administrator, the top
+    /// supervisor): no department condition, which PostgreSQL would otherwise test against
+    /// the whole list on every row read.
+    pub every_department: bool,
     pub statuses: Vec<String>,
     pub assignee: Option<i64>,
     pub received_from: Option<NaiveDate>,
@@ -796,6 +800,7 @@ fn page(
     // One department or status is an equality, not `= ANY` of a one-element list:
     // PostgreSQL reads an index in order only after an equality on the columns before.
     q = match f.department_ids.as_slice() {
+        _ if f.every_department => q,
         [one] => q.filter(cases::department_id.eq(*one)),
         several => q.filter(cases::department_id.eq_any(several.to_vec())),
     };

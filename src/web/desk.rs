@@ -3,14 +3,17 @@
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use minijinja::{Value, context};
-use serde::Deserialize;
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
 use super::error::{WebError, html};
 use super::render::render;
 use super::run;
 use super::session::Page;
 use crate::http::extract::State;
-use crate::ops::desk;
+use crate::ops::desk::{self, Urgency};
 
 #[derive(Deserialize)]
 pub struct DeskQuery {
@@ -35,15 +38,79 @@ pub async fn desk(
         ))
     })
     .await?;
-    // The cases looked at rather than worked on, as a map: the template asks for each line,
-    // and `in` on a list compares every element (200 × 200 for a supervisor's desk).
-    let overseen: Value = desk.overseen.iter().map(|id| (*id, true)).collect();
+    // Only what the page shows goes to the template: a supervisor's desk has 200 lines, and
+    // converting whole case views into template values cost more than rendering them.
+    let overseen: HashSet<i64> = desk.overseen.iter().copied().collect();
+    let lines: Vec<Line> = desk
+        .lines
+        .iter()
+        .map(|l| Line {
+            id: l.case.id,
+            display_number: &l.case.display_number,
+            applicant: &l.case.applicant.name,
+            status: &l.case.status,
+            due_on: l.case.due_on,
+            received_on: l.case.received_on,
+            under_order: l.case.flags.under_order,
+            urgency: l.urgency,
+            working_days_left: l.working_days_left,
+            waits_on: l.waits_on.as_deref(),
+            overseen: overseen.contains(&l.case.id),
+        })
+        .collect();
+    let unconfirmed: Vec<Unconfirmed> = desk
+        .unconfirmed
+        .iter()
+        .zip(&desk.unconfirmed_waited)
+        .map(|(c, waited)| Unconfirmed {
+            id: c.id,
+            display_number: &c.display_number,
+            applicant: &c.applicant.name,
+            channel: &c.channel,
+            submitted_on: c.submitted_on,
+            waited: *waited,
+            overseen: overseen.contains(&c.id),
+        })
+        .collect();
     let body = render(
         "desk.html",
         context! {
-            user => page.user(), desk => Value::from_serialize(&desk), mine => mine, nav => "desk",
-            reviews => Value::from_serialize(&reviews), overseen => overseen,
+            user => page.user(), mine => mine, nav => "desk",
+            as_of => desk.as_of, counts => Value::from_serialize(&desk.counts),
+            lines => Value::from_serialize(&lines), truncated => desk.truncated,
+            unconfirmed => Value::from_serialize(&unconfirmed),
+            reviews => Value::from_serialize(&reviews),
         },
     )?;
     Ok(html(StatusCode::OK, body))
+}
+
+/// One open case on the page.
+#[derive(Serialize)]
+struct Line<'a> {
+    id: i64,
+    display_number: &'a str,
+    applicant: &'a str,
+    status: &'a str,
+    due_on: Option<NaiveDate>,
+    received_on: Option<NaiveDate>,
+    under_order: bool,
+    urgency: Urgency,
+    working_days_left: Option<i64>,
+    waits_on: Option<&'a str>,
+    /// Looked at rather than worked on (a supervisor's case of a department below).
+    overseen: bool,
+}
+
+/// One application whose receipt is not yet confirmed.
+#[derive(Serialize)]
+struct Unconfirmed<'a> {
+    id: i64,
+    display_number: &'a str,
+    applicant: &'a str,
+    channel: &'a str,
+    submitted_on: NaiveDate,
+    /// Calendar days since it was submitted.
+    waited: i64,
+    overseen: bool,
 }

@@ -1612,7 +1612,8 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
     let items = rows
         .into_iter()
         // Read without a department condition, a department created since the directory
-        // was read could show through: the scope is the directory's.
+        // was read could show through: the scope is the directory's. (The cursor was taken
+        // from the rows read, so such a page may come out short, never skip a case.)
         .filter(|row| !every_department || codes.contains_key(&row.department_id))
         .map(|row| {
             let status = Status::parse(&row.status).unwrap_or(Status::Received);

@@ -233,10 +233,10 @@ impl Directory {
     }
 }
 
-/// What tells an instance whether the departments changed since it read them: every write
-/// sets `updated_at` (and an update bumps `version`, an insert adds a row), so a committed
-/// change moves one of these — also against a state some rolled-back transaction showed,
-/// whose `updated_at` no later write repeats.
+/// What tells an instance whether the departments changed since it read them: an insert
+/// adds a row with a new id, an update bumps `version` and sets `updated_at`. Every write
+/// goes through `insert` and `update` here; an edit made by hand in the database must bump
+/// `version` too (README), or instances keep what they read until restarted.
 type Stamp = (i64, Option<i64>, Option<i64>, Option<NaiveDateTime>);
 
 fn stamp(conn: &mut DbConnection) -> QueryResult<Stamp> {
@@ -273,10 +273,41 @@ impl DirectoryCache {
         // Loaded after the stamp was read: at least as new as the stamp says; a change
         // in between only makes the next request load again.
         let dir = std::sync::Arc::new(Directory::load(conn)?);
-        *self
-            .inner
-            .write()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((newest, dir.clone()));
+        // Inside a transaction the connection may see its own uncommitted writes: used for
+        // this call, never kept for others.
+        if !in_transaction(conn) {
+            *self
+                .inner
+                .write()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((newest, dir.clone()));
+        }
         Ok(dir)
+    }
+}
+
+fn in_transaction(conn: &mut DbConnection) -> bool {
+    use diesel::connection::{Connection, TransactionManager};
+    // An unknown state counts as inside: not kept.
+    <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)
+        .transaction_depth()
+        .map_or(true, |depth| depth.is_some())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use diesel::Connection;
+
+    /// The cache keeps nothing read inside a transaction: the check must see one.
+    #[test]
+    fn a_transaction_is_seen() {
+        let mut c = DbConnection::Sqlite(diesel::SqliteConnection::establish(":memory:").unwrap());
+        assert!(!in_transaction(&mut c));
+        c.transaction(|c| {
+            assert!(in_transaction(c));
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+        assert!(!in_transaction(&mut c));
     }
 }

@@ -665,7 +665,7 @@ async fn departments_changed_by_another_instance_are_seen() {
     };
     let seen = app.get("/api/v1/departments", &sup).await;
     assert_eq!(
-        names(&seen.expect(200, None)),
+        names(seen.expect(200, None)),
         BTreeSet::from(["南宁市人民政府".to_owned(), "南宁市交通运输局".to_owned()])
     );
     app.get(&format!("/api/v1/departments/{county}"), &sup)
@@ -694,7 +694,7 @@ async fn departments_changed_by_another_instance_are_seen() {
     }
     let seen = app.get("/api/v1/departments", &sup).await;
     assert_eq!(
-        names(&seen.expect(200, None)),
+        names(seen.expect(200, None)),
         BTreeSet::from([
             "南宁市人民政府".to_owned(),
             "南宁市交通局".to_owned(),
@@ -704,4 +704,56 @@ async fn departments_changed_by_another_instance_are_seen() {
     app.get(&format!("/api/v1/cases?department_id={county}"), &sup)
         .await
         .expect(200, None);
+
+    // A department created through the other instance, with a case: the administrator's
+    // list (every department, read without a department condition) shows the case under
+    // the new code; the supervisor's, whose tree now holds every other department, not.
+    let created = app
+        .client
+        .post(format!("{other}/api/v1/departments"))
+        .bearer_auth(&app.admin_token)
+        .json(&json!({
+            "name": "宾阳县人民政府", "code": "宾府信复", "kind": "government", "level": "county",
+            "region": "450126",
+            "reconsideration_organ": {"name": "南宁市人民政府"}, "court": {"name": "宾阳县人民法院"}
+        }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let binyang = created.json::<Value>().await.unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let case = app
+        .post(
+            "/api/v1/cases",
+            &app.admin_token,
+            new_case(binyang, "2026-06-01", None),
+        )
+        .await;
+    let case = case.expect(201, None)["id"].as_i64().unwrap();
+    let listed = |v: &Value| -> Vec<(i64, String)> {
+        v["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                let n = c["display_number"].as_str().unwrap().to_owned();
+                (c["id"].as_i64().unwrap(), n)
+            })
+            .collect()
+    };
+    let all = app.get("/api/v1/cases?limit=200", &app.admin_token).await;
+    let all = listed(all.expect(200, None));
+    assert!(
+        all.iter()
+            .any(|(id, n)| *id == case && n.starts_with("宾府信复 ")),
+        "{all:?}"
+    );
+    let theirs = app.get("/api/v1/cases?limit=200", &sup).await;
+    assert!(
+        !listed(theirs.expect(200, None))
+            .iter()
+            .any(|(id, _)| *id == case)
+    );
 }

@@ -1590,6 +1590,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
                 .due_soon
                 .map(|_| bounds.iter().map(|(d, b)| (*d, *b)).collect()),
             q: q.q.clone(),
+            common_grams: Some(ctx.common_grams.clone()),
             awaiting_approval: q.awaiting_approval,
         };
         let rows = store::cases::list(c, &filter, sort, after, limit)?;

@@ -56,6 +56,8 @@ pub struct Ctx {
     pub calendars: CalendarCache,
     /// The departments and their tree, as last read (see `directory`).
     departments: store::departments::DirectoryCache,
+    /// Words-search probes found common (`store::search::candidates`).
+    pub common_grams: Arc<store::search::CommonGrams>,
     pub settings: Arc<Settings>,
     /// Per department, the day its paused cases were last brought up to date (see
     /// `cases::refresh_paused`).
@@ -79,6 +81,7 @@ impl Ctx {
             pool,
             calendars,
             departments: Default::default(),
+            common_grams: Default::default(),
             audit_key,
             login_guard: Arc::new(crate::auth::throttle::LoginGuard::new(
                 settings.login_concurrency,

@@ -678,6 +678,8 @@ pub struct ListFilter {
     /// … and on or before the per-department date.
     pub due_by: Option<Vec<(i64, NaiveDate)>>,
     pub q: Option<String>,
+    /// The probes this instance knows to be common (`search::candidates`).
+    pub common_grams: Option<std::sync::Arc<search::CommonGrams>>,
     /// Only cases whose extension request waits for approval.
     pub awaiting_approval: bool,
 }
@@ -719,7 +721,8 @@ pub fn list(
     let words = match f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
         Some(text) => {
-            let candidates = search::candidates(conn, &search::probe(text))?;
+            let candidates =
+                search::candidates(conn, &search::probe(text), f.common_grams.as_deref())?;
             if candidates.as_ref().is_some_and(Vec::is_empty) {
                 return Ok(Vec::new());
             }

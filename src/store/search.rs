@@ -6,7 +6,9 @@
 //! candidates here and verify them with the exact `LIKE`, so the index need only hold a
 //! superset: one- and two-character Chinese words are served like longer ones.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -88,7 +90,16 @@ pub const CANDIDATES: i64 = 10_000;
 /// The cases that may hold the query (ascending, a superset of those that do), read from
 /// the index when its rarest probe names at most `CANDIDATES` entries; None when every
 /// probe is commoner (the caller then walks the cases and matches the words).
-pub fn candidates(conn: &mut DbConnection, probe: &Probe) -> QueryResult<Option<Vec<i64>>> {
+///
+/// A probe found commoner than `CANDIDATES` is remembered in `common` and not counted again
+/// for a while: counting it reads `CANDIDATES` index entries (about 2 ms at a million cases,
+/// one count per gram of the query), and the answer only chooses how to read — the words
+/// are matched on every case either way, so a count grown stale costs time, never a result.
+pub fn candidates(
+    conn: &mut DbConnection,
+    probe: &Probe,
+    common: Option<&CommonGrams>,
+) -> QueryResult<Option<Vec<i64>>> {
     use diesel::sql_types::Integer;
     #[derive(QueryableByName)]
     struct Count {
@@ -108,22 +119,31 @@ pub fn candidates(conn: &mut DbConnection, probe: &Probe) -> QueryResult<Option<
     };
     let mut rarest: Option<((&str, &str), i64)> = None;
     for (lo, hi) in probe.ranges() {
+        if common.is_some_and(|c| c.holds(lo, hi, Instant::now())) {
+            continue;
+        }
         let n = diesel::sql_query(sql)
             .bind::<Text, _>(lo)
             .bind::<Text, _>(hi)
             .bind::<Integer, _>(i32::try_from(CANDIDATES + 1).unwrap_or(i32::MAX))
             .get_result::<Count>(conn)?
             .n;
+        if n == 0 {
+            // Every probe must be held: none is, so nothing matches.
+            return Ok(Some(Vec::new()));
+        }
+        if n > CANDIDATES
+            && let Some(c) = common
+        {
+            c.mark(lo, hi, Instant::now());
+        }
         if rarest.is_none_or(|(_, m)| n < m) {
             rarest = Some(((lo, hi), n));
         }
     }
-    let Some(((lo, hi), n)) = rarest.filter(|(_, n)| *n <= CANDIDATES) else {
+    let Some(((lo, hi), _)) = rarest.filter(|(_, n)| *n <= CANDIDATES) else {
         return Ok(None);
     };
-    if n == 0 {
-        return Ok(Some(Vec::new()));
-    }
     let mut ids: Vec<i64> = search_grams::table
         .filter(search_grams::gram.ge(lo).and(search_grams::gram.le(hi)))
         .select(search_grams::case_id)
@@ -131,6 +151,36 @@ pub fn candidates(conn: &mut DbConnection, probe: &Probe) -> QueryResult<Option<
     ids.sort_unstable();
     ids.dedup();
     Ok(Some(ids))
+}
+
+/// How long a probe found commoner than `CANDIDATES` stays known as such: a gram held by
+/// ten thousand cases does not become rare in minutes (only deleting them would do it).
+const COMMON_FOR: Duration = Duration::from_secs(600);
+
+/// The probes this instance found commoner than `CANDIDATES`, with when (see `candidates`).
+#[derive(Debug, Default)]
+pub struct CommonGrams {
+    seen: Mutex<HashMap<(String, String), Instant>>,
+}
+
+impl CommonGrams {
+    fn holds(&self, lo: &str, hi: &str, now: Instant) -> bool {
+        let seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        seen.get(&(lo.to_owned(), hi.to_owned()))
+            .is_some_and(|at| now.saturating_duration_since(*at) < COMMON_FOR)
+    }
+
+    fn mark(&self, lo: &str, hi: &str, now: Instant) {
+        let mut seen = self.seen.lock().unwrap_or_else(PoisonError::into_inner);
+        // Few grams are this common; a flood of distinct ones only forgets the oldest marks.
+        if seen.len() >= 10_000 {
+            seen.retain(|_, at| now.saturating_duration_since(*at) < COMMON_FOR);
+            if seen.len() >= 10_000 {
+                seen.clear();
+            }
+        }
+        seen.insert((lo.to_owned(), hi.to_owned()), now);
+    }
 }
 
 /// Adds the grams of several cases in one statement (a batch intake is one round trip,
@@ -189,6 +239,17 @@ pub fn replace(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_common_probe_is_remembered_for_a_while() {
+        let common = CommonGrams::default();
+        let t = Instant::now();
+        assert!(!common.holds("征收", "征收", t));
+        common.mark("征收", "征收", t);
+        assert!(common.holds("征收", "征收", t + Duration::from_secs(599)));
+        assert!(!common.holds("征收", "征收", t + COMMON_FOR));
+        assert!(!common.holds("收费", "收费", t));
+    }
 
     #[test]
     fn grams_are_bigrams_and_the_last_character() {

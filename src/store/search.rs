@@ -79,20 +79,42 @@ impl Probe {
     }
 }
 
-/// Candidates a list reads by id: a query none of whose probes names more index entries
-/// than this is answered from the candidates of its rarest probe. A commoner query walks
-/// the cases in the list's order instead and matches the words on each: at least one case
-/// in `CANDIDATES / total` matches there, so a page of 50 is found after reading about
-/// 50 × total / CANDIDATES cases at most (5,000 at a million) — either way a bounded read,
-/// never every match.
+/// Candidates a list reads by id, at most (`candidate_limit` lowers it for smaller tables):
+/// a query none of whose probes names more index entries than the limit is answered from
+/// the candidates of its rarest probe. A commoner query walks the cases in the list's order
+/// instead and matches the words on each: at least one case in `limit / total` matches
+/// there, so a page of 50 is found after reading about 50 × total / limit cases at most
+/// (about 7,000 at a million) — either way a bounded read, never every match.
 pub const CANDIDATES: i64 = 10_000;
 
+/// The page a search is tuned for.
+const PAGE: i64 = 50;
+
+/// The candidate limit for a table of `total` cases, at most `CANDIDATES`: reading n
+/// candidates costs about as much per case as walking, and the walk reads about
+/// PAGE × total ÷ n cases, so the two cost the same near n = √(PAGE × total) (700 at ten
+/// thousand cases, 7,000 at a million). Below it the candidates are cheaper, above it the
+/// walk.
+pub fn candidate_limit(total: i64) -> i64 {
+    let crossover = (PAGE.saturating_mul(total.max(0)) as f64).sqrt() as i64;
+    crossover.clamp(100, CANDIDATES)
+}
+
+/// How many cases there are, near enough: the highest id (ids are not reused).
+fn total_cases(conn: &mut DbConnection) -> QueryResult<i64> {
+    use super::schema::cases;
+    cases::table
+        .select(diesel::dsl::max(cases::id))
+        .first::<Option<i64>>(conn)
+        .map(|id| id.unwrap_or(0))
+}
+
 /// The cases that may hold the query (ascending, a superset of those that do), read from
-/// the index when its rarest probe names at most `CANDIDATES` entries; None when every
+/// the index when its rarest probe names at most `candidate_limit` entries; None when every
 /// probe is commoner (the caller then walks the cases and matches the words).
 ///
-/// A probe found commoner than `CANDIDATES` is remembered in `common` and not counted again
-/// for a while: counting it reads `CANDIDATES` index entries (about 2 ms at a million cases,
+/// A probe found commoner than the limit is remembered in `common` and not counted again
+/// for a while: counting it reads the limit's worth of index entries (~2 ms at a million cases,
 /// one count per gram of the query), and the answer only chooses how to read — the words
 /// are matched on every case either way, so a count grown stale costs time, never a result.
 pub fn candidates(
@@ -118,21 +140,27 @@ pub fn candidates(
         }
     };
     let mut rarest: Option<((&str, &str), i64)> = None;
+    // Read once, when the first probe is counted.
+    let mut limit: Option<i64> = None;
     for (lo, hi) in probe.ranges() {
         if common.is_some_and(|c| c.holds(lo, hi, Instant::now())) {
             continue;
         }
+        let limit = match limit {
+            Some(l) => l,
+            None => *limit.insert(candidate_limit(total_cases(conn)?)),
+        };
         let n = diesel::sql_query(sql)
             .bind::<Text, _>(lo)
             .bind::<Text, _>(hi)
-            .bind::<Integer, _>(i32::try_from(CANDIDATES + 1).unwrap_or(i32::MAX))
+            .bind::<Integer, _>(i32::try_from(limit + 1).unwrap_or(i32::MAX))
             .get_result::<Count>(conn)?
             .n;
         if n == 0 {
             // Every probe must be held: none is, so nothing matches.
             return Ok(Some(Vec::new()));
         }
-        if n > CANDIDATES
+        if n > limit
             && let Some(c) = common
         {
             c.mark(lo, hi, Instant::now());
@@ -141,7 +169,7 @@ pub fn candidates(
             rarest = Some(((lo, hi), n));
         }
     }
-    let Some(((lo, hi), _)) = rarest.filter(|(_, n)| *n <= CANDIDATES) else {
+    let Some(((lo, hi), _)) = rarest.filter(|(_, n)| limit.is_some_and(|l| *n <= l)) else {
         return Ok(None);
     };
     let mut ids: Vec<i64> = search_grams::table
@@ -153,11 +181,11 @@ pub fn candidates(
     Ok(Some(ids))
 }
 
-/// How long a probe found commoner than `CANDIDATES` stays known as such: a gram held by
+/// How long a probe found commoner than the candidate limit stays known as such: a gram held by
 /// ten thousand cases does not become rare in minutes (only deleting them would do it).
 const COMMON_FOR: Duration = Duration::from_secs(600);
 
-/// The probes this instance found commoner than `CANDIDATES`, with when (see `candidates`).
+/// The probes this instance found commoner than the candidate limit, with when (see `candidates`).
 #[derive(Debug, Default)]
 pub struct CommonGrams {
     seen: Mutex<HashMap<(String, String), Instant>>,
@@ -239,6 +267,14 @@ pub fn replace(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_candidate_limit_follows_the_table() {
+        assert_eq!(candidate_limit(0), 100);
+        assert_eq!(candidate_limit(10_000), 707);
+        assert_eq!(candidate_limit(1_000_000), 7_071);
+        assert_eq!(candidate_limit(100_000_000), CANDIDATES);
+    }
 
     #[test]
     fn a_common_probe_is_remembered_for_a_while() {

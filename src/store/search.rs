@@ -114,8 +114,8 @@ fn total_cases(conn: &mut DbConnection) -> QueryResult<i64> {
 /// probe is commoner (the caller then walks the cases and matches the words).
 ///
 /// A probe found commoner than the limit is remembered in `common` and not counted again
-/// for a while: counting it reads the limit's worth of index entries (~2 ms at a million cases,
-/// one count per gram of the query), and the answer only chooses how to read — the words
+/// for a while: counting it reads the limit's worth of index entries (~2 ms at a million
+/// cases, one count per gram of the query), and the answer only chooses how to read — the words
 /// are matched on every case either way, so a count grown stale costs time, never a result.
 pub fn candidates(
     conn: &mut DbConnection,
@@ -181,11 +181,12 @@ pub fn candidates(
     Ok(Some(ids))
 }
 
-/// How long a probe found commoner than the candidate limit stays known as such: a gram held by
-/// ten thousand cases does not become rare in minutes (only deleting them would do it).
+/// How long a probe found commoner than the candidate limit stays known as such: a gram
+/// held by that many cases does not become rare in minutes (only deleting them would do it).
 const COMMON_FOR: Duration = Duration::from_secs(600);
 
-/// The probes this instance found commoner than the candidate limit, with when (see `candidates`).
+/// The probes this instance found commoner than the candidate limit, with when (see
+/// `candidates`).
 #[derive(Debug, Default)]
 pub struct CommonGrams {
     seen: Mutex<HashMap<(String, String), Instant>>,

@@ -1478,7 +1478,7 @@ pub fn departments_in_scope(
 }
 
 /// `departments_in_scope` from a directory already read.
-fn departments_in(
+pub(crate) fn departments_in(
     dir: &store::departments::Directory,
     actor: &Actor,
     department_id: Option<i64>,

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::cases::{CaseView, ListQuery, departments_in_scope, list};
+use super::cases::{CaseView, ListQuery, list};
 use super::{Ctx, OpResult};
 use crate::auth::Actor;
 use crate::cases::{department_calendar, derive, events_by_case, recorded};
@@ -83,14 +83,12 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     )?;
     let truncated = page.next_cursor.is_some();
     let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
-    let (events, departments, calendars) = ctx.read(|c| {
+    let (events, dir, calendars) = ctx.read(|c| {
         let by_case = events_by_case(c, &ids)?;
-        let departments: HashMap<i64, _> = departments_in_scope(ctx, c, actor, None, false)?
-            .into_iter()
-            .map(|d| (d.id, d.data))
-            .collect();
-        Ok((by_case, departments, ctx.calendars(c)?))
+        Ok((by_case, ctx.directory(c)?, ctx.calendars(c)?))
     })?;
+    // The lines are in the caller's scope already: only their departments' data is wanted.
+    let departments: HashMap<i64, _> = dir.departments.iter().map(|d| (d.id, &d.data)).collect();
     let mut events = events;
     let mut counts = DeskCounts::default();
     let mut lines = Vec::new();

@@ -67,12 +67,14 @@ pub fn overview(ctx: &Ctx, actor: &Actor, department_id: Option<i64>) -> OpResul
     };
     let overdue = reports::case_report(ctx, actor, &query(None), true)?;
     let due_soon = reports::case_report(ctx, actor, &query(Some(DUE_SOON_DAYS)), false)?;
-    let (departments, tree, open) = ctx.read(|c| {
-        let departments = departments_in_scope(ctx, c, actor, department_id, true)?;
+    let (departments, dir, open) = ctx.read(|c| {
+        let dir = ctx.directory(c)?;
+        let departments = super::cases::departments_in(&dir, actor, department_id, true)?;
         let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
         let open: HashMap<i64, i64> = store::cases::open_counts(c, &ids)?.into_iter().collect();
-        Ok((departments, store::departments::tree(c)?, open))
+        Ok((departments, dir, open))
     })?;
+    let tree = &dir.tree;
     let waiting = approvals(ctx, actor)?.len();
 
     // Tree order: each department after its nearest ancestor in view.

@@ -446,13 +446,16 @@ async fn concurrent_writers_and_retries_lose_nothing() {
         )
         .await;
     c.expect(422, Some("idempotency_key_reused"));
-    let list = app
-        .get(
-            &format!("/api/v1/cases?department_id={}&limit=200", o.dept),
-            &o.clerk,
-        )
-        .await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+    let listed = || async {
+        let list = app
+            .get(
+                &format!("/api/v1/cases?department_id={}&limit=200", o.dept),
+                &o.clerk,
+            )
+            .await;
+        list.body["items"].as_array().unwrap().len()
+    };
+    assert_eq!(listed().await, 2);
 
     // The same keyed request sent four times at once (a double click, a client retrying
     // early): one case, and every answer is its answer.
@@ -474,13 +477,7 @@ async fn concurrent_writers_and_retries_lose_nothing() {
     for a in &answers {
         assert_eq!(a.expect(201, None), first);
     }
-    let list = app
-        .get(
-            &format!("/api/v1/cases?department_id={}&limit=200", o.dept),
-            &o.clerk,
-        )
-        .await;
-    assert_eq!(list.body["items"].as_array().unwrap().len(), 3);
+    assert_eq!(listed().await, 3);
 
     // Concurrent intakes all get distinct numbers.
     let futures: Vec<_> = (0..8)
@@ -857,12 +854,7 @@ async fn lists_filter_sort_and_page_stably() {
 #[actix_web::test]
 async fn departments_cannot_see_each_others_cases() {
     let app = spawn_app().await;
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let a = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, a) = app.city_and_bureau().await;
     let b = app
         .department("南宁市教育局", "南教信复", Some(gov), "450100")
         .await;

@@ -265,12 +265,7 @@ async fn departments_crud_with_validation_and_concurrency() {
 #[actix_web::test]
 async fn access_rules_scope_every_read() {
     let app = spawn_app().await;
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let a = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (gov, a) = app.city_and_bureau().await;
     let b = app
         .department("南宁市教育局", "南教信复", Some(gov), "450100")
         .await;

@@ -22,12 +22,7 @@ struct Bureau {
 }
 
 async fn bureau(app: &TestApp) -> Bureau {
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let dept = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (_, dept) = app.city_and_bureau().await;
     let (_, clerk) = app.user("clerk_bureau", "clerk", Some(dept)).await;
     let (sup_id, sup) = app.user("sup_bureau", "supervisor", Some(dept)).await;
     Bureau {

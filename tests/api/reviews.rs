@@ -22,12 +22,7 @@ struct Office {
 
 /// A bureau with a two-level chain: 初审 by a named clerk, 审定 by the supervisors.
 async fn office(app: &TestApp) -> Office {
-    let gov = app
-        .department("南宁市人民政府", "南府信复", None, "450100")
-        .await;
-    let dept = app
-        .department("南宁市交通运输局", "南交信复", Some(gov), "450100")
-        .await;
+    let (_, dept) = app.city_and_bureau().await;
     let (_, clerk) = app.user("clerk_review", "clerk", Some(dept)).await;
     let (first_id, first) = app.user("legal_review", "clerk", Some(dept)).await;
     let (_, sup) = app.user("sup_review", "supervisor", Some(dept)).await;

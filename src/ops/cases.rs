@@ -2,7 +2,7 @@
 //! the case view with its derived clock, lists with filters and keyset pagination, and the
 //! audit trail. `change_case` is the one sequence every change to a case goes through.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use serde::{Deserialize, Serialize};
@@ -1432,6 +1432,9 @@ pub struct ListQuery {
     /// Only cases whose extension request waits for a supervisor's approval.
     #[serde(default)]
     pub awaiting_approval: bool,
+    /// Only applications whose receipt date is not yet confirmed (no clock runs).
+    #[serde(default)]
+    pub unconfirmed: bool,
     pub q: Option<String>,
     pub sort: Option<String>,
     pub limit: Option<i64>,
@@ -1592,9 +1595,13 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
             q: q.q.clone(),
             common_grams: Some(ctx.common_grams.clone()),
             awaiting_approval: q.awaiting_approval,
+            unconfirmed: q.unconfirmed,
         };
         let rows = store::cases::list(c, &filter, sort, after, limit)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+        if ids.is_empty() {
+            return Ok((rows, bounds, Vec::new(), BTreeSet::new()));
+        }
         let corrected = store::remedies::corrected_case_ids(c, &ids)?;
         let under_order = super::orders::case_ids_under_order(c, &ids)?;
         Ok((rows, bounds, corrected, under_order))

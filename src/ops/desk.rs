@@ -13,8 +13,12 @@ use crate::cases::{department_calendar, derive, events_by_case, recorded};
 use crate::domain::case::FEE_PAYMENT_DAYS;
 use crate::domain::case_actions::WaitsOn;
 
-/// How many open cases a desk shows at most (the rest are found by search).
+/// How many running cases a desk shows at most, by due date (the rest are found by search).
 const DESK_LIMIT: i64 = 200;
+/// How many cases waiting on the applicant or a third party a desk shows at most.
+const WAITING_LIMIT: i64 = 100;
+/// How many applications not yet confirmed received a desk shows at most.
+const UNCONFIRMED_LIMIT: i64 = 50;
 
 /// How pressing a case is, for colour and counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -48,6 +52,20 @@ pub struct DeskCounts {
     pub due5: usize,
     pub waiting: usize,
     pub unconfirmed: usize,
+    /// Counts of a desk that shows only part of its cases: true where more such cases
+    /// exist than the count (it counts the cases shown).
+    pub partial: Partial,
+}
+
+/// Which counts are lower bounds (see `DeskCounts`).
+#[derive(Debug, Default, Serialize)]
+pub struct Partial {
+    pub open: bool,
+    pub overdue: bool,
+    pub due2: bool,
+    pub due5: bool,
+    pub waiting: bool,
+    pub unconfirmed: bool,
 }
 
 #[derive(Debug, Serialize)]
@@ -71,18 +89,44 @@ pub struct Desk {
 /// assigned to the caller).
 pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     let today = ctx.today();
-    let page = list(
-        ctx,
-        actor,
-        ListQuery {
-            status: Some("received,awaiting_correction,in_progress,paused".into()),
-            assignee: mine.then_some(actor.user_id),
-            limit: Some(DESK_LIMIT),
-            ..ListQuery::default()
-        },
-    )?;
-    let truncated = page.next_cursor.is_some();
-    let ids: Vec<i64> = page.items.iter().map(|c| c.id).collect();
+    let open = |status: &str, unconfirmed: bool, limit: i64| {
+        list(
+            ctx,
+            actor,
+            ListQuery {
+                status: Some(status.into()),
+                assignee: mine.then_some(actor.user_id),
+                limit: Some(limit),
+                unconfirmed,
+                ..ListQuery::default()
+            },
+        )
+    };
+    // A case waiting on the applicant or a third party has no due date while its clock
+    // stands still, and sorts after every dated case: the waiting cases are read apart, and
+    // so, when the running cases do not all fit, are the applications not yet confirmed
+    // received (undated too), which the first page would otherwise never reach.
+    let running = open("received,in_progress", false, DESK_LIMIT)?;
+    let waiting = open("awaiting_correction,paused", false, WAITING_LIMIT)?;
+    let more_running = running.next_cursor.is_some();
+    let more_waiting = waiting.next_cursor.is_some();
+    // The last running case shown is dated: cases beyond it may be dated too.
+    let dated_beyond = running
+        .items
+        .last()
+        .and_then(|c| c.due_on)
+        .filter(|_| more_running);
+    let mut items = running.items;
+    let mut more_unconfirmed = false;
+    if more_running {
+        items.retain(|c| c.received_on.is_some());
+        let unconfirmed = open("received", true, UNCONFIRMED_LIMIT)?;
+        more_unconfirmed = unconfirmed.next_cursor.is_some();
+        items.extend(unconfirmed.items);
+    }
+    items.extend(waiting.items);
+    let truncated = more_running || more_waiting || more_unconfirmed;
+    let ids: Vec<i64> = items.iter().map(|c| c.id).collect();
     let (events, dir, calendars) = ctx.read(|c| {
         let by_case = events_by_case(c, &ids)?;
         Ok((by_case, ctx.directory(c)?, ctx.calendars(c)?))
@@ -93,13 +137,12 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     let mut counts = DeskCounts::default();
     let mut lines = Vec::new();
     let mut unconfirmed = Vec::new();
-    let overseen = page
-        .items
+    let overseen = items
         .iter()
         .filter(|c| !super::cases::handles(actor, c.department_id, c.assignee_id))
         .map(|c| c.id)
         .collect();
-    for case in page.items {
+    for case in items {
         if case.received_on.is_none() {
             counts.unconfirmed += 1;
             unconfirmed.push(case);
@@ -172,6 +215,26 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             l.working_days_left.unwrap_or(i64::MAX),
         )
     });
+    // What lies beyond a truncated desk: dated cases due on or after its last line (none
+    // of them overdue when that line is not), and the waiting or unconfirmed cases past
+    // their own pages.
+    if let Some(last) = dated_beyond {
+        let bound = |days: u32| {
+            dir.departments
+                .iter()
+                .map(|d| department_calendar(&calendars, &d.data).add_working_days(today, days))
+                .map(|r| r.ok().map(|r| r.value))
+                .collect::<Option<Vec<NaiveDate>>>()
+                .and_then(|b| b.into_iter().max())
+        };
+        counts.partial.open = true;
+        counts.partial.overdue = last < today;
+        counts.partial.due2 = bound(2).is_none_or(|b| last <= b);
+        counts.partial.due5 = bound(5).is_none_or(|b| last <= b);
+    }
+    counts.partial.open |= more_waiting;
+    counts.partial.waiting = more_waiting;
+    counts.partial.unconfirmed = more_unconfirmed;
     let unconfirmed_waited = unconfirmed
         .iter()
         .map(|c: &CaseView| (today - c.submitted_on).num_days().max(0))

@@ -807,10 +807,10 @@ fn scoped_ids(scope: &Scope) -> Option<Vec<i64>> {
 pub fn queue(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Waiting>> {
     let today = ctx.today();
     ctx.read(|c| {
-        let scope = scope(c, actor)?;
-        let ids = scoped_ids(&scope);
+        let dir = ctx.directory(c)?;
+        let tree = &dir.tree;
+        let ids = scoped_ids(&Scope::of(actor, tree));
         let calendars = ctx.calendars(c)?;
-        let tree = store::departments::tree(c)?;
         let mut out = Vec::new();
         for (w, chain) in waiting(
             c,
@@ -824,7 +824,7 @@ pub fn queue(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Waiting>> {
             };
             let dept = store::reviews::open_for_case(c, w.case_id)?.map(|r| r.department_id);
             if let Some(d) = dept
-                && may_act_now(c, actor, level, &line(&tree, d))?
+                && may_act_now(c, actor, level, &line(tree, d))?
             {
                 out.push(w);
             }

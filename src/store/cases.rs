@@ -682,6 +682,8 @@ pub struct ListFilter {
     pub common_grams: Option<std::sync::Arc<search::CommonGrams>>,
     /// Only cases whose extension request waits for approval.
     pub awaiting_approval: bool,
+    /// Only applications whose receipt date is not yet confirmed.
+    pub unconfirmed: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -817,6 +819,9 @@ fn page(
     }
     if f.awaiting_approval {
         q = q.filter(cases::awaiting_approval.eq(true));
+    }
+    if f.unconfirmed {
+        q = q.filter(cases::received_on.is_null());
     }
     if let Some(d) = f.received_from {
         q = q.filter(cases::received_on.ge(d));

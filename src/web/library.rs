@@ -114,6 +114,7 @@ async fn entry_page(
                     overdue: false,
                     due_soon: None,
                     awaiting_approval: false,
+                    unconfirmed: false,
                     q: None,
                     sort: None,
                     limit: Some(200),

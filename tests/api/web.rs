@@ -293,3 +293,90 @@ async fn an_idle_session_expires_and_the_calendar_feed_lists_due_dates() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(headers[LOCATION].to_str().unwrap().starts_with("/login"));
 }
+
+/// A desk with more running cases than it shows: the cases without a due date (waiting on
+/// the applicant, not yet confirmed received) sort after every dated one and are read
+/// apart, so that they still appear; the counts that only cover the cases shown say so.
+#[actix_web::test]
+async fn a_full_desk_still_shows_what_waits_and_marks_its_counts_as_partial() {
+    use crate::cases::{event, intake};
+    use serde_json::json;
+    let app = spawn_app().await;
+    let dept = office(&app, "WD").await;
+    let clerk = app.login("clerk_WD", USER_PASSWORD).await;
+    let body = |i: usize, received: Option<&str>| {
+        let channel = if received.is_some() {
+            "in_person"
+        } else {
+            "online"
+        };
+        let mut b = intake(dept, channel, "2026-11-20", received);
+        b["applicant"]["name"] = json!(format!("申请人{i}"));
+        b["applicant"]["email"] = json!(null);
+        b
+    };
+    // 205 running cases, all due on the same day well after today.
+    let cases: Vec<_> = (0..205).map(|i| body(i, Some("2026-11-20"))).collect();
+    app.post("/api/v1/cases/batch", &clerk, json!({ "cases": cases }))
+        .await
+        .expect(201, None);
+    // One waiting on the applicant's correction, one not yet confirmed received: both
+    // registered last, both without a due date.
+    let waiting = app
+        .post("/api/v1/cases", &clerk, body(900, Some("2026-11-20")))
+        .await;
+    let correction = json!({"type": "correction_requested", "date": "2026-11-20",
+        "items": ["申请人身份证明"], "respond_by": "2026-12-04"});
+    event(&app, &clerk, &waiting, correction)
+        .await
+        .expect(201, None);
+    let unconfirmed = app.post("/api/v1/cases", &clerk, body(901, None)).await;
+    let unconfirmed_id = unconfirmed.expect(201, None)["id"].as_i64().unwrap();
+    let waiting_id = waiting.body["id"].as_i64().unwrap();
+
+    let b = Browser::login(&app, "clerk_WD").await;
+    let (status, html, _) = b.get("/").await;
+    assert_eq!(status, StatusCode::OK);
+    let section = |from: &str, to: &str| {
+        let start = html
+            .find(from)
+            .unwrap_or_else(|| panic!("{from} in {html}"));
+        let end = html[start..].find(to).map_or(html.len(), |e| start + e);
+        html[start..end].to_owned()
+    };
+    let open = section("id=\"open\"", "id=\"unconfirmed\"");
+    let pending = section("id=\"unconfirmed\"", "</main>");
+    assert_eq!(
+        open.matches("<tr class=").count(),
+        201,
+        "200 running and 1 waiting"
+    );
+    assert!(open.contains(&format!("href=\"/cases/{waiting_id}\"")));
+    assert!(pending.contains(&format!("href=\"/cases/{unconfirmed_id}\"")));
+    // Nothing shown is overdue or due soon, and the 201st running case is due on the same
+    // day as the 200th: those counts are whole; the total is not.
+    for count in [
+        "<b>0</b>已逾期",
+        "<b>0</b>2个工作日内到期",
+        "<b>0</b>5个工作日内到期",
+        "<b>1</b>等待申请人或第三方",
+        "<b>1</b>待确认收到",
+        "<b>201+</b>办理中（合计）",
+    ] {
+        assert!(
+            html.contains(count),
+            "{count} in {}",
+            section("class=\"counts\"", "</div>")
+        );
+    }
+    assert!(html.contains("未全部列出"));
+    // The list the desk reads them with, as the API offers it.
+    let listed = app.get("/api/v1/cases?unconfirmed=true", &clerk).await;
+    let ids: Vec<i64> = listed.expect(200, None)["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_i64().unwrap())
+        .collect();
+    assert_eq!(ids, [unconfirmed_id]);
+}

@@ -36,7 +36,7 @@ where
     T: Send + 'static,
 {
     let ctx = state.ctx.clone();
-    Ok(web::block(move || f(&ctx)).await??)
+    Ok(web::block(move || ctx.request(f)).await??)
 }
 
 /// The caller, authenticated by a Bearer token and reloaded from the database, so a

@@ -2,6 +2,7 @@
 //! days left, how urgent it is, and what it waits on; the unconfirmed receipts; counts.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -10,8 +11,13 @@ use super::cases::{CaseView, ListQuery, list};
 use super::{Ctx, OpResult};
 use crate::auth::Actor;
 use crate::cases::{department_calendar, derive, events_by_case, recorded};
+use crate::domain::calendar::CalendarSet;
+use crate::domain::case::CaseEvent;
 use crate::domain::case::FEE_PAYMENT_DAYS;
 use crate::domain::case_actions::WaitsOn;
+use crate::domain::org::DepartmentData;
+use crate::store::cases::EventRow;
+use crate::store::departments::Directory;
 
 /// How many running cases a desk shows at most, by due date (the rest are found by search).
 const DESK_LIMIT: i64 = 200;
@@ -126,17 +132,29 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     }
     items.extend(waiting.items);
     let truncated = more_running || more_waiting || more_unconfirmed;
-    let ids: Vec<i64> = items.iter().map(|c| c.id).collect();
-    let (events, dir, calendars) = ctx.read(|c| {
-        let by_case = events_by_case(c, &ids)?;
-        Ok((by_case, ctx.directory(c)?, ctx.calendars(c)?))
-    })?;
+    let (dir, calendars) = ctx.read(|c| Ok((ctx.directory(c)?, ctx.calendars(c)?)))?;
+    // What the lines' events give, from this instance's memory for the cases unchanged
+    // since it last derived them today; the events of the others are read.
+    let (mut facts, missing) = ctx.desk_lines.known(
+        today,
+        &calendars,
+        &dir,
+        items
+            .iter()
+            .filter(|c| c.received_on.is_some())
+            .map(|c| (c.id, c.version)),
+    );
+    let mut events = if missing.is_empty() {
+        HashMap::new()
+    } else {
+        ctx.read(|c| Ok(events_by_case(c, &missing)?))?
+    };
     // The lines are in the caller's scope already: only their departments' data is wanted.
     let departments: HashMap<i64, _> = dir.departments.iter().map(|d| (d.id, &d.data)).collect();
-    let mut events = events;
     let mut counts = DeskCounts::default();
     let mut lines = Vec::new();
     let mut unconfirmed = Vec::new();
+    let mut derived = Vec::new();
     let overseen = items
         .iter()
         .filter(|c| !super::cases::handles(actor, c.department_id, c.assignee_id))
@@ -151,40 +169,24 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         let Some(dept) = departments.get(&case.department_id) else {
             continue;
         };
-        let d = derive(
-            &calendars,
-            dept,
-            case.received_on,
-            events.remove(&case.id).unwrap_or_default(),
-            today,
-        )?;
-        let left = d.deadline.working_days_remaining;
-        let cal = department_calendar(&calendars, dept);
-        let waits_on = match WaitsOn::of(&d.state, &recorded(&d.events)) {
-            Some(WaitsOn::Correction) => d
-                .state
-                .awaiting_correction
-                .map(|(_, by)| format!("等待申请人补正（补正期限 {by}）")),
-            Some(WaitsOn::Fee) => d.state.fee_pay_from.map(|notice| {
-                let by = cal
-                    .add_working_days(notice, FEE_PAYMENT_DAYS)
-                    .map(|r| r.value.to_string())
-                    .unwrap_or_default();
-                format!("等待申请人缴费（缴费期限 {by}）")
-            }),
-            Some(w @ (WaitsOn::ThirdParty | WaitsOn::Agency)) => {
-                let consulted: Vec<String> = super::cases::open_consultations(&d)
-                    .into_iter()
-                    .map(|(_, who)| who)
-                    .collect();
-                Some(format!("{}：{}", w.label(), consulted.join("、")))
+        let f = match facts.remove(&case.id) {
+            Some(f) => f,
+            None => {
+                let f = Facts::of(
+                    &calendars,
+                    dept,
+                    &case,
+                    events.remove(&case.id).unwrap_or_default(),
+                    today,
+                )?;
+                derived.push((case.id, case.version, f.clone()));
+                f
             }
-            Some(w @ WaitsOn::Approval) => Some(w.label().to_owned()),
-            Some(WaitsOn::Receipt | WaitsOn::Reply) | None => None,
         };
+        let (left, waits_on) = (f.working_days_left, f.waits_on);
         let urgency = if case.status == "paused" || case.status == "awaiting_correction" {
             Urgency::Waiting
-        } else if d.deadline.overdue {
+        } else if f.overdue {
             Urgency::Overdue
         } else {
             match left {
@@ -208,6 +210,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             waits_on,
         });
     }
+    ctx.desk_lines.keep(today, &calendars, &dir, derived);
     // Overdue first, then by working days left; waiting cases last.
     lines.sort_by_key(|l| {
         (
@@ -248,4 +251,143 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         overseen,
         truncated,
     })
+}
+
+/// What a desk line takes from the case's events.
+#[derive(Debug, Clone)]
+struct Facts {
+    working_days_left: Option<i64>,
+    overdue: bool,
+    waits_on: Option<String>,
+}
+
+impl Facts {
+    fn of(
+        calendars: &CalendarSet,
+        dept: &DepartmentData,
+        case: &CaseView,
+        events: Vec<(EventRow, CaseEvent)>,
+        today: NaiveDate,
+    ) -> OpResult<Facts> {
+        let d = derive(calendars, dept, case.received_on, events, today)?;
+        let cal = department_calendar(calendars, dept);
+        let waits_on = match WaitsOn::of(&d.state, &recorded(&d.events)) {
+            Some(WaitsOn::Correction) => d
+                .state
+                .awaiting_correction
+                .map(|(_, by)| format!("等待申请人补正（补正期限 {by}）")),
+            Some(WaitsOn::Fee) => d.state.fee_pay_from.map(|notice| {
+                let by = cal
+                    .add_working_days(notice, FEE_PAYMENT_DAYS)
+                    .map(|r| r.value.to_string())
+                    .unwrap_or_default();
+                format!("等待申请人缴费（缴费期限 {by}）")
+            }),
+            Some(w @ (WaitsOn::ThirdParty | WaitsOn::Agency)) => {
+                let consulted: Vec<String> = super::cases::open_consultations(&d)
+                    .into_iter()
+                    .map(|(_, who)| who)
+                    .collect();
+                Some(format!("{}：{}", w.label(), consulted.join("、")))
+            }
+            Some(w @ WaitsOn::Approval) => Some(w.label().to_owned()),
+            Some(WaitsOn::Receipt | WaitsOn::Reply) | None => None,
+        };
+        Ok(Facts {
+            working_days_left: d.deadline.working_days_remaining,
+            overdue: d.deadline.overdue,
+            waits_on,
+        })
+    }
+}
+
+/// The facts of the desk lines this instance derived today, per case and version: a desk
+/// read again (every clerk's start page, all day) derives only the cases changed since.
+/// Every change to a case's events or receipt raises its version; a new day, a calendar
+/// import or a department's change (new `Arc`s from their caches) forgets everything.
+#[derive(Default)]
+pub struct LineCache {
+    inner: std::sync::Mutex<Lines>,
+}
+
+#[derive(Default)]
+struct Lines {
+    day: Option<NaiveDate>,
+    calendars: Option<Arc<CalendarSet>>,
+    directory: Option<Arc<Directory>>,
+    facts: HashMap<i64, (i32, Facts)>,
+}
+
+/// Beyond this many cases the memory starts again (a province's open cases fit).
+const LINE_CACHE_MAX: usize = 100_000;
+
+impl Lines {
+    fn current(
+        &mut self,
+        day: NaiveDate,
+        calendars: &Arc<CalendarSet>,
+        dir: &Arc<Directory>,
+    ) -> bool {
+        self.day == Some(day)
+            && self
+                .calendars
+                .as_ref()
+                .is_some_and(|c| Arc::ptr_eq(c, calendars))
+            && self.directory.as_ref().is_some_and(|d| Arc::ptr_eq(d, dir))
+    }
+}
+
+impl LineCache {
+    /// The facts known for these (case, version) pairs, and the cases to derive.
+    fn known(
+        &self,
+        day: NaiveDate,
+        calendars: &Arc<CalendarSet>,
+        dir: &Arc<Directory>,
+        cases: impl Iterator<Item = (i64, i32)>,
+    ) -> (HashMap<i64, Facts>, Vec<i64>) {
+        let mut lines = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = lines.current(day, calendars, dir);
+        let (mut known, mut missing) = (HashMap::new(), Vec::new());
+        for (id, version) in cases {
+            match lines.facts.get(&id) {
+                Some((v, f)) if current && *v == version => {
+                    known.insert(id, f.clone());
+                }
+                _ => missing.push(id),
+            }
+        }
+        (known, missing)
+    }
+
+    fn keep(
+        &self,
+        day: NaiveDate,
+        calendars: &Arc<CalendarSet>,
+        dir: &Arc<Directory>,
+        derived: Vec<(i64, i32, Facts)>,
+    ) {
+        if derived.is_empty() {
+            return;
+        }
+        let mut lines = self
+            .inner
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if !lines.current(day, calendars, dir) || lines.facts.len() + derived.len() > LINE_CACHE_MAX
+        {
+            *lines = Lines {
+                day: Some(day),
+                calendars: Some(calendars.clone()),
+                directory: Some(dir.clone()),
+                facts: HashMap::new(),
+            };
+        }
+        for (id, version, f) in derived {
+            lines.facts.insert(id, (version, f));
+        }
+    }
 }

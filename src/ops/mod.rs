@@ -58,6 +58,8 @@ pub struct Ctx {
     departments: store::departments::DirectoryCache,
     /// Words-search probes found common (`store::search::candidates`).
     pub common_grams: Arc<store::search::CommonGrams>,
+    /// The desk lines derived today (`desk::LineCache`).
+    pub(crate) desk_lines: desk::LineCache,
     pub settings: Arc<Settings>,
     /// Per department, the day its paused cases were last brought up to date (see
     /// `cases::refresh_paused`).
@@ -82,6 +84,7 @@ impl Ctx {
             calendars,
             departments: Default::default(),
             common_grams: Default::default(),
+            desk_lines: Default::default(),
             audit_key,
             login_guard: Arc::new(crate::auth::throttle::LoginGuard::new(
                 settings.login_concurrency,
@@ -128,13 +131,25 @@ impl Ctx {
 
     /// The calendars in force, reloaded if another instance imported a year meanwhile.
     pub fn calendars(&self, c: &mut DbConnection) -> OpResult<Arc<CalendarSet>> {
-        Ok(self.calendars.current(c)?)
+        memo::kept(c, |m| &mut m.calendars, |c| Ok(self.calendars.current(c)?))
     }
 
     /// Every department and the tree, reloaded if any changed since this instance last
     /// read them.
     pub fn directory(&self, c: &mut DbConnection) -> OpResult<Arc<store::departments::Directory>> {
-        Ok(self.departments.current(c)?)
+        memo::kept(
+            c,
+            |m| &mut m.directory,
+            |c| Ok(self.departments.current(c)?),
+        )
+    }
+
+    /// Runs one request's operation. Within it the departments and calendars are checked
+    /// for changes once, at their first read, rather than at every read (a desk page read
+    /// each five times); a write forgets them, so what the request itself changed is seen.
+    pub fn request<T>(&self, f: impl FnOnce(&Ctx) -> T) -> T {
+        let _scope = memo::Scope::begin();
+        f(self)
     }
 
     /// Runs `f` on a pooled connection, outside any write transaction: reads never take the
@@ -185,6 +200,7 @@ impl Ctx {
             store::begin_write(c)?;
             f(c)
         });
+        memo::forget();
         unavailable_if_lost(&mut conn, result)
     }
 
@@ -199,6 +215,77 @@ impl Ctx {
                 other => return other,
             }
         }
+    }
+}
+
+/// What one request (`Ctx::request`) has read of the departments and calendars this
+/// instance keeps, on the thread that runs it.
+mod memo {
+    use std::cell::RefCell;
+    use std::sync::Arc;
+
+    use super::OpResult;
+    use crate::domain::calendar::CalendarSet;
+    use crate::store::DbConnection;
+    use crate::store::departments::{Directory, in_transaction};
+
+    #[derive(Default)]
+    pub(super) struct Memo {
+        pub directory: Option<Arc<Directory>>,
+        pub calendars: Option<Arc<CalendarSet>>,
+    }
+
+    thread_local! {
+        /// None outside a request: jobs and the command line check at every read.
+        static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
+    }
+
+    /// The request's span on this thread; its end (also by a panic) ends the memo.
+    pub(super) struct Scope;
+
+    impl Scope {
+        pub fn begin() -> Scope {
+            MEMO.with(|m| *m.borrow_mut() = Some(Memo::default()));
+            Scope
+        }
+    }
+
+    impl Drop for Scope {
+        fn drop(&mut self) {
+            MEMO.with(|m| *m.borrow_mut() = None);
+        }
+    }
+
+    /// After a write: read again what it may have changed.
+    pub(super) fn forget() {
+        MEMO.with(|m| {
+            if let Some(memo) = m.borrow_mut().as_mut() {
+                *memo = Memo::default();
+            }
+        });
+    }
+
+    /// The request's copy, or `read`'s answer kept as it. Inside a transaction (which may
+    /// see its own uncommitted writes) neither used nor kept.
+    pub(super) fn kept<T>(
+        c: &mut DbConnection,
+        slot: impl Fn(&mut Memo) -> &mut Option<Arc<T>>,
+        read: impl FnOnce(&mut DbConnection) -> OpResult<Arc<T>>,
+    ) -> OpResult<Arc<T>> {
+        if in_transaction(c) {
+            return read(c);
+        }
+        let held = MEMO.with(|m| m.borrow_mut().as_mut().and_then(|m| slot(m).clone()));
+        if let Some(held) = held {
+            return Ok(held);
+        }
+        let fresh = read(c)?;
+        MEMO.with(|m| {
+            if let Some(memo) = m.borrow_mut().as_mut() {
+                *slot(memo) = Some(fresh.clone());
+            }
+        });
+        Ok(fresh)
     }
 }
 

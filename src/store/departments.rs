@@ -285,7 +285,7 @@ impl DirectoryCache {
     }
 }
 
-fn in_transaction(conn: &mut DbConnection) -> bool {
+pub(crate) fn in_transaction(conn: &mut DbConnection) -> bool {
     use diesel::connection::{Connection, TransactionManager};
     // An unknown state counts as inside: not kept.
     <DbConnection as Connection>::TransactionManager::transaction_manager_status_mut(conn)

@@ -38,7 +38,7 @@ where
     T: Send + 'static,
 {
     let ctx = state.ctx.clone();
-    Ok(web::block(move || f(&ctx)).await??)
+    Ok(web::block(move || ctx.request(f)).await??)
 }
 
 /// Runs an operation on what a form parsed to; a form that did not parse is refused the same

@@ -380,3 +380,44 @@ async fn a_full_desk_still_shows_what_waits_and_marks_its_counts_as_partial() {
         .collect();
     assert_eq!(ids, [unconfirmed_id]);
 }
+
+/// The desk keeps what it derived of each line for the day: a case changed since is
+/// derived again (its version moved), so the desk never shows what a case was.
+#[actix_web::test]
+async fn the_desk_shows_a_case_as_it_is_after_a_change() {
+    use crate::cases::{create, event, intake};
+    use serde_json::json;
+    let app = spawn_app().await;
+    let dept = office(&app, "WE").await;
+    let clerk = app.login("clerk_WE", USER_PASSWORD).await;
+    let case = create(
+        &app,
+        &clerk,
+        intake(dept, "in_person", "2026-11-20", Some("2026-11-20")),
+    )
+    .await;
+    let id = case.expect(201, None)["id"].as_i64().unwrap();
+    let b = Browser::login(&app, "clerk_WE").await;
+    let line = |html: &str| {
+        let at = html
+            .find(&format!("href=\"/cases/{id}\""))
+            .expect("the case's line");
+        let start = html[..at].rfind("<tr").unwrap();
+        let end = at + html[at..].find("</tr>").unwrap();
+        html[start..end].to_owned()
+    };
+    let (_, before, _) = b.get("/").await;
+    assert!(line(&before).contains("剩余"), "{}", line(&before));
+    let correction = json!({"type": "correction_requested", "date": "2026-11-20",
+        "items": ["申请人身份证明"], "respond_by": "2026-12-04"});
+    event(&app, &clerk, &case, correction)
+        .await
+        .expect(201, None);
+    let (_, after, _) = b.get("/").await;
+    let after = line(&after);
+    assert!(
+        after.contains("等待申请人补正（补正期限 2026-12-04）"),
+        "{after}"
+    );
+    assert!(after.contains("暂停计时"), "{after}");
+}

@@ -1,0 +1,1 @@
+DROP INDEX remedies_corrected;

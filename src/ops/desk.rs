@@ -108,11 +108,16 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             },
         )
     };
-    // A case waiting on the applicant or a third party has no due date while its clock
-    // stands still, and sorts after every dated case: the waiting cases are read apart, and
-    // so, when the running cases do not all fit, are the applications not yet confirmed
-    // received (undated too), which the first page would otherwise never reach.
-    let running = open("received,in_progress", false, DESK_LIMIT)?;
+    // A case whose clock stands still (waiting on the applicant or a third party) has no
+    // due date and sorts after every dated case: the waiting cases are read apart, and so,
+    // when the running cases do not all fit, are the applications not yet confirmed
+    // received (undated too), which the first page would otherwise never reach. A late 补正
+    // keeps its clock and its due date (Art. 30): it is read with the running cases too.
+    let running = open(
+        "received,awaiting_correction,in_progress",
+        false,
+        DESK_LIMIT,
+    )?;
     let waiting = open("awaiting_correction,paused", false, WAITING_LIMIT)?;
     let more_running = running.next_cursor.is_some();
     let more_waiting = waiting.next_cursor.is_some();
@@ -125,12 +130,17 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     let mut items = running.items;
     let mut more_unconfirmed = false;
     if more_running {
-        items.retain(|c| c.received_on.is_some());
+        // Only the dated cases: the undated ones come from the lists read apart.
+        items.retain(|c| c.due_on.is_some());
         let unconfirmed = open("received", true, UNCONFIRMED_LIMIT)?;
         more_unconfirmed = unconfirmed.next_cursor.is_some();
         items.extend(unconfirmed.items);
     }
     items.extend(waiting.items);
+    // The lists are separate reads: a case that moved between them in the meantime, or a
+    // late 补正 in both, is listed once.
+    let mut seen = std::collections::HashSet::new();
+    items.retain(|c| seen.insert(c.id));
     let truncated = more_running || more_waiting || more_unconfirmed;
     let (dir, calendars) = ctx.read(|c| Ok((ctx.directory(c)?, ctx.calendars(c)?)))?;
     // What the lines' events give, from this instance's memory for the cases unchanged
@@ -184,7 +194,10 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             }
         };
         let (left, waits_on) = (f.working_days_left, f.waits_on);
-        let urgency = if case.status == "paused" || case.status == "awaiting_correction" {
+        // Waiting: the clock stands still (a late 补正 keeps its due date and runs on).
+        let stopped = case.status == "paused"
+            || (case.status == "awaiting_correction" && case.due_on.is_none());
+        let urgency = if stopped {
             Urgency::Waiting
         } else if f.overdue {
             Urgency::Overdue

@@ -240,19 +240,20 @@ mod memo {
         static MEMO: RefCell<Option<Memo>> = const { RefCell::new(None) };
     }
 
-    /// The request's span on this thread; its end (also by a panic) ends the memo.
-    pub(super) struct Scope;
+    /// The request's span on this thread; its end (also by a panic) ends the memo. A request
+    /// run inside another starts its own and gives the outer one back after.
+    pub(super) struct Scope(Option<Memo>);
 
     impl Scope {
         pub fn begin() -> Scope {
-            MEMO.with(|m| *m.borrow_mut() = Some(Memo::default()));
-            Scope
+            Scope(MEMO.with(|m| m.borrow_mut().replace(Memo::default())))
         }
     }
 
     impl Drop for Scope {
         fn drop(&mut self) {
-            MEMO.with(|m| *m.borrow_mut() = None);
+            let outer = self.0.take();
+            MEMO.with(|m| *m.borrow_mut() = outer);
         }
     }
 

@@ -548,6 +548,8 @@ pub struct SearchQuery {
     received_from: Option<String>,
     received_to: Option<String>,
     overdue: Option<String>,
+    /// Only applications not yet confirmed received (the desk links here).
+    unconfirmed: Option<String>,
     cursor: Option<String>,
     sort: Option<String>,
 }
@@ -569,6 +571,7 @@ pub async fn search(
         received_from: parse(&q.received_from),
         received_to: parse(&q.received_to),
         overdue: q.overdue.is_some(),
+        unconfirmed: q.unconfirmed.is_some(),
         cursor: q.cursor.clone().filter(|s| !s.is_empty()),
         sort: Some(
             q.sort
@@ -587,7 +590,8 @@ pub async fn search(
             user => page.user(), nav => "search", page => Value::from_serialize(&result),
             q => Value::from_serialize(json!({
                 "q": q.q, "status": q.status, "received_from": q.received_from,
-                "received_to": q.received_to, "overdue": q.overdue.is_some(), "sort": q.sort,
+                "received_to": q.received_to, "overdue": q.overdue.is_some(),
+                "unconfirmed": q.unconfirmed.is_some(), "sort": q.sort,
             })),
         },
     )?;

@@ -421,3 +421,38 @@ async fn the_desk_shows_a_case_as_it_is_after_a_change() {
     );
     assert!(after.contains("暂停计时"), "{after}");
 }
+
+/// A 补正 requested after its 7 working days does not stop the clock (Art. 30): the desk
+/// counts the case by its due date — here overdue — and still says what it waits on.
+#[actix_web::test]
+async fn a_late_correction_keeps_its_due_date_on_the_desk() {
+    use crate::cases::{create, event, intake};
+    use serde_json::json;
+    let app = spawn_app().await;
+    let dept = office(&app, "WF").await;
+    let clerk = app.login("clerk_WF", USER_PASSWORD).await;
+    let case = create(
+        &app,
+        &clerk,
+        intake(dept, "in_person", "2026-10-09", Some("2026-10-09")),
+    )
+    .await;
+    let id = case.expect(201, None)["id"].as_i64().unwrap();
+    let late = json!({"type": "correction_requested", "date": "2026-10-30",
+        "items": ["申请人身份证明"], "respond_by": "2026-11-30"});
+    let late = event(&app, &clerk, &case, late).await;
+    late.expect(201, None);
+    let view = app.get(&format!("/api/v1/cases/{id}"), &clerk).await;
+    let view = view.expect(200, None);
+    assert_eq!(view["status"], "awaiting_correction");
+    assert!(view["flags"]["overdue"].as_bool().unwrap(), "{view}");
+
+    let b = Browser::login(&app, "clerk_WF").await;
+    let (_, html, _) = b.get("/").await;
+    assert!(html.contains("<b>1</b>已逾期"), "{html}");
+    assert!(html.contains("<b>0</b>等待申请人或第三方"), "{html}");
+    let at = html.find(&format!("href=\"/cases/{id}\"")).unwrap();
+    let row = &html[html[..at].rfind("<tr").unwrap()..at + html[at..].find("</tr>").unwrap()];
+    assert!(row.starts_with("<tr class=\"overdue\""), "{row}");
+    assert!(row.contains("等待申请人补正"), "{row}");
+}

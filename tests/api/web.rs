@@ -385,27 +385,12 @@ async fn a_full_desk_still_shows_what_waits_and_marks_its_counts_as_partial() {
 /// derived again (its version moved), so the desk never shows what a case was.
 #[actix_web::test]
 async fn the_desk_shows_a_case_as_it_is_after_a_change() {
-    use crate::cases::{create, event, intake};
+    use crate::cases::event;
     use serde_json::json;
     let app = spawn_app().await;
-    let dept = office(&app, "WE").await;
-    let clerk = app.login("clerk_WE", USER_PASSWORD).await;
-    let case = create(
-        &app,
-        &clerk,
-        intake(dept, "in_person", "2026-11-20", Some("2026-11-20")),
-    )
-    .await;
-    let id = case.expect(201, None)["id"].as_i64().unwrap();
-    let b = Browser::login(&app, "clerk_WE").await;
-    let line = |html: &str| {
-        let at = html
-            .find(&format!("href=\"/cases/{id}\""))
-            .expect("the case's line");
-        let start = html[..at].rfind("<tr").unwrap();
-        let end = at + html[at..].find("</tr>").unwrap();
-        html[start..end].to_owned()
-    };
+    let (clerk, case, b) = one_case_desk(&app, "WE", "2026-11-20").await;
+    let id = case.body["id"].as_i64().unwrap();
+    let line = |html: &str| line_of(html, id);
     let (_, before, _) = b.get("/").await;
     assert!(line(&before).contains("剩余"), "{}", line(&before));
     let correction = json!({"type": "correction_requested", "date": "2026-11-20",
@@ -426,18 +411,11 @@ async fn the_desk_shows_a_case_as_it_is_after_a_change() {
 /// counts the case by its due date — here overdue — and still says what it waits on.
 #[actix_web::test]
 async fn a_late_correction_keeps_its_due_date_on_the_desk() {
-    use crate::cases::{create, event, intake};
+    use crate::cases::event;
     use serde_json::json;
     let app = spawn_app().await;
-    let dept = office(&app, "WF").await;
-    let clerk = app.login("clerk_WF", USER_PASSWORD).await;
-    let case = create(
-        &app,
-        &clerk,
-        intake(dept, "in_person", "2026-10-09", Some("2026-10-09")),
-    )
-    .await;
-    let id = case.expect(201, None)["id"].as_i64().unwrap();
+    let (clerk, case, b) = one_case_desk(&app, "WF", "2026-10-09").await;
+    let id = case.body["id"].as_i64().unwrap();
     let late = json!({"type": "correction_requested", "date": "2026-10-30",
         "items": ["申请人身份证明"], "respond_by": "2026-11-30"});
     let late = event(&app, &clerk, &case, late).await;
@@ -447,12 +425,41 @@ async fn a_late_correction_keeps_its_due_date_on_the_desk() {
     assert_eq!(view["status"], "awaiting_correction");
     assert!(view["flags"]["overdue"].as_bool().unwrap(), "{view}");
 
-    let b = Browser::login(&app, "clerk_WF").await;
     let (_, html, _) = b.get("/").await;
     assert!(html.contains("<b>1</b>已逾期"), "{html}");
     assert!(html.contains("<b>0</b>等待申请人或第三方"), "{html}");
-    let at = html.find(&format!("href=\"/cases/{id}\"")).unwrap();
-    let row = &html[html[..at].rfind("<tr").unwrap()..at + html[at..].find("</tr>").unwrap()];
+    let row = line_of(&html, id);
     assert!(row.starts_with("<tr class=\"overdue\""), "{row}");
     assert!(row.contains("等待申请人补正"), "{row}");
+}
+
+/// An office with one clerk and one case received in person on `received`: the clerk's
+/// token, the case as created, and the clerk signed in to the pages.
+async fn one_case_desk(
+    app: &TestApp,
+    code: &str,
+    received: &str,
+) -> (String, crate::helpers::Resp, Browser) {
+    use crate::cases::{create, intake};
+    let dept = office(app, code).await;
+    let clerk = app.login(&format!("clerk_{code}"), USER_PASSWORD).await;
+    let case = create(
+        app,
+        &clerk,
+        intake(dept, "in_person", received, Some(received)),
+    )
+    .await;
+    case.expect(201, None);
+    let b = Browser::login(app, &format!("clerk_{code}")).await;
+    (clerk, case, b)
+}
+
+/// The desk's table row of a case.
+fn line_of(html: &str, id: i64) -> String {
+    let at = html
+        .find(&format!("href=\"/cases/{id}\""))
+        .expect("the case's line");
+    let start = html[..at].rfind("<tr").unwrap();
+    let end = at + html[at..].find("</tr>").unwrap();
+    html[start..end].to_owned()
 }

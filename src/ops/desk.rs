@@ -335,12 +335,7 @@ struct Lines {
 const LINE_CACHE_MAX: usize = 100_000;
 
 impl Lines {
-    fn current(
-        &mut self,
-        day: NaiveDate,
-        calendars: &Arc<CalendarSet>,
-        dir: &Arc<Directory>,
-    ) -> bool {
+    fn current(&self, day: NaiveDate, calendars: &Arc<CalendarSet>, dir: &Arc<Directory>) -> bool {
         self.day == Some(day)
             && self
                 .calendars
@@ -359,7 +354,7 @@ impl LineCache {
         dir: &Arc<Directory>,
         cases: impl Iterator<Item = (i64, i32)>,
     ) -> (HashMap<i64, Facts>, Vec<i64>) {
-        let mut lines = self
+        let lines = self
             .inner
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);

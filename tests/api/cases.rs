@@ -783,13 +783,8 @@ async fn lists_filter_sort_and_page_stably() {
         let page = app
             .get(&format!("/api/v1/cases?limit=2&cursor={c}"), &o.clerk)
             .await;
-        seen.extend(
-            page.expect(200, None)["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["id"].as_i64().unwrap()),
-        );
+        page.expect(200, None);
+        seen.extend(page.item_ids());
         next = page.body["next_cursor"].as_str().map(str::to_owned);
     }
     let mut unique = seen.clone();

@@ -209,6 +209,16 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// The ids of a list's `items`, in order.
+    pub fn item_ids(&self) -> Vec<i64> {
+        self.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_i64().unwrap())
+            .collect()
+    }
+
     pub fn etag(&self) -> String {
         self.headers["etag"].to_str().unwrap().to_owned()
     }

@@ -181,12 +181,8 @@ async fn a_single_intake_stores_what_a_batch_of_one_stores() {
     let found = app
         .get("/api/v1/cases?q=%E5%8F%AF%E8%A1%8C%E6%80%A7", &clerk)
         .await;
-    let ids: BTreeSet<i64> = found.expect(200, None)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect();
+    found.expect(200, None);
+    let ids: BTreeSet<i64> = found.item_ids().into_iter().collect();
     assert_eq!(ids, BTreeSet::from([a, b]));
     let verify = app.cli(&["verify-audit"]);
     assert!(

@@ -171,15 +171,6 @@ async fn act(app: &TestApp, token: &str, path: &str, etag: &str, body: Value) ->
     .await
 }
 
-fn ids(r: &Resp) -> Vec<i64> {
-    r.body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["id"].as_i64().unwrap())
-        .collect()
-}
-
 #[actix_web::test]
 async fn the_library_copy_holds_no_name_id_number_or_mobile() {
     let app = spawn_app().await;
@@ -234,7 +225,7 @@ async fn the_library_copy_holds_no_name_id_number_or_mobile() {
     assert_anonymous(got.expect(200, None));
     let pending = app.get("/api/v1/library?status=pending", &s.office).await;
     pending.expect(200, None);
-    assert_eq!(ids(&pending), vec![id]);
+    assert_eq!(pending.item_ids(), vec![id]);
     assert_anonymous(&pending.body);
 
     // The publisher sees the original beside it; it is the case's own text.
@@ -289,7 +280,7 @@ async fn the_library_copy_holds_no_name_id_number_or_mobile() {
     assert_eq!(r.expect(200, None)["status"], "published");
     let found = app.get("/api/v1/library?q=征收补偿", &s.clerk).await;
     found.expect(200, None);
-    assert_eq!(ids(&found), vec![id]);
+    assert_eq!(found.item_ids(), vec![id]);
     assert_anonymous(&found.body["items"]);
 }
 
@@ -311,9 +302,9 @@ async fn unpublished_entries_are_not_in_the_library() {
     ] {
         let r = app.get(&format!("/api/v1/library{q}"), &s.clerk).await;
         r.expect(200, None);
-        assert_eq!(ids(&r), Vec::<i64>::new(), "{q}");
+        assert_eq!(r.item_ids(), Vec::<i64>::new(), "{q}");
         let r = app.get(&format!("/api/v1/library{q}"), &s.office).await;
-        assert_eq!(ids(&r), Vec::<i64>::new(), "{q}");
+        assert_eq!(r.item_ids(), Vec::<i64>::new(), "{q}");
     }
     app.get(&format!("/api/v1/library/{id}"), &s.clerk)
         .await
@@ -357,7 +348,7 @@ async fn unpublished_entries_are_not_in_the_library() {
             .get(&format!("/api/v1/library{q}"), &s.other_clerk)
             .await;
         r.expect(200, None);
-        assert_eq!(ids(&r), vec![id], "{q}");
+        assert_eq!(r.item_ids(), vec![id], "{q}");
     }
     for q in [
         "?q=养护资金",
@@ -366,7 +357,7 @@ async fn unpublished_entries_are_not_in_the_library() {
         "?topic=信访",
     ] {
         let r = app.get(&format!("/api/v1/library{q}"), &s.clerk).await;
-        assert_eq!(ids(&r), Vec::<i64>::new(), "{q}");
+        assert_eq!(r.item_ids(), Vec::<i64>::new(), "{q}");
     }
     let r = app.get("/api/v1/library", &s.clerk).await;
     assert_eq!(
@@ -404,9 +395,9 @@ async fn unpublished_entries_are_not_in_the_library() {
     .await;
     assert_eq!(r.expect(200, None)["status"], "withdrawn");
     let r = app.get("/api/v1/library?q=征收", &s.clerk).await;
-    assert_eq!(ids(&r), Vec::<i64>::new());
+    assert_eq!(r.item_ids(), Vec::<i64>::new());
     let r = app.get("/api/v1/library?status=withdrawn", &s.office).await;
-    assert_eq!(ids(&r), vec![id]);
+    assert_eq!(r.item_ids(), vec![id]);
     assert_eq!(r.body["items"][0]["withdrawn_reason"], "答复口径已调整");
     assert_eq!(
         trail(&app, id),

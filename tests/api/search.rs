@@ -83,13 +83,7 @@ async fn search(app: &TestApp, token: &str, q: &str, sort: &str) -> Vec<i64> {
         let path = format!("{}?{}", url.path(), url.query().unwrap());
         let r = app.get(&path, token).await;
         let body = r.expect(200, None);
-        ids.extend(
-            body["items"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| c["id"].as_i64().unwrap()),
-        );
+        ids.extend(r.item_ids());
         match body["next_cursor"].as_str() {
             Some(c) => cursor = Some(c.to_owned()),
             None => return ids,

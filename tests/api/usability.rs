@@ -10,12 +10,8 @@ use crate::helpers::{Resp, TestApp, spawn_app};
 
 async fn queue(app: &TestApp, token: &str) -> Vec<i64> {
     let r = app.get("/api/v1/cases?awaiting_approval=true", token).await;
-    r.expect(200, None)["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["id"].as_i64().unwrap())
-        .collect()
+    r.expect(200, None);
+    r.item_ids()
 }
 
 fn without_department(mut body: Value) -> Value {

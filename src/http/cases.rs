@@ -126,6 +126,28 @@ pub async fn list_cases(
     Ok(HttpResponse::Ok().json(page))
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DeskQuery {
+    /// Only the cases assigned to the caller.
+    #[serde(default)]
+    mine: bool,
+}
+
+/// The caller's desk (工作台), as the start page shows it.
+pub async fn get_desk(
+    state: State,
+    auth: Auth,
+    q: Query<DeskQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let mine = q.into_inner().mine;
+    let desk = run(&state, move |ctx| {
+        crate::ops::desk::desk(ctx, &auth.0, mine)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(desk))
+}
+
 pub async fn patch_case(
     state: State,
     auth: Auth,

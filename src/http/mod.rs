@@ -50,6 +50,7 @@ fn declare(r: &mut Routes) {
     r.add(M::PATCH, "/api/v1/users/{id}", org::patch_user);
     r.add(M::POST,  "/api/v1/cases", cases::create_case);
     r.add(M::GET,   "/api/v1/cases", cases::list_cases);
+    r.add(M::GET,   "/api/v1/desk", cases::get_desk);
     r.add(M::POST,  "/api/v1/cases/batch", cases::create_batch);
     r.add(M::GET,   "/api/v1/cases/{id}", cases::get_case);
     r.add(M::PATCH, "/api/v1/cases/{id}", cases::patch_case);

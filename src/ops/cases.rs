@@ -1533,6 +1533,24 @@ pub(crate) fn refresh_paused(ctx: &Ctx, department_ids: &[i64], today: NaiveDate
     Ok(())
 }
 
+/// The departments a list of the caller's reads (`department_id`, `include_subtree` as
+/// asked), whether they are every department there is, and their paused cases brought up
+/// to date: what every case list (the list, the desk) does first.
+pub(crate) fn list_scope(
+    ctx: &Ctx,
+    dir: &store::departments::Directory,
+    actor: &Actor,
+    department_id: Option<i64>,
+    include_subtree: bool,
+    today: NaiveDate,
+) -> OpResult<(Vec<Department>, bool)> {
+    let departments = departments_in(dir, actor, department_id, include_subtree)?;
+    let every = departments.len() == dir.departments.len();
+    let ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
+    refresh_paused(ctx, &ids, today)?;
+    Ok((departments, every))
+}
+
 /// A page of cases in the caller's scope.
 pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
     let today = ctx.today();
@@ -1555,14 +1573,10 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
             .ok_or_else(|| OpError::field("status", "取值应为：received | awaiting_correction | in_progress | paused | replied | closed，可用逗号分隔"))?,
     };
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
-    let (departments, every_department) = ctx.read(|c| {
-        let dir = ctx.directory(c)?;
-        let departments = departments_in(&dir, actor, q.department_id, q.include_subtree)?;
-        let every = departments.len() == dir.departments.len();
-        Ok((departments, every))
-    })?;
+    let dir = ctx.read(|c| Ok(ctx.directory(c)?))?;
+    let (departments, every_department) =
+        list_scope(ctx, &dir, actor, q.department_id, q.include_subtree, today)?;
     let department_ids: Vec<i64> = departments.iter().map(|d| d.id).collect();
-    refresh_paused(ctx, &department_ids, today)?;
     let codes: BTreeMap<i64, String> = departments
         .iter()
         .map(|d| (d.id, d.data.code.clone()))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::cases::{CaseView, ListQuery, list};
+use super::cases::list_scope;
 use super::{Ctx, OpResult};
 use crate::auth::Actor;
 use crate::cases::{department_calendar, derive, events_by_case, recorded};
@@ -16,8 +16,9 @@ use crate::domain::case::CaseEvent;
 use crate::domain::case::FEE_PAYMENT_DAYS;
 use crate::domain::case_actions::WaitsOn;
 use crate::domain::org::DepartmentData;
-use crate::store::cases::EventRow;
-use crate::store::departments::Directory;
+use crate::store::DbConnection;
+use crate::store::cases::{DeskRow, EventRow, ListFilter};
+use crate::store::{self, departments::Directory};
 
 /// How many running cases a desk shows at most, by due date (the rest are found by search).
 const DESK_LIMIT: i64 = 200;
@@ -40,9 +41,28 @@ pub enum Urgency {
     Waiting,
 }
 
+/// A case as its desk line shows it.
+#[derive(Debug, Serialize)]
+pub struct DeskCase {
+    pub id: i64,
+    pub display_number: String,
+    pub department_id: i64,
+    pub applicant_name: String,
+    pub channel: String,
+    pub status: String,
+    pub submitted_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    /// The due date in force (none while the clock stands still).
+    pub due_on: Option<NaiveDate>,
+    pub assignee_id: Option<i64>,
+    /// A supervision order (督办) on the case is not yet settled.
+    pub under_order: bool,
+    pub version: i32,
+}
+
 #[derive(Debug, Serialize)]
 pub struct DeskLine {
-    pub case: CaseView,
+    pub case: DeskCase,
     pub urgency: Urgency,
     /// Working days left to the due date in force; negative: overdue by that many.
     pub working_days_left: Option<i64>,
@@ -80,7 +100,7 @@ pub struct Desk {
     pub counts: DeskCounts,
     pub lines: Vec<DeskLine>,
     /// Applications whose receipt date is not yet confirmed: no clock runs.
-    pub unconfirmed: Vec<CaseView>,
+    pub unconfirmed: Vec<DeskCase>,
     /// For each unconfirmed application, in order: calendar days since it was submitted
     /// (how long the applicant has been waiting for the confirmation).
     pub unconfirmed_waited: Vec<i64>,
@@ -91,58 +111,109 @@ pub struct Desk {
     pub truncated: bool,
 }
 
+/// Reads up to `limit` rows and tells whether there are more (it reads one row beyond).
+fn up_to(c: &mut DbConnection, filter: &ListFilter, limit: i64) -> OpResult<(Vec<DeskRow>, bool)> {
+    let mut rows = store::cases::desk_list(c, filter, limit + 1)?;
+    let more = rows.len() > usize::try_from(limit).unwrap_or(0);
+    rows.truncate(usize::try_from(limit).unwrap_or(0));
+    Ok((rows, more))
+}
+
 /// The desk of the caller: open cases of the departments in scope (`mine`: only those
 /// assigned to the caller).
 pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     let today = ctx.today();
-    let open = |status: &str, unconfirmed: bool, limit: i64| {
-        list(
-            ctx,
-            actor,
-            ListQuery {
-                status: Some(status.into()),
-                assignee: mine.then_some(actor.user_id),
-                limit: Some(limit),
-                unconfirmed,
-                ..ListQuery::default()
-            },
-        )
+    let (dir, calendars) = ctx.read(|c| Ok((ctx.directory(c)?, ctx.calendars(c)?)))?;
+    let (departments, every_department) = list_scope(ctx, &dir, actor, None, false, today)?;
+    let codes: HashMap<i64, &str> = departments
+        .iter()
+        .map(|d| (d.id, d.data.code.as_str()))
+        .collect();
+    let filter = |statuses: &[&str], unconfirmed: bool| ListFilter {
+        department_ids: departments.iter().map(|d| d.id).collect(),
+        every_department,
+        statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
+        assignee: mine.then_some(actor.user_id),
+        unconfirmed,
+        ..ListFilter::default()
     };
     // A case whose clock stands still (waiting on the applicant or a third party) has no
     // due date and sorts after every dated case: the waiting cases are read apart, and so,
     // when the running cases do not all fit, are the applications not yet confirmed
     // received (undated too), which the first page would otherwise never reach. A late 补正
     // keeps its clock and its due date (Art. 30): it is read with the running cases too.
-    let running = open(
-        "received,awaiting_correction,in_progress",
-        false,
-        DESK_LIMIT,
-    )?;
-    let waiting = open("awaiting_correction,paused", false, WAITING_LIMIT)?;
-    let more_running = running.next_cursor.is_some();
-    let more_waiting = waiting.next_cursor.is_some();
+    let (running, more_running, waiting, more_waiting, unconfirmed_rows, more_unconfirmed, under) =
+        ctx.read(|c| {
+            let (running, more_running) = up_to(
+                c,
+                &filter(&["received", "awaiting_correction", "in_progress"], false),
+                DESK_LIMIT,
+            )?;
+            let (waiting, more_waiting) = up_to(
+                c,
+                &filter(&["awaiting_correction", "paused"], false),
+                WAITING_LIMIT,
+            )?;
+            let (unconfirmed, more_unconfirmed) = if more_running {
+                up_to(c, &filter(&["received"], true), UNCONFIRMED_LIMIT)?
+            } else {
+                (Vec::new(), false)
+            };
+            let ids: Vec<i64> = running
+                .iter()
+                .chain(&waiting)
+                .chain(&unconfirmed)
+                .map(|r| r.id)
+                .collect();
+            let under = super::orders::case_ids_under_order(c, &ids)?;
+            Ok((
+                running,
+                more_running,
+                waiting,
+                more_waiting,
+                unconfirmed,
+                more_unconfirmed,
+                under,
+            ))
+        })?;
     // The last running case shown is dated: cases beyond it may be dated too.
     let dated_beyond = running
-        .items
         .last()
         .and_then(|c| c.due_on)
         .filter(|_| more_running);
-    let mut items = running.items;
-    let mut more_unconfirmed = false;
+    let mut rows = running;
     if more_running {
         // Only the dated cases: the undated ones come from the lists read apart.
-        items.retain(|c| c.due_on.is_some());
-        let unconfirmed = open("received", true, UNCONFIRMED_LIMIT)?;
-        more_unconfirmed = unconfirmed.next_cursor.is_some();
-        items.extend(unconfirmed.items);
+        rows.retain(|c| c.due_on.is_some());
+        rows.extend(unconfirmed_rows);
     }
-    items.extend(waiting.items);
-    // The lists are separate reads: a case that moved between them in the meantime, or a
-    // late 补正 in both, is listed once.
+    rows.extend(waiting);
+    // A late 补正 is in two of the reads: it is listed once. Read without a department
+    // condition, a department created since the directory was read could show through:
+    // the scope is the directory's.
     let mut seen = std::collections::HashSet::new();
-    items.retain(|c| seen.insert(c.id));
+    let items: Vec<DeskCase> = rows
+        .into_iter()
+        .filter(|r| seen.insert(r.id))
+        .filter_map(|r| {
+            let code = codes.get(&r.department_id)?;
+            Some(DeskCase {
+                id: r.id,
+                display_number: super::cases::display_number(code, &r.case_number),
+                department_id: r.department_id,
+                applicant_name: r.applicant_name,
+                channel: r.channel,
+                status: r.status,
+                submitted_on: r.submitted_on,
+                received_on: r.received_on,
+                due_on: r.due_on,
+                assignee_id: r.assignee_id,
+                under_order: under.contains(&r.id),
+                version: r.version,
+            })
+        })
+        .collect();
     let truncated = more_running || more_waiting || more_unconfirmed;
-    let (dir, calendars) = ctx.read(|c| Ok((ctx.directory(c)?, ctx.calendars(c)?)))?;
     // What the lines' events give, from this instance's memory for the cases unchanged
     // since it last derived them today; the events of the others are read.
     let (mut facts, missing) = ctx.desk_lines.known(
@@ -160,7 +231,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         ctx.read(|c| Ok(events_by_case(c, &missing)?))?
     };
     // The lines are in the caller's scope already: only their departments' data is wanted.
-    let departments: HashMap<i64, _> = dir.departments.iter().map(|d| (d.id, &d.data)).collect();
+    let data: HashMap<i64, _> = departments.iter().map(|d| (d.id, &d.data)).collect();
     let mut counts = DeskCounts::default();
     let mut lines = Vec::new();
     let mut unconfirmed = Vec::new();
@@ -176,7 +247,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             unconfirmed.push(case);
             continue;
         }
-        let Some(dept) = departments.get(&case.department_id) else {
+        let Some(dept) = data.get(&case.department_id) else {
             continue;
         };
         let f = match facts.remove(&case.id) {
@@ -185,7 +256,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
                 let f = Facts::of(
                     &calendars,
                     dept,
-                    &case,
+                    case.received_on,
                     events.remove(&case.id).unwrap_or_default(),
                     today,
                 )?;
@@ -236,7 +307,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     // their own pages.
     if let Some(last) = dated_beyond {
         let bound = |days: u32| {
-            dir.departments
+            departments
                 .iter()
                 .map(|d| department_calendar(&calendars, &d.data).add_working_days(today, days))
                 .map(|r| r.ok().map(|r| r.value))
@@ -253,7 +324,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
     counts.partial.unconfirmed = more_unconfirmed;
     let unconfirmed_waited = unconfirmed
         .iter()
-        .map(|c: &CaseView| (today - c.submitted_on).num_days().max(0))
+        .map(|c: &DeskCase| (today - c.submitted_on).num_days().max(0))
         .collect();
     Ok(Desk {
         as_of: today,
@@ -278,11 +349,11 @@ impl Facts {
     fn of(
         calendars: &CalendarSet,
         dept: &DepartmentData,
-        case: &CaseView,
+        received_on: Option<NaiveDate>,
         events: Vec<(EventRow, CaseEvent)>,
         today: NaiveDate,
     ) -> OpResult<Facts> {
-        let d = derive(calendars, dept, case.received_on, events, today)?;
+        let d = derive(calendars, dept, received_on, events, today)?;
         let cal = department_calendar(calendars, dept);
         let waits_on = match WaitsOn::of(&d.state, &recorded(&d.events)) {
             Some(WaitsOn::Correction) => d

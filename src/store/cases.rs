@@ -708,6 +708,64 @@ pub fn list(
     after: Option<Cursor>,
     limit: i64,
 ) -> QueryResult<Vec<CaseRow>> {
+    listed(conn, f, sort, after, limit, |conn, p| {
+        filtered(cases::table.select(CaseRow::as_select()).into_boxed(), p).load(conn)
+    })
+}
+
+/// The columns of a case that a desk line shows: a desk reads hundreds of cases per page,
+/// and the whole row (applicant's contacts, purpose, …) was most of what it read.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = cases)]
+pub struct DeskRow {
+    pub id: i64,
+    pub department_id: i64,
+    pub case_number: String,
+    pub applicant_name: String,
+    pub channel: String,
+    pub submitted_on: NaiveDate,
+    pub received_on: Option<NaiveDate>,
+    pub assignee_id: Option<i64>,
+    pub status: String,
+    pub due_on: Option<NaiveDate>,
+    pub due_sort: NaiveDate,
+    pub version: i32,
+}
+
+/// The first page by due date of the desk's columns (`list`'s filters and order).
+pub fn desk_list(conn: &mut DbConnection, f: &ListFilter, limit: i64) -> QueryResult<Vec<DeskRow>> {
+    listed(conn, f, SortKey::Due, None, limit, |conn, p| {
+        filtered(cases::table.select(DeskRow::as_select()).into_boxed(), p).load(conn)
+    })
+}
+
+/// A listed row's place in due order.
+pub trait DueKey {
+    fn due_key(&self) -> (NaiveDate, i64);
+}
+
+impl DueKey for CaseRow {
+    fn due_key(&self) -> (NaiveDate, i64) {
+        (self.due_sort, self.id)
+    }
+}
+
+impl DueKey for DeskRow {
+    fn due_key(&self) -> (NaiveDate, i64) {
+        (self.due_sort, self.id)
+    }
+}
+
+/// A list's page of rows of any shape: the filters resolved (statuses, words) and, by due
+/// date over several statuses, the per-status reads merged; `read` selects the columns.
+fn listed<R: DueKey>(
+    conn: &mut DbConnection,
+    f: &ListFilter,
+    sort: SortKey,
+    after: Option<Cursor>,
+    limit: i64,
+    mut read: impl FnMut(&mut DbConnection, &Page<'_>) -> QueryResult<Vec<R>>,
+) -> QueryResult<Vec<R>> {
     // The statuses the filters allow (None: any); the overdue and due-soon filters want a
     // running clock.
     let mut statuses = (!f.statuses.is_empty()).then(|| f.statuses.clone());
@@ -741,7 +799,15 @@ pub fn list(
             })
         }
     };
-    let words = words.as_ref();
+    let page = |statuses, until| Page {
+        filter: f,
+        statuses,
+        words: words.as_ref(),
+        until,
+        sort,
+        after,
+        limit,
+    };
     match statuses {
         // Several statuses by due date (the desk, the overdue list): each status is one
         // range of an index in due order ((status, due_sort, id), after the department
@@ -749,32 +815,23 @@ pub fn list(
         // query over all of them would sort every open case in scope before the first row.
         Some(several) if several.len() > 1 && sort == SortKey::Due => {
             let full = usize::try_from(limit).unwrap_or(0);
-            let mut rows: Vec<CaseRow> = Vec::new();
+            let mut rows: Vec<R> = Vec::new();
             for status in &several {
                 // Once a page is full, a later status can only add rows before its last.
-                let until = rows.get(full.wrapping_sub(1)).map(|r| Cursor {
-                    date: r.due_sort,
-                    id: r.id,
+                let until = rows.get(full.wrapping_sub(1)).map(|r| {
+                    let (date, id) = r.due_key();
+                    Cursor { date, id }
                 });
-                rows.extend(page(
+                rows.extend(read(
                     conn,
-                    (f, Some(std::slice::from_ref(status)), words, until),
-                    sort,
-                    after,
-                    limit,
+                    &page(Some(std::slice::from_ref(status)), until),
                 )?);
-                rows.sort_by_key(|r| (r.due_sort, r.id));
+                rows.sort_by_key(DueKey::due_key);
                 rows.truncate(full);
             }
             Ok(rows)
         }
-        statuses => page(
-            conn,
-            (f, statuses.as_deref(), words, None),
-            sort,
-            after,
-            limit,
-        ),
+        statuses => read(conn, &page(statuses.as_deref(), None)),
     }
 }
 
@@ -785,23 +842,24 @@ struct Words {
     candidates: Option<Vec<i64>>,
 }
 
-/// One page of the cases of `statuses` (None: any) that meet the other filters, by due
-/// date only before `until` when given.
-fn page(
-    conn: &mut DbConnection,
-    (f, statuses, words, until): (
-        &ListFilter,
-        Option<&[String]>,
-        Option<&Words>,
-        Option<Cursor>,
-    ),
+/// What one read of a list applies: the cases of `statuses` (None: any) that meet the
+/// other filters, by due date only before `until` when given.
+struct Page<'f> {
+    filter: &'f ListFilter,
+    statuses: Option<&'f [String]>,
+    words: Option<&'f Words>,
+    until: Option<Cursor>,
     sort: SortKey,
     after: Option<Cursor>,
     limit: i64,
-) -> QueryResult<Vec<CaseRow>> {
-    let mut q = cases::table
-        .select(CaseRow::as_select())
-        .into_boxed::<Backend>();
+}
+
+/// `q` (the cases, of whatever columns) filtered, ordered and limited as `p` says.
+fn filtered<'a, ST: 'a>(
+    mut q: cases::BoxedQuery<'a, Backend, ST>,
+    p: &Page<'_>,
+) -> cases::BoxedQuery<'a, Backend, ST> {
+    let f = p.filter;
     // One department or status is an equality, not `= ANY` of a one-element list:
     // PostgreSQL reads an index in order only after an equality on the columns before.
     q = match f.department_ids.as_slice() {
@@ -809,7 +867,7 @@ fn page(
         [one] => q.filter(cases::department_id.eq(*one)),
         several => q.filter(cases::department_id.eq_any(several.to_vec())),
     };
-    q = match statuses {
+    q = match p.statuses {
         None => q,
         Some([one]) => q.filter(cases::status.eq(one.clone())),
         Some(several) => q.filter(cases::status.eq_any(several.to_vec())),
@@ -851,7 +909,7 @@ fn page(
         }
         q = q.filter(any);
     }
-    if let Some(words) = words {
+    if let Some(words) = p.words {
         // The exact substring match: the applicant, the number, or one of the items.
         let pattern = &words.pattern;
         let in_items = case_items::table
@@ -871,7 +929,7 @@ fn page(
         }
     }
     let (col_due, col_rec) = (cases::due_sort, cases::receipt_sort);
-    q = match (sort, after) {
+    q = match (p.sort, p.after) {
         (SortKey::Due, Some(c)) => q.filter(
             col_due
                 .gt(c.date)
@@ -884,18 +942,18 @@ fn page(
         ),
         (_, None) => q,
     };
-    if let Some(c) = until {
+    if let Some(c) = p.until {
         q = q.filter(
             col_due
                 .lt(c.date)
                 .or(col_due.eq(c.date).and(cases::id.lt(c.id))),
         );
     }
-    q = match sort {
+    q = match p.sort {
         SortKey::Due => q.order((col_due.asc(), cases::id.asc())),
         SortKey::Received => q.order((col_rec.asc(), cases::id.asc())),
     };
-    q.limit(limit).load(conn)
+    q.limit(p.limit)
 }
 
 /// The events of several cases at once, in recording order (a desk derives many cases).

@@ -47,11 +47,11 @@ pub async fn desk(
         .map(|l| Line {
             id: l.case.id,
             display_number: &l.case.display_number,
-            applicant: &l.case.applicant.name,
+            applicant: &l.case.applicant_name,
             status: &l.case.status,
             due_on: l.case.due_on,
             received_on: l.case.received_on,
-            under_order: l.case.flags.under_order,
+            under_order: l.case.under_order,
             urgency: l.urgency,
             working_days_left: l.working_days_left,
             waits_on: l.waits_on.as_deref(),
@@ -65,7 +65,7 @@ pub async fn desk(
         .map(|(c, waited)| Unconfirmed {
             id: c.id,
             display_number: &c.display_number,
-            applicant: &c.applicant.name,
+            applicant: &c.applicant_name,
             channel: &c.channel,
             submitted_on: c.submitted_on,
             waited: *waited,

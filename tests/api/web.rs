@@ -376,6 +376,68 @@ async fn a_full_desk_still_shows_what_waits_and_marks_its_counts_as_partial() {
     assert_eq!(listed.item_ids(), [unconfirmed_id]);
 }
 
+/// The desk over JSON is the start page's: exactly as many running cases as it lists is a
+/// whole desk (not "more exist"); one more and it says it lists only part.
+#[actix_web::test]
+async fn the_desk_as_data_says_exactly_when_it_is_not_whole() {
+    use crate::cases::intake;
+    use serde_json::json;
+    let app = spawn_app().await;
+    let dept = office(&app, "WJ").await;
+    let clerk = app.login("clerk_WJ", USER_PASSWORD).await;
+    let body = |i: usize| {
+        let mut b = intake(dept, "in_person", "2026-11-20", Some("2026-11-20"));
+        b["applicant"]["name"] = json!(format!("申请人{i}"));
+        b["applicant"]["email"] = json!(null);
+        b
+    };
+    let cases: Vec<_> = (0..200).map(body).collect();
+    app.post("/api/v1/cases/batch", &clerk, json!({ "cases": cases }))
+        .await
+        .expect(201, None);
+    let desk = app.get("/api/v1/desk", &clerk).await;
+    let desk = desk.expect(200, None);
+    assert_eq!(desk["lines"].as_array().unwrap().len(), 200);
+    assert_eq!(desk["truncated"], false, "{}", desk["counts"]);
+    assert_eq!(desk["counts"]["open"], 200);
+    assert_eq!(desk["counts"]["partial"]["open"], false);
+    let line = &desk["lines"][0];
+    assert_eq!(line["urgency"], "running", "{line}");
+    assert!(line["working_days_left"].as_i64().unwrap() > 5, "{line}");
+    assert!(
+        line["case"]["applicant_name"]
+            .as_str()
+            .unwrap()
+            .starts_with("申请人")
+    );
+    assert!(
+        line["case"]["display_number"]
+            .as_str()
+            .unwrap()
+            .starts_with("WJ ")
+    );
+    assert_eq!(line["case"]["department_id"], dept);
+    // Nothing is assigned to the clerk yet: their own desk is empty.
+    let mine = app.get("/api/v1/desk?mine=true", &clerk).await;
+    let mine = mine.expect(200, None);
+    assert_eq!(mine["lines"], json!([]));
+
+    app.post("/api/v1/cases", &clerk, body(200))
+        .await
+        .expect(201, None);
+    let desk = app.get("/api/v1/desk", &clerk).await;
+    let desk = desk.expect(200, None);
+    assert_eq!(desk["lines"].as_array().unwrap().len(), 200);
+    assert_eq!(desk["truncated"], true);
+    assert_eq!(desk["counts"]["partial"]["open"], true);
+
+    app.get("/api/v1/desk?mine=perhaps", &clerk)
+        .await
+        .expect(400, None);
+    let (_, auditor) = app.user("auditor_WJ", "auditor", None).await;
+    app.get("/api/v1/desk", &auditor).await.expect(403, None);
+}
+
 /// The desk keeps what it derived of each line for the day: a case changed since is
 /// derived again (its version moved), so the desk never shows what a case was.
 #[actix_web::test]

@@ -554,7 +554,7 @@ fn possible_repeats(new: &NewCase, earlier: &[(&CaseRow, &[String])]) -> Vec<Rep
 pub(crate) fn create_cases(
     c: &mut DbConnection,
     ctx: &Ctx,
-    scope: &Scope,
+    Within { dir, scope }: Within<'_>,
     actor: &Actor,
     news: &[NewCase],
     today: NaiveDate,
@@ -569,9 +569,11 @@ pub(crate) fn create_cases(
         }
         let dept = match depts.entry(new.department_id) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(department(c, new.department_id)?)
-            }
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(
+                dir.get(new.department_id)
+                    .cloned()
+                    .ok_or(OpError::NotFound("机关"))?,
+            ),
         };
         derived.push(derive(
             calendars,
@@ -645,6 +647,14 @@ pub(crate) fn create_cases(
             .map_err(super::error::on_insert)?;
     }
     Ok(views)
+}
+
+/// Where an intake registers: the departments as read in its transaction (their data, no
+/// read per department) and the caller's scope over them.
+#[derive(Clone, Copy)]
+pub(crate) struct Within<'a> {
+    pub dir: &'a store::departments::Directory,
+    pub scope: &'a Scope,
 }
 
 /// How an intake's transaction goes on after its cases are written.
@@ -834,7 +844,7 @@ fn idempotent_create(
     actor: &Actor,
     key: Option<&str>,
     request: &impl Serialize,
-    create: impl Fn(&mut DbConnection, &Scope, Option<Keep<'_>>) -> OpResult<Created>,
+    create: impl Fn(&mut DbConnection, Within<'_>, Option<Keep<'_>>) -> OpResult<Created>,
 ) -> OpResult<Registered> {
     require(actor, CASE_WRITERS)?;
     let hash = store::trail::sha256_hex(
@@ -860,13 +870,23 @@ fn idempotent_create(
                 replayed: true,
             });
         }
-        let scope = scope(c, actor)?;
+        // The directory (one check that the instance's copy is current) gives the scope
+        // and the departments written to: no read of the tree and of each department.
+        let dir = ctx.directory(c)?;
+        let scope = Scope::of(actor, &dir.tree);
         let keep = key.map(|key| Keep {
             user_id: actor.user_id,
             key,
             request_hash: &hash,
         });
-        let created = create(c, &scope, keep)?;
+        let created = create(
+            c,
+            Within {
+                dir: &dir,
+                scope: &scope,
+            },
+            keep,
+        )?;
         if let Some(k) = key
             && !created.answer_kept
         {
@@ -891,9 +911,9 @@ pub fn register(
     require(actor, CASE_WRITERS)?;
     let today = ctx.today();
     let new = parse_case(input.clone(), actor, today, "")?;
-    idempotent_create(ctx, actor, idempotency_key, &input, |c, scope, keep| {
+    idempotent_create(ctx, actor, idempotency_key, &input, |c, within, keep| {
         let one = std::slice::from_ref(&new);
-        let view = create_cases(c, ctx, scope, actor, one, today, Finish::Commit(keep))?
+        let view = create_cases(c, ctx, within, actor, one, today, Finish::Commit(keep))?
             .pop()
             .ok_or_else(|| OpError::internal("intake created no case"))?;
         Ok(Created {
@@ -931,8 +951,8 @@ pub fn register_batch(
         }
     }
     let parsed = all.finish(parsed)?;
-    idempotent_create(ctx, actor, idempotency_key, &input, |c, scope, _| {
-        let items = create_cases(c, ctx, scope, actor, &parsed, today, Finish::Open)?;
+    idempotent_create(ctx, actor, idempotency_key, &input, |c, within, _| {
+        let items = create_cases(c, ctx, within, actor, &parsed, today, Finish::Open)?;
         Ok(Created {
             body: serde_json::json!({ "items": items }),
             version: None,
@@ -1573,7 +1593,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
             .ok_or_else(|| OpError::field("status", "取值应为：received | awaiting_correction | in_progress | paused | replied | closed，可用逗号分隔"))?,
     };
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
-    let dir = ctx.read(|c| Ok(ctx.directory(c)?))?;
+    let dir = ctx.read(|c| ctx.directory(c))?;
     let (departments, every_department) =
         list_scope(ctx, &dir, actor, q.department_id, q.include_subtree, today)?;
     let department_ids: Vec<i64> = departments.iter().map(|d| d.id).collect();

@@ -305,13 +305,19 @@ pub fn submit(
     let code = new_code()?;
     let hash = code_hash(&code);
     ctx.write_retry(|c| {
-        let dept = store::departments::find(c, new.department_id)?
+        let dir = ctx.directory(c)?;
+        let dept = dir
+            .get(new.department_id)
+            .cloned()
             .ok_or_else(|| OpError::field("department_id", "请选择受理机关"))?;
         let actor = portal(c)?;
         let view = create_cases(
             c,
             ctx,
-            &Scope::All,
+            super::cases::Within {
+                dir: &dir,
+                scope: &Scope::All,
+            },
             &actor,
             std::slice::from_ref(&new),
             today,

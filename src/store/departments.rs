@@ -231,6 +231,11 @@ impl Directory {
         let tree = DeptTree::new(departments.iter().map(|d| (d.id, d.data.parent_id)));
         Ok(Directory { departments, tree })
     }
+
+    /// The department of this id, as read.
+    pub fn get(&self, id: i64) -> Option<&Department> {
+        self.departments.iter().find(|d| d.id == id)
+    }
 }
 
 /// What tells an instance whether the departments changed since it read them: an insert

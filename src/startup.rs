@@ -30,6 +30,8 @@ pub enum StartupError {
     Bootstrap(String),
     #[error("{0}")]
     Mail(String),
+    #[error("reading the departments: {0}")]
+    Directory(String),
     #[error("metrics registry: {0}")]
     Metrics(#[from] prometheus::Error),
 }
@@ -97,6 +99,14 @@ impl Application {
             jwt: JwtKeys::new(secret.as_bytes(), settings.token_ttl_secs),
             metrics: Arc::new(crate::metrics::Metrics::new()?),
         });
+        // The departments, read and kept once now: a write transaction checks that the kept
+        // copy is current but never keeps what it reads itself (it may see its own
+        // uncommitted changes), so an instance that had only registered cases would read
+        // the whole directory in every intake.
+        state
+            .ctx
+            .read(|c| state.ctx.directory(c))
+            .map_err(|e| StartupError::Directory(e.to_string()))?;
         let mailer = crate::mail::sender::Mailer::new(
             settings.smtp_url.as_deref(),
             &settings.mail_from,

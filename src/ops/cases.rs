@@ -1630,6 +1630,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
             common_grams: Some(ctx.common_grams.clone()),
             awaiting_approval: q.awaiting_approval,
             unconfirmed: q.unconfirmed,
+            undated: false,
         };
         let rows = store::cases::list(c, &filter, sort, after, limit)?;
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();

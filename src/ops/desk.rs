@@ -111,12 +111,15 @@ pub struct Desk {
     pub truncated: bool,
 }
 
-/// Reads up to `limit` rows and tells whether there are more (it reads one row beyond).
-fn up_to(c: &mut DbConnection, filter: &ListFilter, limit: i64) -> OpResult<(Vec<DeskRow>, bool)> {
+/// Reads up to `limit` rows, and the first row beyond them if there is one.
+fn up_to(
+    c: &mut DbConnection,
+    filter: &ListFilter,
+    limit: i64,
+) -> OpResult<(Vec<DeskRow>, Option<DeskRow>)> {
     let mut rows = store::cases::desk_list(c, filter, limit + 1)?;
-    let more = rows.len() > usize::try_from(limit).unwrap_or(0);
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    Ok((rows, more))
+    let beyond = rows.split_off(usize::try_from(limit).unwrap_or(0).min(rows.len()));
+    Ok((rows, beyond.into_iter().next()))
 }
 
 /// The desk of the caller: open cases of the departments in scope (`mine`: only those
@@ -129,35 +132,41 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         .iter()
         .map(|d| (d.id, d.data.code.as_str()))
         .collect();
-    let filter = |statuses: &[&str], unconfirmed: bool| ListFilter {
+    let filter = |statuses: &[&str], unconfirmed: bool, undated: bool| ListFilter {
         department_ids: departments.iter().map(|d| d.id).collect(),
         every_department,
         statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
         assignee: mine.then_some(actor.user_id),
         unconfirmed,
+        undated,
         ..ListFilter::default()
     };
     // A case whose clock stands still (waiting on the applicant or a third party) has no
     // due date and sorts after every dated case: the waiting cases are read apart, and so,
     // when the running cases do not all fit, are the applications not yet confirmed
     // received (undated too), which the first page would otherwise never reach. A late 补正
-    // keeps its clock and its due date (Art. 30): it is read with the running cases too.
-    let (running, more_running, waiting, more_waiting, unconfirmed_rows, more_unconfirmed, under) =
+    // keeps its clock and its due date (Art. 30): it is read with the running cases only,
+    // and takes no place among the waiting ones.
+    let (running, beyond, waiting, more_waiting, unconfirmed_rows, more_unconfirmed, under) =
         ctx.read(|c| {
-            let (running, more_running) = up_to(
+            let (running, beyond) = up_to(
                 c,
-                &filter(&["received", "awaiting_correction", "in_progress"], false),
+                &filter(
+                    &["received", "awaiting_correction", "in_progress"],
+                    false,
+                    false,
+                ),
                 DESK_LIMIT,
             )?;
             let (waiting, more_waiting) = up_to(
                 c,
-                &filter(&["awaiting_correction", "paused"], false),
+                &filter(&["awaiting_correction", "paused"], false, true),
                 WAITING_LIMIT,
             )?;
-            let (unconfirmed, more_unconfirmed) = if more_running {
-                up_to(c, &filter(&["received"], true), UNCONFIRMED_LIMIT)?
+            let (unconfirmed, more_unconfirmed) = if beyond.is_some() {
+                up_to(c, &filter(&["received"], true, false), UNCONFIRMED_LIMIT)?
             } else {
-                (Vec::new(), false)
+                (Vec::new(), None)
             };
             let ids: Vec<i64> = running
                 .iter()
@@ -168,21 +177,20 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             let under = super::orders::case_ids_under_order(c, &ids)?;
             Ok((
                 running,
-                more_running,
+                beyond,
                 waiting,
-                more_waiting,
+                more_waiting.is_some(),
                 unconfirmed,
-                more_unconfirmed,
+                more_unconfirmed.is_some(),
                 under,
             ))
         })?;
-    // The last running case shown is dated: cases beyond it may be dated too.
-    let dated_beyond = running
-        .last()
-        .and_then(|c| c.due_on)
-        .filter(|_| more_running);
+    // Dated running cases exist beyond the ones shown when the first row beyond is dated
+    // (an undated one sorts after every dated one, and the undated are all read apart).
+    let more_dated = beyond.as_ref().is_some_and(|r| r.due_on.is_some());
+    let dated_beyond = running.last().and_then(|c| c.due_on).filter(|_| more_dated);
     let mut rows = running;
-    if more_running {
+    if beyond.is_some() {
         // Only the dated cases: the undated ones come from the lists read apart.
         rows.retain(|c| c.due_on.is_some());
         rows.extend(unconfirmed_rows);
@@ -213,7 +221,7 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
             })
         })
         .collect();
-    let truncated = more_running || more_waiting || more_unconfirmed;
+    let truncated = more_dated || more_waiting || more_unconfirmed;
     // What the lines' events give, from this instance's memory for the cases unchanged
     // since it last derived them today; the events of the others are read.
     let (mut facts, missing) = ctx.desk_lines.known(

@@ -684,6 +684,8 @@ pub struct ListFilter {
     pub awaiting_approval: bool,
     /// Only applications whose receipt date is not yet confirmed.
     pub unconfirmed: bool,
+    /// Only cases without a due date: their clock stands still or has not started.
+    pub undated: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -880,6 +882,10 @@ fn filtered<'a, ST: 'a>(
     }
     if f.unconfirmed {
         q = q.filter(cases::received_on.is_null());
+    }
+    if f.undated {
+        // The end of each status's range of the due-order index.
+        q = q.filter(cases::due_sort.eq(NO_DATE));
     }
     if let Some(d) = f.received_from {
         q = q.filter(cases::received_on.ge(d));

@@ -422,6 +422,41 @@ async fn the_desk_as_data_says_exactly_when_it_is_not_whole() {
     let mine = mine.expect(200, None);
     assert_eq!(mine["lines"], json!([]));
 
+    // An application not yet confirmed received has no due date: it sorts after the 200
+    // and is read apart, so the desk is still whole.
+    let mut online = body(300);
+    online["channel"] = json!("online");
+    online["received_on"] = json!(null);
+    let pending = app.post("/api/v1/cases", &clerk, online).await;
+    let pending_id = pending.expect(201, None)["id"].as_i64().unwrap();
+    let desk = app.get("/api/v1/desk", &clerk).await;
+    let desk = desk.expect(200, None);
+    assert_eq!(desk["truncated"], false, "{}", desk["counts"]);
+    assert_eq!(desk["unconfirmed"][0]["id"], pending_id);
+    assert_eq!(desk["counts"]["partial"]["open"], false);
+
+    // Another office's case is not on this desk.
+    let other = office(&app, "WK").await;
+    let other_clerk = app.login("clerk_WK", USER_PASSWORD).await;
+    let theirs = app
+        .post(
+            "/api/v1/cases",
+            &other_clerk,
+            intake(other, "in_person", "2026-11-02", Some("2026-11-02")),
+        )
+        .await;
+    let theirs = theirs.expect(201, None)["id"].clone();
+    let desk = app.get("/api/v1/desk", &clerk).await;
+    let desk = desk.expect(200, None);
+    assert!(
+        desk["lines"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|l| l["case"]["id"] != theirs),
+        "another office's case on the desk"
+    );
+
     app.post("/api/v1/cases", &clerk, body(200))
         .await
         .expect(201, None);

@@ -30,8 +30,6 @@ pub enum StartupError {
     Bootstrap(String),
     #[error("{0}")]
     Mail(String),
-    #[error("reading the departments: {0}")]
-    Directory(String),
     #[error("metrics registry: {0}")]
     Metrics(#[from] prometheus::Error),
 }
@@ -102,11 +100,11 @@ impl Application {
         // The departments, read and kept once now: a write transaction checks that the kept
         // copy is current but never keeps what it reads itself (it may see its own
         // uncommitted changes), so an instance that had only registered cases would read
-        // the whole directory in every intake.
-        state
-            .ctx
-            .read(|c| state.ctx.directory(c))
-            .map_err(|e| StartupError::Directory(e.to_string()))?;
+        // the whole directory in every intake. Not a reason to refuse to start: the
+        // requests that need the departments say what is wrong with them.
+        if let Err(e) = state.ctx.read(|c| state.ctx.directory(c)) {
+            tracing::warn!(error = %e, "the departments could not be read at start");
+        }
         let mailer = crate::mail::sender::Mailer::new(
             settings.smtp_url.as_deref(),
             &settings.mail_from,

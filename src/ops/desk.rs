@@ -132,14 +132,15 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         .iter()
         .map(|d| (d.id, d.data.code.as_str()))
         .collect();
-    let filter = |statuses: &[&str], unconfirmed: bool, undated: bool| ListFilter {
+    let scoped = ListFilter {
         department_ids: departments.iter().map(|d| d.id).collect(),
         every_department,
-        statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
         assignee: mine.then_some(actor.user_id),
-        unconfirmed,
-        undated,
         ..ListFilter::default()
+    };
+    let of = |statuses: &[&str]| ListFilter {
+        statuses: statuses.iter().map(|s| (*s).to_owned()).collect(),
+        ..scoped.clone()
     };
     // A case whose clock stands still (waiting on the applicant or a third party) has no
     // due date and sorts after every dated case: the waiting cases are read apart, and so,
@@ -151,20 +152,23 @@ pub fn desk(ctx: &Ctx, actor: &Actor, mine: bool) -> OpResult<Desk> {
         ctx.read(|c| {
             let (running, beyond) = up_to(
                 c,
-                &filter(
-                    &["received", "awaiting_correction", "in_progress"],
-                    false,
-                    false,
-                ),
+                &of(&["received", "awaiting_correction", "in_progress"]),
                 DESK_LIMIT,
             )?;
             let (waiting, more_waiting) = up_to(
                 c,
-                &filter(&["awaiting_correction", "paused"], false, true),
+                &ListFilter {
+                    undated: true,
+                    ..of(&["awaiting_correction", "paused"])
+                },
                 WAITING_LIMIT,
             )?;
             let (unconfirmed, more_unconfirmed) = if beyond.is_some() {
-                up_to(c, &filter(&["received"], true, false), UNCONFIRMED_LIMIT)?
+                let unconfirmed = ListFilter {
+                    unconfirmed: true,
+                    ..of(&["received"])
+                };
+                up_to(c, &unconfirmed, UNCONFIRMED_LIMIT)?
             } else {
                 (Vec::new(), None)
             };

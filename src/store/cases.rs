@@ -741,8 +741,8 @@ pub fn desk_list(conn: &mut DbConnection, f: &ListFilter, limit: i64) -> QueryRe
     })
 }
 
-/// A listed row's place in due order.
-pub trait DueKey {
+/// A listed row's place in due order (what `listed` merges by).
+trait DueKey {
     fn due_key(&self) -> (NaiveDate, i64);
 }
 

@@ -103,14 +103,18 @@ pub struct EventRow {
     pub recorded_at: NaiveDateTime,
 }
 
-/// `take_case_seqs` on PostgreSQL ($1 department, $2 year, $3 count). The department's
-/// intakes first queue on a transaction-scoped advisory lock taken in the same statement: a
-/// commit then wakes the next in line only, where waiters on the counter row itself would
-/// all wake and re-check it (`ON CONFLICT` restarts its check after a wait).
-pub(crate) const TAKE_SEQS_PG: &str = "INSERT INTO case_counters (department_id, year, last_seq) \
-     SELECT $1, $2, $3 FROM (SELECT pg_advisory_xact_lock(7270, ($1 % 2147483647)::int)) AS queued \
-     ON CONFLICT (department_id, year) DO UPDATE \
-     SET last_seq = case_counters.last_seq + excluded.last_seq RETURNING last_seq";
+diesel::define_sql_function! {
+    /// `take_case_seqs` on PostgreSQL (migration `2026-12-14-100001_intake_planned_once`):
+    /// the department's intakes first queue on a transaction-scoped advisory lock, so that a
+    /// commit wakes the next in line only, where waiters on the counter row itself would
+    /// all wake and re-check it (`ON CONFLICT` restarts its check after a wait). Called
+    /// through a prepared statement, its statements are planned once per connection.
+    fn ogi_take_case_seqs(
+        department: diesel::sql_types::BigInt,
+        in_year: diesel::sql_types::Integer,
+        n: diesel::sql_types::Integer,
+    ) -> diesel::sql_types::Integer;
+}
 
 /// Takes the next `count` case numbers of a department and year (call inside the intake's
 /// transaction) and returns the last of them. The counter row stays locked until the
@@ -129,23 +133,22 @@ pub(crate) fn take_case_seqs(
         #[diesel(sql_type = Integer)]
         last_seq: i32,
     }
-    // One statement per backend: create the counter, or advance it.
-    let (sql_pg, sql_lite) = (
-        TAKE_SEQS_PG,
-        "INSERT INTO case_counters (department_id, year, last_seq) VALUES (?, ?, ?) \
-         ON CONFLICT (department_id, year) DO UPDATE \
-         SET last_seq = case_counters.last_seq + excluded.last_seq RETURNING last_seq",
-    );
-    let sql = match conn {
-        DbConnection::Pg(_) => sql_pg,
-        DbConnection::Sqlite(_) => sql_lite,
-    };
-    diesel::sql_query(sql)
+    match conn {
+        DbConnection::Pg(pg) => {
+            diesel::select(ogi_take_case_seqs(department_id, year, count)).get_result(pg)
+        }
+        // One statement: create the counter, or advance it.
+        DbConnection::Sqlite(_) => diesel::sql_query(
+            "INSERT INTO case_counters (department_id, year, last_seq) VALUES (?, ?, ?) \
+             ON CONFLICT (department_id, year) DO UPDATE \
+             SET last_seq = case_counters.last_seq + excluded.last_seq RETURNING last_seq",
+        )
         .bind::<BigInt, _>(department_id)
         .bind::<Integer, _>(year)
         .bind::<Integer, _>(count)
         .get_result::<Taken>(conn)
-        .map(|t| t.last_seq)
+        .map(|t| t.last_seq),
+    }
 }
 
 /// One new case as stored (a multi-row insert needs a named row type).
@@ -606,30 +609,57 @@ pub fn of_applicants(
 ) -> QueryResult<Vec<(CaseRow, Vec<String>)>> {
     use std::collections::{BTreeMap, BTreeSet};
     let wanted: BTreeSet<(i64, &str)> = applicants.iter().copied().collect();
-    let depts: BTreeSet<i64> = wanted.iter().map(|(d, _)| *d).collect();
-    let names: BTreeSet<&str> = wanted.iter().map(|(_, n)| *n).collect();
-    let rows: Vec<CaseRow> = cases::table
-        .filter(cases::department_id.eq_any(depts))
-        .filter(cases::applicant_name.eq_any(names))
-        .filter(cases::receipt_sort.ge(since))
-        .order(cases::id)
-        .select(CaseRow::as_select())
-        .load(conn)?;
-    let rows: Vec<CaseRow> = rows
-        .into_iter()
-        .filter(|r| wanted.contains(&(r.department_id, r.applicant_name.as_str())))
-        .collect();
     let mut items: BTreeMap<i64, Vec<String>> = BTreeMap::new();
-    for ids in rows.chunks(super::INSERT_CHUNK) {
-        let found: Vec<(i64, String)> = case_items::table
-            .filter(case_items::case_id.eq_any(ids.iter().map(|r| r.id)))
-            .order((case_items::case_id, case_items::position))
-            .select((case_items::case_id, case_items::description))
+    // A single intake asks for one applicant: equalities, which PostgreSQL plans once per
+    // connection; the lists below (`= ANY`) it plans again at every call.
+    let rows: Vec<CaseRow> = if let [(dept, name)] = applicants {
+        let theirs = cases::department_id
+            .eq(*dept)
+            .and(cases::applicant_name.eq(*name))
+            .and(cases::receipt_sort.ge(since));
+        let rows: Vec<CaseRow> = cases::table
+            .filter(theirs)
+            .order(cases::id)
+            .select(CaseRow::as_select())
             .load(conn)?;
-        for (id, d) in found {
-            items.entry(id).or_default().push(d);
+        if !rows.is_empty() {
+            let found: Vec<(i64, String)> = case_items::table
+                .inner_join(cases::table)
+                .filter(theirs)
+                .order((case_items::case_id, case_items::position))
+                .select((case_items::case_id, case_items::description))
+                .load(conn)?;
+            for (id, d) in found {
+                items.entry(id).or_default().push(d);
+            }
         }
-    }
+        rows
+    } else {
+        let depts: BTreeSet<i64> = wanted.iter().map(|(d, _)| *d).collect();
+        let names: BTreeSet<&str> = wanted.iter().map(|(_, n)| *n).collect();
+        let rows: Vec<CaseRow> = cases::table
+            .filter(cases::department_id.eq_any(depts))
+            .filter(cases::applicant_name.eq_any(names))
+            .filter(cases::receipt_sort.ge(since))
+            .order(cases::id)
+            .select(CaseRow::as_select())
+            .load(conn)?;
+        let rows: Vec<CaseRow> = rows
+            .into_iter()
+            .filter(|r| wanted.contains(&(r.department_id, r.applicant_name.as_str())))
+            .collect();
+        for ids in rows.chunks(super::INSERT_CHUNK) {
+            let found: Vec<(i64, String)> = case_items::table
+                .filter(case_items::case_id.eq_any(ids.iter().map(|r| r.id)))
+                .order((case_items::case_id, case_items::position))
+                .select((case_items::case_id, case_items::description))
+                .load(conn)?;
+            for (id, d) in found {
+                items.entry(id).or_default().push(d);
+            }
+        }
+        rows
+    };
     Ok(rows
         .into_iter()
         .map(|r| {
@@ -644,7 +674,8 @@ pub fn of_applicants(
 const RUNNING: [&str; 3] = ["received", "in_progress", "awaiting_correction"];
 
 /// Open cases (not replied or closed) and overdue ones (running, due before `today`), as
-/// stored. Both counts range over the (status, due_on) index.
+/// stored. Both counts range over the (status, due_sort, id) index the lists read: "due
+/// before" on `due_sort` is "due before" on `due_on` (see `filtered`).
 pub fn count_open_overdue(conn: &mut DbConnection, today: NaiveDate) -> QueryResult<(i64, i64)> {
     let open: i64 = cases::table
         .filter(cases::status.eq_any(["received", "awaiting_correction", "in_progress", "paused"]))
@@ -652,7 +683,7 @@ pub fn count_open_overdue(conn: &mut DbConnection, today: NaiveDate) -> QueryRes
         .get_result(conn)?;
     let overdue: i64 = cases::table
         .filter(cases::status.eq_any(RUNNING))
-        .filter(cases::due_on.lt(today))
+        .filter(cases::due_sort.lt(today))
         .count()
         .get_result(conn)?;
     Ok((open, overdue))

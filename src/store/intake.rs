@@ -1,8 +1,9 @@
 //! One intake written in one round trip under its department's counter (PostgreSQL): the
 //! case, its items, its number's search grams, the first record of its audit chain and its
 //! mails, as `cases::insert_many`, `trail::open_chains` and `outbox::enqueue_new` write
-//! them, handed to the function `ogi_write_intake` (migration
-//! `2026-12-08-100001_intake_in_one_call`) as one JSON document. A PL/pgSQL function keeps
+//! them, and the answer under the request's idempotency key, handed to the function
+//! `ogi_write_intake` (migrations `2026-12-08-100001_intake_in_one_call`,
+//! `2026-12-14-100001_intake_planned_once`) as one jsonb document. A PL/pgSQL function keeps
 //! its statements planned for the session, and the department's counter (taken just
 //! before) stays locked for this one call and the commit instead of five statements each
 //! parsed and planned afresh. The grams of the name and items, most of the index writing,
@@ -36,26 +37,18 @@ pub fn in_one_call(conn: &DbConnection) -> bool {
 /// has no foreign key on PostgreSQL (migration `2026-12-12-100001_intake_before_number`): the
 /// case row follows in the same transaction, and a rollback takes the grams with it.
 pub fn reserve_with_grams(conn: &mut DbConnection, grams: &BTreeSet<String>) -> QueryResult<i64> {
-    use diesel::sql_types::BigInt;
-    #[derive(QueryableByName)]
-    struct Reserved {
-        #[diesel(sql_type = BigInt)]
-        id: i64,
-    }
     let DbConnection::Pg(pg) = conn else {
         return Err(not_here());
     };
     let grams = serde_json::to_string(grams).unwrap_or_else(|_| "[]".into());
-    diesel::sql_query(
-        "WITH reserved AS (SELECT nextval(pg_get_serial_sequence('cases', 'id')) AS id), \
-         written AS (INSERT INTO search_grams (gram, case_id) \
-             SELECT DISTINCT g, reserved.id FROM reserved, json_array_elements_text($1::json) AS g \
-             ON CONFLICT DO NOTHING) \
-         SELECT id FROM reserved",
-    )
-    .bind::<Text, _>(grams)
-    .get_result::<Reserved>(pg)
-    .map(|r| r.id)
+    // A prepared statement calling a PL/pgSQL function: planned once per connection, where
+    // the same statements sent as text were parsed and planned at every intake.
+    diesel::select(ogi_reserve_case(grams)).get_result(pg)
+}
+
+diesel::define_sql_function! {
+    /// Migration `2026-12-14-100001_intake_planned_once`.
+    fn ogi_reserve_case(grams: Text) -> diesel::sql_types::BigInt;
 }
 
 fn not_here() -> diesel::result::Error {
@@ -153,12 +146,12 @@ pub fn write_one(
     });
     let doc = doc.to_string();
     if !then.commit {
-        return diesel::sql_query("SELECT ogi_write_intake($1::json)")
+        return diesel::sql_query("SELECT ogi_write_intake($1::jsonb)")
             .bind::<Text, _>(doc)
             .execute(pg)
             .map(|_| ());
     }
-    // The calls (the intake, and the answer under its idempotency key), the commit and a
+    // The call (the intake, and the answer under its idempotency key), the commit and a
     // new (empty) transaction for diesel's own COMMIT to end, in one simple-protocol
     // message: one round trip while the department's counter is held, where a bound
     // statement and a separate COMMIT take two. The document goes as a
@@ -177,7 +170,7 @@ pub fn write_one(
         n += 1;
     };
     let sent = pg.batch_execute(&format!(
-        "SELECT ogi_write_intake(d), ogi_keep_answer(d) FROM (SELECT {tag}{doc}{tag}::json AS d) AS i; \
+        "SELECT ogi_write_intake({tag}{doc}{tag}::jsonb); \
          COMMIT; BEGIN"
     ));
     if sent.is_err() && pg.batch_execute("SELECT 1").is_ok() {

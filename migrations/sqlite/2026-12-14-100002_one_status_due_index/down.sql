@@ -1,0 +1,1 @@
+CREATE INDEX cases_status_due_on ON cases (status, due_on);

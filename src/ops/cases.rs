@@ -554,13 +554,13 @@ fn possible_repeats(new: &NewCase, earlier: &[(&CaseRow, &[String])]) -> Vec<Rep
 pub(crate) fn create_cases(
     c: &mut DbConnection,
     ctx: &Ctx,
-    Within { dir, scope }: Within<'_>,
+    Within { kept, scope }: Within<'_>,
     actor: &Actor,
     news: &[NewCase],
     today: NaiveDate,
     finish: Finish<'_>,
 ) -> OpResult<Vec<CaseView>> {
-    let calendars = &ctx.calendars(c)?;
+    let (dir, calendars) = (&kept.directory, &kept.calendars);
     let mut depts: BTreeMap<i64, Department> = BTreeMap::new();
     let mut derived = Vec::with_capacity(news.len());
     for new in news {
@@ -649,11 +649,12 @@ pub(crate) fn create_cases(
     Ok(views)
 }
 
-/// Where an intake registers: the departments as read in its transaction (their data, no
-/// read per department) and the caller's scope over them.
+/// Where an intake registers: the departments and calendars as read in its transaction
+/// (one check that the kept ones are current; no read per department) and the caller's
+/// scope over the departments.
 #[derive(Clone, Copy)]
 pub(crate) struct Within<'a> {
-    pub dir: &'a store::departments::Directory,
+    pub kept: &'a super::Kept,
     pub scope: &'a Scope,
 }
 
@@ -870,10 +871,11 @@ fn idempotent_create(
                 replayed: true,
             });
         }
-        // The directory (one check that the instance's copy is current) gives the scope
-        // and the departments written to: no read of the tree and of each department.
-        let dir = ctx.directory(c)?;
-        let scope = Scope::of(actor, &dir.tree);
+        // The departments and calendars kept (one check that the instance's copies are
+        // current) give the scope, the departments written to and the deadlines: no read of
+        // the tree, of each department or of the calendars.
+        let kept = ctx.kept(c)?;
+        let scope = Scope::of(actor, &kept.directory.tree);
         let keep = key.map(|key| Keep {
             user_id: actor.user_id,
             key,
@@ -882,7 +884,7 @@ fn idempotent_create(
         let created = create(
             c,
             Within {
-                dir: &dir,
+                kept: &kept,
                 scope: &scope,
             },
             keep,

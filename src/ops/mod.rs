@@ -131,17 +131,26 @@ impl Ctx {
 
     /// The calendars in force, reloaded if another instance imported a year meanwhile.
     pub fn calendars(&self, c: &mut DbConnection) -> OpResult<Arc<CalendarSet>> {
-        memo::kept(c, |m| &mut m.calendars, |c| Ok(self.calendars.current(c)?))
+        Ok(self.kept(c)?.calendars)
     }
 
     /// Every department and the tree, reloaded if any changed since this instance last
     /// read them.
     pub fn directory(&self, c: &mut DbConnection) -> OpResult<Arc<store::departments::Directory>> {
-        memo::kept(
-            c,
-            |m| &mut m.directory,
-            |c| Ok(self.departments.current(c)?),
-        )
+        Ok(self.kept(c)?.directory)
+    }
+
+    /// The departments and the calendars this instance keeps, both checked current by one
+    /// statement (`store::departments::stamps`): a request that uses both pays one round
+    /// trip, and so does an intake, which checks inside its transaction.
+    pub fn kept(&self, c: &mut DbConnection) -> OpResult<Kept> {
+        memo::kept(c, |c| {
+            let (departments, generation) = store::departments::stamps(c)?;
+            Ok(Kept {
+                directory: self.departments.current_at(c, departments)?,
+                calendars: self.calendars.current_at(c, generation)?,
+            })
+        })
     }
 
     /// Runs one request's operation. Within it the departments and calendars are checked
@@ -218,21 +227,25 @@ impl Ctx {
     }
 }
 
+/// The departments and calendars as one request reads them (`Ctx::kept`).
+#[derive(Clone)]
+pub struct Kept {
+    pub directory: Arc<store::departments::Directory>,
+    pub calendars: Arc<CalendarSet>,
+}
+
 /// What one request (`Ctx::request`) has read of the departments and calendars this
 /// instance keeps, on the thread that runs it.
 mod memo {
     use std::cell::RefCell;
-    use std::sync::Arc;
 
-    use super::OpResult;
-    use crate::domain::calendar::CalendarSet;
+    use super::{Kept, OpResult};
     use crate::store::DbConnection;
-    use crate::store::departments::{Directory, in_transaction};
+    use crate::store::departments::in_transaction;
 
     #[derive(Default)]
     pub(super) struct Memo {
-        pub directory: Option<Arc<Directory>>,
-        pub calendars: Option<Arc<CalendarSet>>,
+        pub kept: Option<Kept>,
     }
 
     thread_local! {
@@ -268,22 +281,21 @@ mod memo {
 
     /// The request's copy, or `read`'s answer kept as it. Inside a transaction (which may
     /// see its own uncommitted writes) neither used nor kept.
-    pub(super) fn kept<T>(
+    pub(super) fn kept(
         c: &mut DbConnection,
-        slot: impl Fn(&mut Memo) -> &mut Option<Arc<T>>,
-        read: impl FnOnce(&mut DbConnection) -> OpResult<Arc<T>>,
-    ) -> OpResult<Arc<T>> {
+        read: impl FnOnce(&mut DbConnection) -> OpResult<Kept>,
+    ) -> OpResult<Kept> {
         if in_transaction(c) {
             return read(c);
         }
-        let held = MEMO.with(|m| m.borrow_mut().as_mut().and_then(|m| slot(m).clone()));
+        let held = MEMO.with(|m| m.borrow().as_ref().and_then(|m| m.kept.clone()));
         if let Some(held) = held {
             return Ok(held);
         }
         let fresh = read(c)?;
         MEMO.with(|m| {
             if let Some(memo) = m.borrow_mut().as_mut() {
-                *slot(memo) = Some(fresh.clone());
+                memo.kept = Some(fresh.clone());
             }
         });
         Ok(fresh)

@@ -305,8 +305,9 @@ pub fn submit(
     let code = new_code()?;
     let hash = code_hash(&code);
     ctx.write_retry(|c| {
-        let dir = ctx.directory(c)?;
-        let dept = dir
+        let kept = ctx.kept(c)?;
+        let dept = kept
+            .directory
             .get(new.department_id)
             .cloned()
             .ok_or_else(|| OpError::field("department_id", "请选择受理机关"))?;
@@ -315,7 +316,7 @@ pub fn submit(
             c,
             ctx,
             super::cases::Within {
-                dir: &dir,
+                kept: &kept,
                 scope: &Scope::All,
             },
             &actor,

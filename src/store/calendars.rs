@@ -157,9 +157,13 @@ impl CalendarCache {
         })
     }
 
-    /// The current set; one cheap query checks that nothing was imported meanwhile.
-    pub fn current(&self, conn: &mut DbConnection) -> Result<Arc<CalendarSet>, StoreError> {
-        let newest = generation(conn)?;
+    /// The set as of generation `newest` (from `departments::stamps`, read just before):
+    /// the kept one if nothing was imported meanwhile, else read again.
+    pub fn current_at(
+        &self,
+        conn: &mut DbConnection,
+        newest: i64,
+    ) -> Result<Arc<CalendarSet>, StoreError> {
         {
             let guard = self
                 .inner

@@ -242,18 +242,32 @@ impl Directory {
 /// adds a row with a new id, an update bumps `version` and sets `updated_at`. Every write
 /// goes through `insert` and `update` here; an edit made by hand in the database must bump
 /// `version` too (README), or instances keep what they read until restarted.
-type Stamp = (i64, Option<i64>, Option<i64>, Option<NaiveDateTime>);
+pub type Stamp = (i64, Option<i64>, Option<i64>, Option<NaiveDateTime>);
 
-fn stamp(conn: &mut DbConnection) -> QueryResult<Stamp> {
+/// The departments' stamp and the calendars' generation (`calendars::generation`), in one
+/// statement: what a request checks before it uses the departments and calendars this
+/// instance keeps.
+pub fn stamps(conn: &mut DbConnection) -> QueryResult<(Stamp, i64)> {
+    use super::schema::calendar_years;
     use diesel::dsl::{count_star, max, sum};
-    departments::table
+    let (count, id, version, updated, generation) = departments::table
         .select((
             count_star(),
             max(departments::id),
             sum(departments::version),
             max(departments::updated_at),
+            calendar_years::table
+                .select(max(calendar_years::id))
+                .single_value(),
         ))
-        .first(conn)
+        .first::<(
+            i64,
+            Option<i64>,
+            Option<i64>,
+            Option<NaiveDateTime>,
+            Option<i64>,
+        )>(conn)?;
+    Ok(((count, id, version, updated), generation.unwrap_or(0)))
 }
 
 /// The directory kept per instance: lists, desks and reports read the departments on every
@@ -265,8 +279,13 @@ pub struct DirectoryCache {
 }
 
 impl DirectoryCache {
-    pub fn current(&self, conn: &mut DbConnection) -> QueryResult<std::sync::Arc<Directory>> {
-        let newest = stamp(conn)?;
+    /// The directory as of `newest` (from `stamps`, read just before): the kept one if
+    /// nothing changed, else read again.
+    pub fn current_at(
+        &self,
+        conn: &mut DbConnection,
+        newest: Stamp,
+    ) -> QueryResult<std::sync::Arc<Directory>> {
         if let Some((seen, dir)) = &*self
             .inner
             .read()

@@ -1534,6 +1534,16 @@ pub(crate) fn departments_in(
 /// once a day per instance. The check reads only; the write lock is taken only when some
 /// case actually changed.
 pub(crate) fn refresh_paused(ctx: &Ctx, department_ids: &[i64], today: NaiveDate) -> OpResult<()> {
+    if super::paused_stale_departments(ctx, department_ids, today).is_empty() {
+        return Ok(());
+    }
+    // One request at a time: the first lists of the day (every desk opened at 8:30) would
+    // otherwise each derive and write the same cases at once; the others wait, then find
+    // their departments done.
+    let _turn = ctx
+        .paused_refreshing
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let todo = super::paused_stale_departments(ctx, department_ids, today);
     if todo.is_empty() {
         return Ok(());

@@ -64,6 +64,8 @@ pub struct Ctx {
     /// Per department, the day its paused cases were last brought up to date (see
     /// `cases::refresh_paused`).
     paused_fresh: std::sync::Mutex<std::collections::HashMap<i64, NaiveDate>>,
+    /// Held while one request brings paused cases up to date (`cases::refresh_paused`).
+    pub(crate) paused_refreshing: std::sync::Mutex<()>,
     /// Login throttling and the cap on concurrent password hashing (per instance).
     pub login_guard: Arc<crate::auth::throttle::LoginGuard>,
     /// The key every audit record is hashed under (`store::trail`).
@@ -91,6 +93,7 @@ impl Ctx {
             )),
             settings,
             paused_fresh: Default::default(),
+            paused_refreshing: std::sync::Mutex::new(()),
             sqlite_writers: std::sync::Mutex::new(()),
         }
     }

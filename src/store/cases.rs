@@ -600,8 +600,9 @@ pub fn open_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
         .load(conn)
 }
 
-/// Cases of some applicants (department, name) received since a date, with their items,
-/// in two queries whatever the number of applicants (the repeat check of an intake).
+/// Cases of some applicants (department, name) received since a date, with their items:
+/// one query for the cases, one for their items (per 500 cases) when there are any (the
+/// repeat check of an intake).
 pub fn of_applicants(
     conn: &mut DbConnection,
     applicants: &[(i64, &str)],
@@ -609,10 +610,11 @@ pub fn of_applicants(
 ) -> QueryResult<Vec<(CaseRow, Vec<String>)>> {
     use std::collections::{BTreeMap, BTreeSet};
     let wanted: BTreeSet<(i64, &str)> = applicants.iter().copied().collect();
-    let mut items: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    let by_position = (case_items::case_id, case_items::position);
+    let columns = (case_items::case_id, case_items::description);
     // A single intake asks for one applicant: equalities, which PostgreSQL plans once per
     // connection; the lists below (`= ANY`) it plans again at every call.
-    let rows: Vec<CaseRow> = if let [(dept, name)] = applicants {
+    let (rows, found): (Vec<CaseRow>, Vec<(i64, String)>) = if let [(dept, name)] = applicants {
         let theirs = cases::department_id
             .eq(*dept)
             .and(cases::applicant_name.eq(*name))
@@ -622,18 +624,17 @@ pub fn of_applicants(
             .order(cases::id)
             .select(CaseRow::as_select())
             .load(conn)?;
-        if !rows.is_empty() {
-            let found: Vec<(i64, String)> = case_items::table
+        let found = if rows.is_empty() {
+            Vec::new()
+        } else {
+            case_items::table
                 .inner_join(cases::table)
                 .filter(theirs)
-                .order((case_items::case_id, case_items::position))
-                .select((case_items::case_id, case_items::description))
-                .load(conn)?;
-            for (id, d) in found {
-                items.entry(id).or_default().push(d);
-            }
-        }
-        rows
+                .order(by_position)
+                .select(columns)
+                .load(conn)?
+        };
+        (rows, found)
     } else {
         let depts: BTreeSet<i64> = wanted.iter().map(|(d, _)| *d).collect();
         let names: BTreeSet<&str> = wanted.iter().map(|(_, n)| *n).collect();
@@ -648,18 +649,22 @@ pub fn of_applicants(
             .into_iter()
             .filter(|r| wanted.contains(&(r.department_id, r.applicant_name.as_str())))
             .collect();
+        let mut found = Vec::new();
         for ids in rows.chunks(super::INSERT_CHUNK) {
-            let found: Vec<(i64, String)> = case_items::table
-                .filter(case_items::case_id.eq_any(ids.iter().map(|r| r.id)))
-                .order((case_items::case_id, case_items::position))
-                .select((case_items::case_id, case_items::description))
-                .load(conn)?;
-            for (id, d) in found {
-                items.entry(id).or_default().push(d);
-            }
+            found.extend(
+                case_items::table
+                    .filter(case_items::case_id.eq_any(ids.iter().map(|r| r.id)))
+                    .order(by_position)
+                    .select(columns)
+                    .load::<(i64, String)>(conn)?,
+            );
         }
-        rows
+        (rows, found)
     };
+    let mut items: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for (id, d) in found {
+        items.entry(id).or_default().push(d);
+    }
     Ok(rows
         .into_iter()
         .map(|r| {

@@ -1534,23 +1534,28 @@ pub(crate) fn departments_in(
 /// once a day per instance. The check reads only; the write lock is taken only when some
 /// case actually changed.
 pub(crate) fn refresh_paused(ctx: &Ctx, department_ids: &[i64], today: NaiveDate) -> OpResult<()> {
-    if super::paused_stale_departments(ctx, department_ids, today).is_empty() {
-        return Ok(());
+    // Each stale department is brought up to date by the one request that claims it; the
+    // others wait for it, then find it done (or, if that request failed, claim it).
+    let patience = std::time::Duration::from_secs(ctx.settings.pool_timeout_secs.max(1));
+    loop {
+        let todo = super::paused_stale_departments(ctx, department_ids, today);
+        if todo.is_empty() {
+            return Ok(());
+        }
+        let mine = ctx.paused_refreshing.claim(&todo, patience);
+        if mine.is_empty() {
+            continue;
+        }
+        let done = refresh_claimed(ctx, &mine, today);
+        ctx.paused_refreshing.release(&mine);
+        done?;
     }
-    // One request at a time: the first lists of the day (every desk opened at 8:30) would
-    // otherwise each derive and write the same cases at once; the others wait, then find
-    // their departments done.
-    let _turn = ctx
-        .paused_refreshing
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let todo = super::paused_stale_departments(ctx, department_ids, today);
-    if todo.is_empty() {
-        return Ok(());
-    }
+}
+
+fn refresh_claimed(ctx: &Ctx, todo: &[i64], today: NaiveDate) -> OpResult<()> {
     let stale = ctx.read(|c| {
         let calendars = ctx.calendars(c)?;
-        Ok(crate::cases::stale_paused(c, &calendars, &todo, today)?)
+        Ok(crate::cases::stale_paused(c, &calendars, todo, today)?)
     })?;
     if !stale.is_empty() {
         ctx.write(|c| {
@@ -1561,7 +1566,7 @@ pub(crate) fn refresh_paused(ctx: &Ctx, department_ids: &[i64], today: NaiveDate
             Ok(())
         })?;
     }
-    super::mark_paused_fresh(ctx, &todo, today);
+    super::mark_paused_fresh(ctx, todo, today);
     Ok(())
 }
 

@@ -64,8 +64,9 @@ pub struct Ctx {
     /// Per department, the day its paused cases were last brought up to date (see
     /// `cases::refresh_paused`).
     paused_fresh: std::sync::Mutex<std::collections::HashMap<i64, NaiveDate>>,
-    /// Held while one request brings paused cases up to date (`cases::refresh_paused`).
-    pub(crate) paused_refreshing: std::sync::Mutex<()>,
+    /// The departments whose paused cases a request is bringing up to date now
+    /// (`cases::refresh_paused`).
+    pub(crate) paused_refreshing: PausedRefreshing,
     /// Login throttling and the cap on concurrent password hashing (per instance).
     pub login_guard: Arc<crate::auth::throttle::LoginGuard>,
     /// The key every audit record is hashed under (`store::trail`).
@@ -93,7 +94,7 @@ impl Ctx {
             )),
             settings,
             paused_fresh: Default::default(),
-            paused_refreshing: std::sync::Mutex::new(()),
+            paused_refreshing: Default::default(),
             sqlite_writers: std::sync::Mutex::new(()),
         }
     }
@@ -314,6 +315,51 @@ fn unavailable_if_lost<T>(conn: &mut store::Pooled, result: OpResult<T>) -> OpRe
             Err(OpError::Unavailable(cause))
         }
         other => other,
+    }
+}
+
+/// The departments a request has claimed to bring their paused cases up to date: another
+/// request that needs one of them waits for it instead of deriving and writing the same
+/// cases at once (the first desks of the morning), while departments nobody claimed are
+/// refreshed in parallel.
+#[derive(Default)]
+pub(crate) struct PausedRefreshing {
+    claimed: std::sync::Mutex<std::collections::HashSet<i64>>,
+    released: std::sync::Condvar,
+}
+
+impl PausedRefreshing {
+    /// Claims those of `wanted` nobody claimed. When others hold all of them, waits until
+    /// some are released (or `patience` passes) and answers none: the caller looks again.
+    pub(crate) fn claim(&self, wanted: &[i64], patience: std::time::Duration) -> Vec<i64> {
+        let mut claimed = self
+            .claimed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mine: Vec<i64> = wanted
+            .iter()
+            .copied()
+            .filter(|d| claimed.insert(*d))
+            .collect();
+        if mine.is_empty() {
+            drop(
+                self.released
+                    .wait_timeout(claimed, patience)
+                    .unwrap_or_else(std::sync::PoisonError::into_inner),
+            );
+        }
+        mine
+    }
+
+    pub(crate) fn release(&self, mine: &[i64]) {
+        let mut claimed = self
+            .claimed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for d in mine {
+            claimed.remove(d);
+        }
+        self.released.notify_all();
     }
 }
 

@@ -601,8 +601,8 @@ pub fn open_ids(conn: &mut DbConnection) -> QueryResult<Vec<i64>> {
 }
 
 /// Cases of some applicants (department, name) received since a date, with their items:
-/// one query for the cases, one for their items (per 500 cases) when there are any (the
-/// repeat check of an intake).
+/// one query for the cases and, when there are any, one for their items (for several
+/// applicants, one per 500 cases): the repeat check of an intake.
 pub fn of_applicants(
     conn: &mut DbConnection,
     applicants: &[(i64, &str)],

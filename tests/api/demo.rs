@@ -172,8 +172,8 @@ async fn a_bulk_fill_writes_what_the_operations_write() {
     let by_ops = fill(&ops, &args);
     let by_bulk = fill(&bulk, &[&args[..], &["--bulk"]].concat());
     // The fills take longer than the servers' keep-alive: new connections from here on.
-    ops.client = reqwest::Client::new();
-    bulk.client = reqwest::Client::new();
+    ops.client = crate::helpers::client();
+    bulk.client = crate::helpers::client();
     assert_eq!(by_ops, by_bulk, "the same steps were accepted");
     assert_eq!(by_bulk["cases"], 400);
     assert!(by_bulk["replies"].as_u64().unwrap() > 100);
@@ -222,7 +222,7 @@ async fn a_database_filled_in_bulk_lists_searches_reports_and_continues() {
     );
     assert_eq!(report["cases"], n);
     // The fill takes longer than the server's keep-alive: new connections from here on.
-    app.client = reqwest::Client::new();
+    app.client = crate::helpers::client();
     let token = app.login("clerk001", "demo-password-2026").await;
     let sup = app.login("sup000", "demo-password-2026").await;
 
@@ -326,7 +326,7 @@ async fn a_database_filled_in_bulk_lists_searches_reports_and_continues() {
         String::from_utf8_lossy(&verify.stdout)
     );
     // The check takes longer than the server's keep-alive too.
-    app.client = reqwest::Client::new();
+    app.client = crate::helpers::client();
     let created = app
         .post(
             "/api/v1/cases",

@@ -167,12 +167,22 @@ pub async fn spawn_app_on(
     attach(format!("http://127.0.0.1:{port}"), pool, url, db).await
 }
 
+/// The tests' HTTP client. It drops a connection idle for 2 s, before the server's
+/// keep-alive (5 s) closes it: a request sent on a connection the server is closing fails
+/// as "request sent" (seen after a slow step under a loaded machine).
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .pool_idle_timeout(std::time::Duration::from_secs(2))
+        .build()
+        .expect("client builds")
+}
+
 /// A test's handle on a service already running at `base` (in this process or another),
 /// signed in as admin.
 pub async fn attach(base: String, pool: Pool, url: DatabaseUrl, db: TestDb) -> TestApp {
     let mut test = TestApp {
         base,
-        client: reqwest::Client::new(),
+        client: client(),
         pool,
         admin_token: String::new(),
         db_url: url,

@@ -5,9 +5,9 @@
 -- (store::intake::reserve_with_grams, store::cases::take_case_seqs). The intake's document
 -- is now jsonb: read once, where each `->` on json parsed the whole text again; and the
 -- answer under the request's idempotency key is filled in by the same PL/pgSQL function
--- (an SQL-language function is planned at every call).
-DROP FUNCTION ogi_write_intake(json);
-DROP FUNCTION ogi_keep_answer(json);
+-- (an SQL-language function is planned at every call). `ogi_write_intake(json)` and
+-- `ogi_keep_answer(json)` stay for now: instances of the previous release call them until
+-- they are replaced (a rolling restart); a later migration drops them.
 
 CREATE FUNCTION ogi_write_intake(doc jsonb) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN

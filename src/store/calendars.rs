@@ -24,15 +24,6 @@ pub struct CalendarYearRow {
     pub imported_at: NaiveDateTime,
 }
 
-/// The newest import id: a cheap fingerprint telling an instance whether another instance
-/// imported something since it last loaded.
-pub fn generation(conn: &mut DbConnection) -> QueryResult<i64> {
-    calendar_years::table
-        .select(diesel::dsl::max(calendar_years::id))
-        .first::<Option<i64>>(conn)
-        .map(|id| id.unwrap_or(0))
-}
-
 /// The version in force for every imported (layer, year): the highest.
 pub fn in_force(conn: &mut DbConnection) -> QueryResult<Vec<CalendarYearRow>> {
     let all = calendar_years::table
@@ -150,7 +141,7 @@ pub struct CalendarCache {
 
 impl CalendarCache {
     pub fn load(conn: &mut DbConnection) -> Result<Self, StoreError> {
-        let generation = generation(conn)?;
+        let (_, generation) = super::departments::stamps(conn)?;
         let set = load_set(conn)?;
         Ok(Self {
             inner: RwLock::new((generation, Arc::new(set))),

@@ -609,7 +609,6 @@ pub fn of_applicants(
     since: NaiveDate,
 ) -> QueryResult<Vec<(CaseRow, Vec<String>)>> {
     use std::collections::{BTreeMap, BTreeSet};
-    let wanted: BTreeSet<(i64, &str)> = applicants.iter().copied().collect();
     let by_position = (case_items::case_id, case_items::position);
     let columns = (case_items::case_id, case_items::description);
     // A single intake asks for one applicant: equalities, which PostgreSQL plans once per
@@ -636,6 +635,7 @@ pub fn of_applicants(
         };
         (rows, found)
     } else {
+        let wanted: BTreeSet<(i64, &str)> = applicants.iter().copied().collect();
         let depts: BTreeSet<i64> = wanted.iter().map(|(d, _)| *d).collect();
         let names: BTreeSet<&str> = wanted.iter().map(|(_, n)| *n).collect();
         let rows: Vec<CaseRow> = cases::table

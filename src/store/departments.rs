@@ -244,9 +244,9 @@ impl Directory {
 /// `version` too (README), or instances keep what they read until restarted.
 pub type Stamp = (i64, Option<i64>, Option<i64>, Option<NaiveDateTime>);
 
-/// The departments' stamp and the calendars' generation (`calendars::generation`), in one
-/// statement: what a request checks before it uses the departments and calendars this
-/// instance keeps.
+/// The departments' stamp and the calendars' generation (the newest import id: another
+/// instance imported something when it changes), in one statement: what a request checks
+/// before it uses the departments and calendars this instance keeps.
 pub fn stamps(conn: &mut DbConnection) -> QueryResult<(Stamp, i64)> {
     use super::schema::calendar_years;
     use diesel::dsl::{count_star, max, sum};

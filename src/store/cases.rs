@@ -847,6 +847,18 @@ fn listed<R: DueKey>(
         limit,
     };
     match statuses {
+        // Running statuses of every department by due date on PostgreSQL (a supervisor's
+        // desk or overdue list over the whole tree): one range of the partial index of
+        // running cases (`cases_running_due`), which the page stops reading when full.
+        Some(several)
+            if several.len() > 1
+                && sort == SortKey::Due
+                && f.every_department
+                && matches!(conn, DbConnection::Pg(_))
+                && several.iter().all(|s| RUNNING.contains(&s.as_str())) =>
+        {
+            read(conn, &page(Some(&several), None))
+        }
         // Several statuses by due date (the desk, the overdue list): each status is one
         // range of an index in due order ((status, due_sort, id), after the department
         // for one department), read only as far as the page goes and merged here. One

@@ -127,11 +127,22 @@ pub fn of_departments(
 }
 
 /// Which of `case_ids` have a remedy decided `corrected` (flagged on the case for the clerk).
+///
+/// The outcome is compared here, not in SQL: with `outcome = $2` bound, only a custom plan
+/// can use the partial index of corrected remedies, so PostgreSQL planned the statement
+/// again on every list page; by case alone its cached plan serves every call. A case has
+/// few remedies.
 pub fn corrected_case_ids(conn: &mut DbConnection, case_ids: &[i64]) -> QueryResult<Vec<i64>> {
-    remedies::table
+    let rows: Vec<(i64, Option<String>)> = remedies::table
         .filter(remedies::case_id.eq_any(case_ids))
-        .filter(remedies::outcome.eq("corrected"))
-        .select(remedies::case_id)
-        .distinct()
-        .load(conn)
+        .select((remedies::case_id, remedies::outcome))
+        .load(conn)?;
+    let mut ids: Vec<i64> = rows
+        .into_iter()
+        .filter(|(_, outcome)| outcome.as_deref() == Some("corrected"))
+        .map(|(id, _)| id)
+        .collect();
+    ids.sort_unstable();
+    ids.dedup();
+    Ok(ids)
 }

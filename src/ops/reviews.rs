@@ -809,11 +809,13 @@ pub fn queue(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Waiting>> {
     ctx.read(|c| {
         let dir = ctx.directory(c)?;
         let tree = &dir.tree;
-        // A scope of every department reads without a department condition: a list of a
-        // whole province's ids costs PostgreSQL more to plan than the read itself. Only
-        // the levels the caller may act at are kept below, by the same directory.
-        let ids =
-            scoped_ids(&Scope::of(actor, tree)).filter(|ids| ids.len() < dir.departments.len());
+        let scoped = scoped_ids(&Scope::of(actor, tree));
+        // A scope of every department reads without a department condition (a list of a
+        // whole province's ids costs PostgreSQL more to plan than the read itself) and
+        // keeps the scope's departments below.
+        let ids = scoped
+            .clone()
+            .filter(|ids| ids.len() < dir.departments.len());
         let calendars = ctx.calendars(c)?;
         let mut out = Vec::new();
         for (w, chain) in waiting(
@@ -828,6 +830,7 @@ pub fn queue(ctx: &Ctx, actor: &Actor) -> OpResult<Vec<Waiting>> {
             };
             let dept = store::reviews::open_for_case(c, w.case_id)?.map(|r| r.department_id);
             if let Some(d) = dept
+                && scoped.as_ref().is_none_or(|ids| ids.contains(&d))
                 && may_act_now(c, actor, level, &line(tree, d))?
             {
                 out.push(w);

@@ -266,6 +266,20 @@ async fn a_database_filled_in_bulk_lists_searches_reports_and_continues() {
             "{open}"
         );
     }
+    // A status named twice is listed once.
+    let twice = app
+        .get(
+            "/api/v1/cases?status=received,in_progress,received&limit=200",
+            &sup,
+        )
+        .await;
+    let once = app
+        .get("/api/v1/cases?status=received,in_progress&limit=200", &sup)
+        .await;
+    assert_eq!(
+        twice.expect(200, None)["items"],
+        once.expect(200, None)["items"]
+    );
     // Overdue: running and due before today, oldest first.
     let overdue = app.get("/api/v1/cases?overdue=true&limit=50", &sup).await;
     let overdue = overdue.expect(200, None)["items"]

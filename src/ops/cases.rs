@@ -1601,7 +1601,7 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
     if !(1..=200).contains(&limit) {
         return Err(OpError::field("limit", "取值应为1至200"));
     }
-    let mut statuses: Vec<String> = match q.status.as_deref() {
+    let statuses: Vec<String> = match q.status.as_deref() {
         None => Vec::new(),
         Some(raw) => raw
             .split(',')
@@ -1609,9 +1609,6 @@ pub fn list(ctx: &Ctx, actor: &Actor, q: ListQuery) -> OpResult<CasePage> {
             .collect::<Option<_>>()
             .ok_or_else(|| OpError::field("status", "取值应为：received | awaiting_correction | in_progress | paused | replied | closed，可用逗号分隔"))?,
     };
-    // A status named twice is one status (the per-status reads would list its cases twice).
-    let mut named = std::collections::HashSet::new();
-    statuses.retain(|s| named.insert(s.clone()));
     let after = q.cursor.as_deref().map(parse_cursor).transpose()?;
     let dir = ctx.read(|c| ctx.directory(c))?;
     let (departments, every_department) =

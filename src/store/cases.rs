@@ -816,6 +816,12 @@ fn listed<R: DueKey>(
                 .collect(),
         });
     }
+    // A status named twice is one status: read twice, its cases would be listed twice.
+    // The first mention keeps its place (the merge reads the statuses in the order given).
+    if let Some(several) = statuses.as_mut() {
+        let mut named = std::collections::HashSet::new();
+        several.retain(|s| named.insert(s.clone()));
+    }
     let words = match f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         None => None,
         Some(text) => {

@@ -50,6 +50,9 @@ pub struct CaseRow {
     pub conclusion: Option<String>,
     /// The outcome of the case's latest reply (`replies::insert` writes it).
     pub reply_outcome: Option<String>,
+    /// What the words search matches (`search::text`); None when an instance of an earlier
+    /// release wrote the case (migration `2026-12-16-100001_case_search_text`).
+    pub search_text: Option<String>,
 }
 
 /// `conclusion` of a case whose events hold a reopening or more than one conclusion: what
@@ -181,6 +184,7 @@ struct CaseInsert<'a> {
     created_at: NaiveDateTime,
     updated_at: NaiveDateTime,
     awaiting_approval: bool,
+    search_text: String,
 }
 
 /// A case to register: its intake facts, the year that numbers it, its derived columns.
@@ -220,9 +224,11 @@ pub fn insert_many(
         let slot = next.entry((new.department_id, i.year)).or_insert(1);
         let seq = *slot;
         *slot += 1;
+        let number = case_number(i.year, seq);
         rows.push(CaseInsert {
             department_id: new.department_id,
-            case_number: case_number(i.year, seq),
+            search_text: search::text(&new.applicant_name, &number, &new.items),
+            case_number: number,
             year: i.year,
             seq,
             applicant_type: &new.applicant_type,
@@ -307,10 +313,12 @@ impl CaseRow {
         created_by: i64,
         at: NaiveDateTime,
     ) -> CaseRow {
+        let number = case_number(year, seq);
         CaseRow {
             id,
             department_id: new.department_id,
-            case_number: case_number(year, seq),
+            search_text: Some(search::text(&new.applicant_name, &number, &new.items)),
+            case_number: number,
             year,
             seq,
             applicant_type: new.applicant_type.clone(),
@@ -494,10 +502,17 @@ pub fn update_intake(
         .first(conn)?;
     let old_items = self::items(conn, id)?;
     let old = searched(&old_name, &number, &old_items);
+    let kept = if items { &new.items } else { &old_items };
+    // The name is set only when it changes: on PostgreSQL an update that names it without
+    // changing the text forgets the text (an earlier release's correction, see migration
+    // `2026-12-16-100001_case_search_text`).
+    let renamed =
+        (new.applicant_name != old_name).then(|| cases::applicant_name.eq(&new.applicant_name));
     diesel::update(cases::table.filter(cases::id.eq(id)))
         .set((
             cases::applicant_type.eq(&new.applicant_type),
-            cases::applicant_name.eq(&new.applicant_name),
+            renamed,
+            cases::search_text.eq(search::text(&new.applicant_name, &number, kept)),
             cases::applicant_id_number.eq(&new.applicant_id_number),
             cases::applicant_phone.eq(&new.applicant_phone),
             cases::applicant_email.eq(&new.applicant_email),
@@ -515,7 +530,6 @@ pub fn update_intake(
         diesel::delete(case_items::table.filter(case_items::case_id.eq(id))).execute(conn)?;
         insert_items(conn, &[(id, new.items.as_slice())])?;
     }
-    let kept = if items { &new.items } else { &old_items };
     search::replace(
         conn,
         id,
@@ -840,6 +854,7 @@ fn listed<R: DueKey>(
                         .replace('_', "\\_")
                 ),
                 candidates,
+                in_one_text: !text.contains(search::SEPARATOR),
             })
         }
     };
@@ -896,6 +911,9 @@ fn listed<R: DueKey>(
 struct Words {
     pattern: String,
     candidates: Option<Vec<i64>>,
+    /// The query lacks the separator of the cases' search texts, so matching the whole
+    /// text is matching one of its parts (`search::text`).
+    in_one_text: bool,
 }
 
 /// What one read of a list applies: the cases of `statuses` (None: any) that meet the
@@ -977,13 +995,24 @@ fn filtered<'a, ST: 'a>(
             .filter(case_items::description.like(pattern.clone()).escape('\\'))
             .select(case_items::case_id)
             .single_value();
-        q = q.filter(
-            cases::applicant_name
-                .like(pattern.clone())
-                .escape('\\')
-                .or(cases::case_number.like(pattern.clone()).escape('\\'))
-                .or(in_items.is_not_null()),
-        );
+        let in_texts = cases::applicant_name
+            .like(pattern.clone())
+            .escape('\\')
+            .or(cases::case_number.like(pattern.clone()).escape('\\'))
+            .or(in_items.is_not_null());
+        q = if words.in_one_text {
+            // The case's search text, the same match in one column of the row; its texts
+            // one by one only where the text is not known. The left arm is tested first,
+            // so the items' subquery runs for those cases alone.
+            q.filter(
+                cases::search_text
+                    .like(pattern.clone())
+                    .escape('\\')
+                    .or(cases::search_text.is_null().and(in_texts)),
+            )
+        } else {
+            q.filter(in_texts)
+        };
         if let Some(ids) = &words.candidates {
             q = q.filter(cases::id.eq_any(ids.clone()));
         }

@@ -104,6 +104,7 @@ pub fn write_one(
             "settled_on": row.settled_on,
             "conclusion": row.conclusion,
             "reply_outcome": row.reply_outcome,
+            "search_text": row.search_text,
         },
         "items": items.iter().zip(1..).map(|(d, position)| serde_json::json!({
             "case_id": row.id, "position": position, "description": d,

@@ -94,6 +94,7 @@ diesel::table! {
         settled_on -> Nullable<Date>,
         conclusion -> Nullable<Text>,
         reply_outcome -> Nullable<Text>,
+        search_text -> Nullable<Text>,
     }
 }
 

@@ -26,6 +26,25 @@ fn fold(text: &str) -> Vec<char> {
     text.chars().map(|c| c.to_ascii_lowercase()).collect()
 }
 
+/// What separates a case's texts in its search text: a query without it matches the whole
+/// text exactly when it matches one of the texts.
+pub const SEPARATOR: char = '\u{1f}';
+
+/// A case's search text (`cases.search_text`): each of its texts (name, number, items in
+/// order) after a `SEPARATOR`, as the migration `2026-12-16-100001_case_search_text` builds
+/// it for cases stored before it.
+pub fn text(applicant_name: &str, case_number: &str, items: &[String]) -> String {
+    let mut out = String::new();
+    for t in [applicant_name, case_number]
+        .into_iter()
+        .chain(items.iter().map(String::as_str))
+    {
+        out.push(SEPARATOR);
+        out.push_str(t);
+    }
+    out
+}
+
 /// The grams of the texts of one case.
 pub fn grams<'a>(texts: impl IntoIterator<Item = &'a str>) -> BTreeSet<String> {
     let mut out = BTreeSet::new();

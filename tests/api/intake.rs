@@ -69,12 +69,18 @@ fn stored(conn: &mut ogi_tracker::store::DbConnection, id: i64) -> Stored {
         ))
         .load(conn)
         .unwrap();
+    // The number differs between the two; the rest of the search text must not.
+    let search_text = row
+        .search_text
+        .as_ref()
+        .map(|t| t.replace(number.as_str(), "#"));
     Stored {
         row: format!(
             "{:?}",
             CaseRow {
                 id: 0,
                 case_number: String::new(),
+                search_text,
                 seq: 0,
                 created_at: chrono::NaiveDateTime::MIN,
                 updated_at: chrono::NaiveDateTime::MIN,

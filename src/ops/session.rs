@@ -93,6 +93,15 @@ pub fn login(
 /// The account behind a token, reloaded for each request so that a disabled account or a
 /// changed password (a new token version) takes effect at once.
 pub fn authenticate(ctx: &Ctx, user_id: i64, token_version: i32) -> OpResult<crate::auth::Actor> {
+    Ok(authenticated(ctx, user_id, token_version)?.0)
+}
+
+/// `authenticate`, with the user's display name (a page shows it).
+fn authenticated(
+    ctx: &Ctx,
+    user_id: i64,
+    token_version: i32,
+) -> OpResult<(crate::auth::Actor, String)> {
     let user = ctx.read(|c| Ok(store::users::find(c, user_id)?))?;
     let user = user
         .filter(|u| u.active && u.token_version == token_version)
@@ -101,12 +110,15 @@ pub fn authenticate(ctx: &Ctx, user_id: i64, token_version: i32) -> OpResult<cra
         })?;
     let role = crate::auth::Role::parse(&user.role)
         .ok_or_else(|| OpError::internal(format!("user {} has role {}", user.id, user.role)))?;
-    Ok(crate::auth::Actor {
-        user_id: user.id,
-        username: user.username,
-        role,
-        department_id: user.department_id,
-    })
+    Ok((
+        crate::auth::Actor {
+            user_id: user.id,
+            username: user.username,
+            role,
+            department_id: user.department_id,
+        },
+        user.display_name,
+    ))
 }
 
 /// A browser session: the secret for the cookie (shown once) and the form token.
@@ -164,11 +176,7 @@ pub fn web_session(ctx: &Ctx, cookie_token: &str, at: NaiveDateTime) -> OpResult
         ctx.write(|c| Ok(store::web_sessions::delete(c, session.id)?))?;
         return Err(expired());
     }
-    let actor = authenticate(ctx, session.user_id, session.token_version)?;
-    let display_name = ctx
-        .read(|c| Ok(store::users::find(c, actor.user_id)?))?
-        .map(|u| u.display_name)
-        .unwrap_or_default();
+    let (actor, display_name) = authenticated(ctx, session.user_id, session.token_version)?;
     // At most one write a minute per session: most page views only read.
     if at - session.last_seen_at > chrono::Duration::minutes(1) {
         ctx.read(|c| Ok(store::web_sessions::touch(c, session.id, at)?))?;

@@ -24,6 +24,10 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("login.html", include_str!("../../templates/web/login.html")),
     ("desk.html", include_str!("../../templates/web/desk.html")),
     (
+        "_desk_line.html",
+        include_str!("../../templates/web/_desk_line.html"),
+    ),
+    (
         "supervision.html",
         include_str!("../../templates/web/supervision.html"),
     ),

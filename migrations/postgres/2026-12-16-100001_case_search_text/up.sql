@@ -8,12 +8,8 @@
 -- restart); the search then matches that case's name, number and items themselves.
 ALTER TABLE cases ADD COLUMN search_text TEXT;
 
--- Existing cases. Rewrites every row once (about a minute at a million cases; writes to
--- cases wait meanwhile).
-UPDATE cases c
-SET search_text = chr(31) || c.applicant_name || chr(31) || c.case_number
-    || coalesce((SELECT string_agg(chr(31) || i.description, '' ORDER BY i.position)
-                 FROM case_items i WHERE i.case_id = c.id), '');
+-- Existing cases get their text in the next migration, a transaction of its own: adding
+-- the column locks the table against reads too, but only for a moment.
 
 -- Instances of the previous release correct a case's name or items without knowing the
 -- text: their update names applicant_name and leaves the text as it was. An update that

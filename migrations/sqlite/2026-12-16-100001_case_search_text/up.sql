@@ -7,8 +7,4 @@
 -- this one, so the PostgreSQL trigger for rolling restarts is not needed here.)
 ALTER TABLE cases ADD COLUMN search_text TEXT;
 
-UPDATE cases
-SET search_text = char(31) || applicant_name || char(31) || case_number
-    || coalesce((SELECT group_concat(char(31) || description, '')
-                 FROM (SELECT description FROM case_items i
-                       WHERE i.case_id = cases.id ORDER BY i.position)), '');
+-- Existing cases get their text in the next migration (as on PostgreSQL).

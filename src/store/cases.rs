@@ -227,7 +227,7 @@ pub fn insert_many(
         let number = case_number(i.year, seq);
         rows.push(CaseInsert {
             department_id: new.department_id,
-            search_text: search::text(&new.applicant_name, &number, &new.items),
+            search_text: search::text(texts(&new.applicant_name, &number, &new.items)),
             case_number: number,
             year: i.year,
             seq,
@@ -317,7 +317,11 @@ impl CaseRow {
         CaseRow {
             id,
             department_id: new.department_id,
-            search_text: Some(search::text(&new.applicant_name, &number, &new.items)),
+            search_text: Some(search::text(texts(
+                &new.applicant_name,
+                &number,
+                &new.items,
+            ))),
             case_number: number,
             year,
             seq,
@@ -408,17 +412,25 @@ pub fn write_events(conn: &mut DbConnection, rows: &[EventRow]) -> QueryResult<(
     super::bulk::copy_in!(conn, case_events::table, rows, super::INSERT_CHUNK * 2)
 }
 
-/// The grams of the texts the words search looks at.
+/// The texts the words search looks at, in order: the applicant's name, the case number,
+/// the items.
+pub fn texts<'a>(
+    applicant_name: &'a str,
+    case_number: &'a str,
+    items: &'a [String],
+) -> impl Iterator<Item = &'a str> {
+    [applicant_name, case_number]
+        .into_iter()
+        .chain(items.iter().map(String::as_str))
+}
+
+/// The grams of those texts.
 pub(crate) fn searched(
     applicant_name: &str,
     case_number: &str,
     items: &[String],
 ) -> BTreeSet<String> {
-    search::grams(
-        [applicant_name, case_number]
-            .into_iter()
-            .chain(items.iter().map(String::as_str)),
-    )
+    search::grams(texts(applicant_name, case_number, items))
 }
 
 /// Items of cases, each case's numbered from 1 in the order given.
@@ -512,7 +524,7 @@ pub fn update_intake(
         .set((
             cases::applicant_type.eq(&new.applicant_type),
             renamed,
-            cases::search_text.eq(search::text(&new.applicant_name, &number, kept)),
+            cases::search_text.eq(search::text(texts(&new.applicant_name, &number, kept))),
             cases::applicant_id_number.eq(&new.applicant_id_number),
             cases::applicant_phone.eq(&new.applicant_phone),
             cases::applicant_email.eq(&new.applicant_email),

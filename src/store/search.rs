@@ -30,15 +30,12 @@ fn fold(text: &str) -> Vec<char> {
 /// text exactly when it matches one of the texts.
 pub const SEPARATOR: char = '\u{1f}';
 
-/// A case's search text (`cases.search_text`): each of its texts (name, number, items in
-/// order) after a `SEPARATOR`, as the migration `2026-12-16-100001_case_search_text` builds
-/// it for cases stored before it.
-pub fn text(applicant_name: &str, case_number: &str, items: &[String]) -> String {
+/// A case's search text (`cases.search_text`): each of its texts (`cases::texts`) after a
+/// `SEPARATOR`, as the migration `2026-12-16-100002_case_search_text_filled` builds it for
+/// cases stored before it.
+pub fn text<'a>(texts: impl IntoIterator<Item = &'a str>) -> String {
     let mut out = String::new();
-    for t in [applicant_name, case_number]
-        .into_iter()
-        .chain(items.iter().map(String::as_str))
-    {
+    for t in texts {
         out.push(SEPARATOR);
         out.push_str(t);
     }

@@ -87,39 +87,22 @@ pub async fn desk(
     Ok(html(StatusCode::OK, body))
 }
 
-/// The rendered rows of desk lines, by the line they show (`Line::key`), with when each was
-/// last wanted. A supervisor's desk shows 200 lines, nearly all of them the same as at the
-/// previous view, and rendering them was the page's largest cost; a row is a function of its
-/// line alone, so a kept row is never stale. A line changes when its case, the day or its
-/// working days left do, and then is a new key. The least recently wanted rows go when the
-/// store is full.
-static ROWS: LazyLock<Mutex<Rows>> = LazyLock::new(Mutex::default);
+/// The rendered rows of desk lines, by the line they show (`Line::key`). A supervisor's
+/// desk shows 200 lines, nearly all of them the same as at the previous view, and rendering
+/// them was the page's largest cost; a row is a function of its line alone, so a kept row is
+/// never stale. A line changes when its case, the day or its working days left do, and then
+/// is a new key. Beyond `ROWS_KEPT` the store starts again, as the desk's `LineCache` does.
+static ROWS: LazyLock<Mutex<HashMap<Vec<u8>, Arc<str>>>> = LazyLock::new(Mutex::default);
 
 /// At most this many rows are kept (about 300 bytes of HTML and 250 of key each).
 const ROWS_KEPT: usize = 20_000;
-
-#[derive(Default)]
-struct Rows {
-    by_line: HashMap<Vec<u8>, (Arc<str>, u64)>,
-    /// Counts the views, to order the rows by when they were last wanted.
-    views: u64,
-}
 
 /// The lines' rows (`_desk_line.html`), in order, as one HTML fragment.
 fn rows(lines: &[Line<'_>]) -> Result<String, WebError> {
     let keys: Vec<Vec<u8>> = lines.iter().map(Line::key).collect();
     let mut found: Vec<Option<Arc<str>>> = {
-        let mut kept = ROWS.lock().unwrap_or_else(PoisonError::into_inner);
-        kept.views += 1;
-        let view = kept.views;
-        keys.iter()
-            .map(|k| {
-                kept.by_line.get_mut(k).map(|(row, seen)| {
-                    *seen = view;
-                    Arc::clone(row)
-                })
-            })
-            .collect()
+        let kept = ROWS.lock().unwrap_or_else(PoisonError::into_inner);
+        keys.iter().map(|k| kept.get(k).cloned()).collect()
     };
     // Rendered outside the lock: other views go on meanwhile.
     let mut fresh = Vec::new();
@@ -136,17 +119,10 @@ fn rows(lines: &[Line<'_>]) -> Result<String, WebError> {
     }
     if !fresh.is_empty() {
         let mut kept = ROWS.lock().unwrap_or_else(PoisonError::into_inner);
-        let view = kept.views;
-        if kept.by_line.len() + fresh.len() > ROWS_KEPT {
-            // Keep the more recently wanted half.
-            let mut seen: Vec<u64> = kept.by_line.values().map(|(_, s)| *s).collect();
-            let middle = seen.len() / 2;
-            let (_, cut, _) = seen.select_nth_unstable(middle);
-            let cut = *cut;
-            kept.by_line.retain(|_, (_, s)| *s > cut);
+        if kept.len() + fresh.len() > ROWS_KEPT {
+            kept.clear();
         }
-        kept.by_line
-            .extend(fresh.into_iter().map(|(k, row)| (k, (row, view))));
+        kept.extend(fresh);
     }
     let mut out = String::with_capacity(found.iter().flatten().map(|r| r.len()).sum());
     for row in found.iter().flatten() {

@@ -281,8 +281,7 @@ async fn search_stays_within_the_callers_departments() {
 fn stored_text(app: &TestApp, id: i64) -> Option<String> {
     use diesel::prelude::*;
     use ogi_tracker::store::schema::cases;
-    let pool = ogi_tracker::store::connect(&app.db_url, 1).unwrap();
-    let mut conn = pool.get().unwrap();
+    let mut conn = app.pool.get().unwrap();
     cases::table
         .find(id)
         .select(cases::search_text)
@@ -293,8 +292,7 @@ fn stored_text(app: &TestApp, id: i64) -> Option<String> {
 /// Runs one statement on the app's database.
 fn execute(app: &TestApp, sql: &str) {
     use diesel::RunQueryDsl;
-    let pool = ogi_tracker::store::connect(&app.db_url, 1).unwrap();
-    let mut conn = pool.get().unwrap();
+    let mut conn = app.pool.get().unwrap();
     diesel::sql_query(sql).execute(&mut **conn).unwrap();
 }
 
@@ -306,11 +304,11 @@ fn text_of(case: &Value) -> String {
         .iter()
         .map(|i| i.as_str().unwrap().to_owned())
         .collect();
-    ogi_tracker::store::search::text(
+    ogi_tracker::store::search::text(ogi_tracker::store::cases::texts(
         case["applicant"]["name"].as_str().unwrap(),
         case["case_number"].as_str().unwrap(),
         &items,
-    )
+    ))
 }
 
 #[actix_web::test]
